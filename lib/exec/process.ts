@@ -1,0 +1,93 @@
+/**
+ * The process port (04-execution.md §1): what the core needs from a runtime to run a task.
+ * Implemented by the adapters in `lib/runtime/` and by the fake spawner of the tests.
+ *
+ * @module
+ */
+
+/** Signals haz sends to a task's group. */
+export type Signal = "SIGINT" | "SIGTERM" | "SIGKILL";
+
+/** How a leader ended. Exactly one of `code` / `signal` is non-null. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/** Everything needed to start one task process. */
+export interface SpawnPlan {
+  /** argv[0] as written, or the shell name (PROC-003). */
+  readonly program: string;
+  readonly args: readonly string[];
+  /** The complete child environment; nothing is inherited. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute host path of the working directory. */
+  readonly cwd: string;
+}
+
+/** A started process; `pid` is also its process group id (PROC-001). */
+export interface SpawnedProcess {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Resolves when the leader exits. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+/** Why a spawn failed. */
+export type SpawnErrorReason = "not-found" | "permission-denied" | "bad-cwd" | "other";
+
+/**
+ * A process could not be started. Thrown synchronously by {@link ProcessSpawner.spawn}.
+ *
+ * @example
+ * ```ts
+ * const e = new SpawnError("not-found", "tsc", "program not found: tsc");
+ * e.reason; // "not-found"
+ * ```
+ */
+export class SpawnError extends Error {
+  readonly reason: SpawnErrorReason;
+  readonly program: string;
+  constructor(reason: SpawnErrorReason, program: string, message: string) {
+    super(message);
+    this.name = "SpawnError";
+    this.reason = reason;
+    this.program = program;
+  }
+}
+
+/** Starts task processes and signals their groups. */
+export interface ProcessSpawner {
+  /** Starts the process or throws {@link SpawnError} synchronously. */
+  spawn(plan: SpawnPlan): SpawnedProcess;
+  /** Sends `sig` to every member of group `pgid`; false when the group is gone (ESRCH). Other failures throw. */
+  signalGroup(pgid: number, sig: Signal): boolean;
+}
+
+/** Host signals the CLI reacts to. */
+export type HostSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** Host signal subscription, used by the CLI only. */
+export interface HostSignals {
+  /** Subscribes; returns the unsubscribe function. */
+  on(sig: HostSignal, handler: () => void): () => void;
+}
+
+/** Time source; the fake clock drives every timer in tests. */
+export interface Clock {
+  /** Run clock in ms since haz started (monotonic, fractional allowed). */
+  now(): number;
+  /** Wall clock in whole seconds since the epoch, for manifests. */
+  unixSeconds(): number;
+  /** Resolves after `ms`, or early when `abort` fires. */
+  sleep(ms: number, abort?: AbortSignal): Promise<void>;
+}
+
+/** Signal numbers for exit codes (128 + n). */
+export const SIGNAL_NUMBERS: Readonly<Record<HostSignal | Signal, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGKILL: 9,
+  SIGTERM: 15,
+};
