@@ -1,0 +1,74 @@
+/**
+ * The epilogue of a run (04-execution.md §9.4, EXEC-017).
+ *
+ * @module
+ */
+
+import { formatDuration } from "../../util/format_duration.ts";
+import type { RunGraphOutcome } from "../records.ts";
+import { SGR, styler } from "./ansi_style.ts";
+
+/** The counts the `Tasks:` line prints. */
+export interface EpilogueCounts {
+  /** Succeeded records, hits and aggregates included. */
+  readonly completed: number;
+  readonly cached: number;
+  /** Failed records plus task errors. */
+  readonly failed: number;
+  readonly skipped: number;
+  /** All three cancelled shapes. */
+  readonly cancelled: number;
+}
+
+/**
+ * Counts the outcomes of a run for the epilogue. Invariant violations are not counted.
+ *
+ * @example
+ * ```ts
+ * import type { RunGraphOutcome } from "../records.ts";
+ * declare const outcome: RunGraphOutcome;
+ * epilogueCounts(outcome).failed; // failed records + task errors
+ * ```
+ */
+export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
+  let completed = 0;
+  let cached = 0;
+  let failed = outcome.taskErrors.length;
+  let skipped = 0;
+  let cancelled = 0;
+  for (const entry of outcome.outcomes) {
+    if (entry.kind === "skipped") skipped++;
+    else if (entry.kind === "cancelled") cancelled++;
+    else if (entry.record.state === "failed") failed++;
+    else {
+      completed++;
+      if (entry.record.source === "cache-hit") cached++;
+    }
+  }
+  return { completed, cached, failed, skipped, cancelled };
+}
+
+/**
+ * The epilogue block: a blank line, `Tasks: …` and ` Time: …`, each ending in `\n`. `completed` is
+ * always printed, `(K cached)` only when K > 0, later segments only when non-zero. With colour the
+ * segments take the colours of their status lines.
+ *
+ * @example
+ * ```ts
+ * import type { RunGraphOutcome } from "../records.ts";
+ * declare const outcome: RunGraphOutcome; // 7 succeeded (3 hits), 1 failed, 2 skipped, 1 cancelled
+ * epilogueText(outcome, 4521, false);
+ * // "\nTasks: 7 completed (3 cached), 1 failed, 2 skipped, 1 cancelled\n Time: 4s 521ms\n"
+ * ```
+ */
+export function epilogueText(outcome: RunGraphOutcome, elapsedMs: number, color: boolean): string {
+  const counts = epilogueCounts(outcome);
+  const style = styler(color);
+  let completed = style(`${counts.completed} completed`, SGR.green);
+  if (counts.cached > 0) completed += ` ${style(`(${counts.cached} cached)`, SGR.cyan)}`;
+  const segments = [completed];
+  if (counts.failed > 0) segments.push(style(`${counts.failed} failed`, SGR.red));
+  if (counts.skipped > 0) segments.push(style(`${counts.skipped} skipped`, SGR.dim));
+  if (counts.cancelled > 0) segments.push(style(`${counts.cancelled} cancelled`, SGR.yellow));
+  return `\nTasks: ${segments.join(", ")}\n Time: ${formatDuration(elapsedMs)}\n`;
+}

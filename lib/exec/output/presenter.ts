@@ -1,0 +1,61 @@
+/**
+ * The presenter port (04-execution.md §9): a {@link RunObserver} that turns run events into terminal
+ * output on injected sinks, in live or buffered mode.
+ *
+ * @module
+ */
+
+import type { Sink } from "../../cli/command_context.ts";
+import type { Clock } from "../process.ts";
+import type { RunGraphOutcome, RunObserver } from "../records.ts";
+import { BufferedOutputObserver } from "./buffered_output_observer.ts";
+import { LiveOutputObserver } from "./live_output_observer.ts";
+
+/** Everything a presenter writes with; decided by the CLI (05-cli.md CLI-010, CLI-011). */
+export interface PresenterOptions {
+  readonly mode: "live" | "buffered";
+  readonly stdout: Sink;
+  readonly stderr: Sink;
+  readonly color: boolean;
+  /** EXEC-109 progress footer; when false no `\r` or erase sequence is ever written. */
+  readonly progress: boolean;
+  /** Terminal width, 80 when unknown. */
+  readonly columns: () => number;
+  readonly clock: Clock;
+  /** Directory of the EXEC-108 spill files (`os.tmpdir()`). */
+  readonly tempDir: string;
+  /** `execution.cancel_grace` in ms, for `killed with SIGKILL after <grace> grace`. */
+  readonly cancelGraceMs: number;
+  /** Number of tasks in the run set: the footer's `<total>`. */
+  readonly runSetSize: number;
+}
+
+/** A run observer that also writes the epilogue and CLI notices, and releases its resources. */
+export interface Presenter extends RunObserver {
+  /** Epilogue of §9.4 (blank line, Tasks:, Time:) after every unit is written; erases the footer for good. */
+  epilogue(outcome: RunGraphOutcome, elapsedMs: number): void;
+  /** A line for stderr that must not tear the footer (cancellation notices, summary write errors). */
+  notice(text: string): void;
+  /** Erase the footer, delete spill files. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the presenter of `options.mode`. The caller must await {@link Presenter.close} before
+ * exiting: it waits for units still being copied from spill files and stops the footer's timer.
+ *
+ * @example
+ * ```ts
+ * import type { Clock } from "../process.ts";
+ * declare const clock: Clock;
+ * const presenter = createPresenter({
+ *   mode: "live", stdout: { write() {} }, stderr: { write() {} }, color: false, progress: false,
+ *   columns: () => 80, clock, tempDir: "/tmp", cancelGraceMs: 5000, runSetSize: 1,
+ * });
+ * presenter.onStdout({ project: "p", task: "a" }, new TextEncoder().encode("one\n")); // "[p:a] one\n"
+ * await presenter.close();
+ * ```
+ */
+export function createPresenter(options: PresenterOptions): Presenter {
+  return options.mode === "live" ? new LiveOutputObserver(options) : new BufferedOutputObserver(options);
+}
