@@ -1,0 +1,441 @@
+/**
+ * Input enumeration (PATH-020/021, CACHE-006/029) and output resolution (PATH-022/023, CACHE-032):
+ * literal paths are checked directly; globs are walked from their literal prefixes, each prefix once
+ * per call, with the compiled automata of `lib/domain/glob.ts` pruning directories that cannot hold a
+ * match. Walks never follow symlinked directories and never enter `.haz` or `.git`.
+ *
+ * @module
+ */
+
+import type { Dirent, Stats } from "node:fs";
+import { lstat, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  advanceStates,
+  alternativeMatches,
+  type CompiledAlternative,
+  compilePattern,
+  coverageAlternatives,
+  initialStates,
+  literalAlternative,
+  pathSegments,
+  statesAccept,
+  statesCanExtend,
+  statesCoverAllBelow,
+} from "../domain/glob.ts";
+import { compareBytes } from "../domain/task_id.ts";
+import type { PathPattern } from "../domain/workspace.ts";
+import type { RunTaskError } from "../exec/records.ts";
+import { errorCode, errorMessage } from "./io_error.ts";
+
+/** One input file: its workspace-absolute path and the host path to read it through. */
+export interface InputFile {
+  readonly path: string;
+  readonly hostPath: string;
+}
+
+/** The input files of a task, or why they cannot be enumerated (CACHE-029). */
+export type InputEnumeration = { ok: true; files: InputFile[] } | { ok: false; message: string };
+
+/** The materialised outputs of a task, or the task error that resolving them raised. */
+export type OutputResolution = { ok: true; paths: string[] } | { ok: false; error: RunTaskError };
+
+type SpecialKind = "fifo" | "socket" | "block device" | "character device";
+type EntryKind = "directory" | "file" | "symlink" | "missing" | SpecialKind;
+
+interface Failure {
+  readonly path: string;
+  readonly message: string;
+}
+
+interface WalkFailure extends Failure {
+  /** Canonical text of the pattern whose walk failed. */
+  readonly pattern: string;
+}
+
+/** An alternative with the canonical text of the pattern it came from. */
+interface LabelledAlternative {
+  readonly alternative: CompiledAlternative;
+  readonly pattern: string;
+}
+
+interface WalkRoot {
+  /** Workspace-absolute path the walk starts at. */
+  readonly path: string;
+  /** The first pattern walked from here, named when the walk fails. */
+  readonly pattern: string;
+  readonly alternatives: readonly CompiledAlternative[];
+  /** Globs only: every directory above the root must be a real directory, not a symlink. */
+  readonly checkAncestors: boolean;
+}
+
+interface WalkRequest {
+  readonly workspaceRoot: string;
+  readonly roots: readonly WalkRoot[];
+  readonly exclusions: readonly CompiledAlternative[];
+  /** Inputs keep a symlink only when it resolves to a regular file; outputs keep every symlink. */
+  readonly symlinksMustReachFiles: boolean;
+}
+
+type States = readonly (readonly number[] | null)[];
+
+interface DirectoryNode {
+  readonly path: string;
+  readonly hostPath: string;
+  readonly pattern: string;
+  readonly alternatives: readonly CompiledAlternative[];
+  readonly included: States;
+  readonly excluded: States;
+}
+
+/** Directory names a walk never enters nor reports. */
+const SKIPPED_NAMES = new Set([".haz", ".git"]);
+/** How many directories are read at the same time. */
+const WALK_CONCURRENCY = 8;
+
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ELOOP: "too many levels of symbolic links",
+  EIO: "input/output error",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files",
+};
+
+function reasonOf(error: unknown): string {
+  return REASONS[errorCode(error) ?? ""] ?? errorMessage(error);
+}
+
+function isMissing(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+function isFailure(value: unknown): value is Failure {
+  return typeof value === "object" && value !== null && "message" in value;
+}
+
+function hostPathOf(workspaceRoot: string, path: string): string {
+  return path === "/" ? workspaceRoot : join(workspaceRoot, path);
+}
+
+function childPath(parent: string, name: string): string {
+  return parent === "/" ? `/${name}` : `${parent}/${name}`;
+}
+
+function kindOfStats(info: Stats | Dirent): EntryKind | null {
+  if (info.isDirectory()) return "directory";
+  if (info.isFile()) return "file";
+  if (info.isSymbolicLink()) return "symlink";
+  if (info.isFIFO()) return "fifo";
+  if (info.isSocket()) return "socket";
+  if (info.isBlockDevice()) return "block device";
+  if (info.isCharacterDevice()) return "character device";
+  return null;
+}
+
+/** The kind of a path without following a final symlink. */
+async function entryKind(path: string, hostPath: string): Promise<EntryKind | Failure> {
+  try {
+    return kindOfStats(await lstat(hostPath)) ?? "missing";
+  } catch (error) {
+    if (isMissing(error)) return "missing";
+    return { path, message: `cannot read \`${path}\`: ${reasonOf(error)}` };
+  }
+}
+
+function anyAccepts(alternatives: readonly CompiledAlternative[], states: States): boolean {
+  return states.some((current, index) => current !== null && statesAccept(alternatives[index], current));
+}
+
+function advanceAll(alternatives: readonly CompiledAlternative[], states: States, name: string): States {
+  return states.map((current, index) => {
+    if (current === null) return null;
+    const next = advanceStates(alternatives[index], current, name);
+    return next.length === 0 ? null : next;
+  });
+}
+
+function statesAfter(alternatives: readonly CompiledAlternative[], path: string): States {
+  let states: States = alternatives.map(initialStates);
+  for (const name of pathSegments(path)) states = advanceAll(alternatives, states, name);
+  return states;
+}
+
+/** Runs `work` over a growing set of items with at most `limit` in flight. */
+function runPool<T>(
+  initial: readonly T[],
+  limit: number,
+  work: (item: T, schedule: (item: T) => void) => Promise<void>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const pending = [...initial];
+    let running = 0;
+    const pump = () => {
+      while (running < limit && pending.length > 0) {
+        const item = pending.pop()!;
+        running++;
+        work(item, schedule).then(() => {
+          running--;
+          pump();
+          if (running === 0 && pending.length === 0) resolve();
+        }, reject);
+      }
+    };
+    const schedule = (item: T) => {
+      pending.push(item);
+      pump();
+    };
+    pump();
+    if (running === 0) resolve();
+  });
+}
+
+/** Walks the roots of a request and returns every kept path (unsorted) and every failure. */
+async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: WalkFailure[] }> {
+  const paths: string[] = [];
+  const failures: WalkFailure[] = [];
+  const directories: DirectoryNode[] = [];
+  const ancestorKinds = new Map<string, Promise<EntryKind | Failure>>();
+  const { exclusions, workspaceRoot } = request;
+
+  const ancestorKind = (path: string) => {
+    let kind = ancestorKinds.get(path);
+    if (kind === undefined) {
+      kind = entryKind(path, hostPathOf(workspaceRoot, path));
+      ancestorKinds.set(path, kind);
+    }
+    return kind;
+  };
+
+  const consider = async (
+    node: DirectoryNode,
+    kind: EntryKind,
+    schedule: (node: DirectoryNode) => void,
+  ) => {
+    const { alternatives, included, excluded } = node;
+    if (kind === "directory") {
+      const wanted = included.some((current, index) =>
+        current !== null && statesCanExtend(alternatives[index], current)
+      );
+      const dropped = excluded.some((current, index) =>
+        current !== null && statesCoverAllBelow(exclusions[index], current)
+      );
+      if (wanted && !dropped) schedule(node);
+      return;
+    }
+    if (kind !== "file" && kind !== "symlink") return;
+    if (!anyAccepts(alternatives, included) || anyAccepts(exclusions, excluded)) return;
+    if (kind === "symlink" && request.symlinksMustReachFiles) {
+      try {
+        if (!(await stat(node.hostPath)).isFile()) return;
+      } catch (error) {
+        // A dangling or looping link is skipped; anything else could hide an input (CACHE-029).
+        if (!isMissing(error) && errorCode(error) !== "ELOOP") {
+          const message = `cannot read input \`${node.path}\`: ${reasonOf(error)}`;
+          failures.push({ path: node.path, message, pattern: node.pattern });
+        }
+        return;
+      }
+    }
+    paths.push(node.path);
+  };
+
+  const start = async (root: WalkRoot) => {
+    const segments = pathSegments(root.path);
+    for (let depth = 1; root.checkAncestors && depth < segments.length; depth++) {
+      const kind = await ancestorKind("/" + segments.slice(0, depth).join("/"));
+      if (isFailure(kind)) failures.push({ ...kind, pattern: root.pattern });
+      if (kind !== "directory") return;
+    }
+    const hostPath = hostPathOf(workspaceRoot, root.path);
+    const kind = root.path === "/" ? "directory" : await entryKind(root.path, hostPath);
+    if (isFailure(kind)) {
+      failures.push({ ...kind, pattern: root.pattern });
+      return;
+    }
+    const node = {
+      path: root.path,
+      hostPath,
+      pattern: root.pattern,
+      alternatives: root.alternatives,
+      included: statesAfter(root.alternatives, root.path),
+      excluded: statesAfter(exclusions, root.path),
+    };
+    await consider(node, kind, (directory) => directories.push(directory));
+  };
+
+  const visit = async (directory: DirectoryNode, schedule: (node: DirectoryNode) => void) => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(directory.hostPath, { withFileTypes: true });
+    } catch (error) {
+      // A directory that vanished holds nothing; one that cannot be read must not be skipped.
+      if (!isMissing(error)) {
+        const message = `cannot read directory \`${directory.path}\`: ${reasonOf(error)}`;
+        failures.push({ path: directory.path, message, pattern: directory.pattern });
+      }
+      return;
+    }
+    await Promise.all(entries.map(async (entry) => {
+      const name = entry.name;
+      if (SKIPPED_NAMES.has(name)) return;
+      const included = advanceAll(directory.alternatives, directory.included, name);
+      if (included.every((current) => current === null)) return;
+      const path = childPath(directory.path, name);
+      const hostPath = join(directory.hostPath, name);
+      const kind = kindOfStats(entry) ?? await entryKind(path, hostPath);
+      if (isFailure(kind)) {
+        failures.push({ ...kind, pattern: directory.pattern });
+        return;
+      }
+      const excluded = advanceAll(exclusions, directory.excluded, name);
+      const { alternatives, pattern } = directory;
+      await consider({ path, hostPath, pattern, alternatives, included, excluded }, kind, schedule);
+    }));
+  };
+
+  await Promise.all(request.roots.map(start));
+  await runPool(directories, WALK_CONCURRENCY, visit);
+  return { paths, failures };
+}
+
+/** The alternatives of glob patterns, each labelled with its pattern. */
+function globAlternatives(patterns: readonly PathPattern[]): LabelledAlternative[] {
+  return patterns.filter((pattern) => pattern.isGlob).flatMap((pattern) =>
+    compilePattern(pattern).map((alternative) => ({ alternative, pattern: pattern.canonical }))
+  );
+}
+
+/** Groups alternatives under the shortest literal prefixes, so each subtree is walked once. */
+function walkRoots(labelled: readonly LabelledAlternative[]): WalkRoot[] {
+  // A stable sort keeps declaration order among equal prefixes, so a root is named after its first pattern.
+  const sorted = [...labelled].sort((a, b) =>
+    a.alternative.literalPrefixLength - b.alternative.literalPrefixLength
+  );
+  const roots: { path: string; pattern: string; alternatives: CompiledAlternative[] }[] = [];
+  for (const { alternative, pattern } of sorted) {
+    const root = roots.find(({ path }) => isAtOrBelow(alternative.literalPrefix, path));
+    if (root) root.alternatives.push(alternative);
+    else roots.push({ path: alternative.literalPrefix, pattern, alternatives: [alternative] });
+  }
+  return roots.map((root) => ({ ...root, checkAncestors: true }));
+}
+
+function sortedUnique(paths: Iterable<string>): string[] {
+  return [...new Set(paths)].sort(compareBytes);
+}
+
+function firstFailure<T extends Failure>(failures: readonly T[]): T {
+  return [...failures].sort((a, b) => compareBytes(a.path, b.path))[0];
+}
+
+/** PATH-020 for one literal input: a regular file, or a symlink resolving to one. */
+async function checkLiteralInput(workspaceRoot: string, path: string): Promise<InputFile | Failure> {
+  const hostPath = hostPathOf(workspaceRoot, path);
+  try {
+    if ((await stat(hostPath)).isFile()) return { path, hostPath };
+    return { path, message: `input \`${path}\` is not a regular file` };
+  } catch (error) {
+    if (isMissing(error)) return { path, message: `input \`${path}\` does not exist` };
+    if (errorCode(error) === "ELOOP") return { path, message: `input \`${path}\` is not a regular file` };
+    return { path, message: `cannot read input \`${path}\`: ${reasonOf(error)}` };
+  }
+}
+
+/**
+ * PATH-020/021, CACHE-006/029: the input files of a task, sorted by canonical path bytes and
+ * de-duplicated. Literal inclusions must be regular files (or symlinks to one); glob inclusions keep
+ * regular files and symlinks to regular files; exclusions remove what they match (a literal exclusion
+ * also everything below it) and an excluded literal is never checked. Fails with
+ * ``input `<path>` does not exist``, ``input `<path>` is not a regular file``, or a message naming an
+ * unreadable directory or file (reported for the smallest such path).
+ *
+ * @example
+ * ```ts
+ * const result = await enumerateInputs(root, [resolvePattern({ text: "src/**", exclude: false }, "/web")], []);
+ * if (result.ok) result.files.map((file) => file.path); // ["/web/src/a.ts", …]
+ * ```
+ */
+export async function enumerateInputs(
+  workspaceRoot: string,
+  inclusions: readonly PathPattern[],
+  exclusions: readonly PathPattern[],
+): Promise<InputEnumeration> {
+  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
+  const literals = inclusions.filter((pattern) =>
+    !pattern.isGlob &&
+    !exclusionAlternatives.some((alternative) => alternativeMatches(alternative, pattern.canonical))
+  );
+  const [checked, walked] = await Promise.all([
+    Promise.all(literals.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical))),
+    walk({
+      workspaceRoot,
+      roots: walkRoots(globAlternatives(inclusions)),
+      exclusions: exclusionAlternatives,
+      symlinksMustReachFiles: true,
+    }),
+  ]);
+  const failures = [...checked.filter(isFailure), ...walked.failures];
+  if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
+  const paths = sortedUnique([...checked.map((file) => file.path), ...walked.paths]);
+  return { ok: true, files: paths.map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })) };
+}
+
+/**
+ * PATH-022/023, CACHE-032: the materialised outputs after a successful run, sorted by canonical path
+ * bytes and de-duplicated. A literal regular file or symlink yields itself (never followed); a literal
+ * directory every regular file and symlink below it; a glob its matching regular files and symlinks.
+ * FIFOs, sockets and devices found by a walk are ignored. Errors, for the first failing literal in
+ * declaration order: `output-missing`, `output-unsupported` (another kind of file), or
+ * `output-resolution` for a path that cannot be read.
+ *
+ * @example
+ * ```ts
+ * const result = await resolveOutputs(root, [resolvePattern({ text: "dist", exclude: false }, "/web")]);
+ * if (result.ok) result.paths; // ["/web/dist/index.js", "/web/dist/link"]
+ * ```
+ */
+export async function resolveOutputs(
+  workspaceRoot: string,
+  outputs: readonly PathPattern[],
+): Promise<OutputResolution> {
+  const literals = outputs.filter((pattern) => !pattern.isGlob);
+  const kinds = await Promise.all(
+    literals.map((pattern) => entryKind(pattern.canonical, hostPathOf(workspaceRoot, pattern.canonical))),
+  );
+  const paths: string[] = [];
+  const roots: WalkRoot[] = [];
+  for (const [index, output] of literals.entries()) {
+    const kind = kinds[index];
+    const path = output.canonical;
+    if (isFailure(kind)) {
+      return { ok: false, error: { kind: "output-resolution", pattern: path, message: kind.message } };
+    }
+    if (kind === "missing") return { ok: false, error: { kind: "output-missing", path } };
+    if (kind === "file" || kind === "symlink") paths.push(path);
+    else if (kind === "directory") {
+      roots.push({
+        path,
+        pattern: path,
+        alternatives: [literalAlternative(path, true)],
+        checkAncestors: false,
+      });
+    } else return { ok: false, error: { kind: "output-unsupported", path, fileType: kind } };
+  }
+  const walked = await walk({
+    workspaceRoot,
+    roots: [...roots, ...walkRoots(globAlternatives(outputs))],
+    exclusions: [],
+    symlinksMustReachFiles: false,
+  });
+  if (walked.failures.length > 0) {
+    const { pattern, message } = firstFailure(walked.failures);
+    return { ok: false, error: { kind: "output-resolution", pattern, message } };
+  }
+  return { ok: true, paths: sortedUnique([...paths, ...walked.paths]) };
+}
+
+function isAtOrBelow(path: string, directory: string): boolean {
+  return directory === "/" || path === directory || path.startsWith(directory + "/");
+}
