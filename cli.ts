@@ -14,6 +14,7 @@ import { programArgs } from "./lib/runtime/program_args.ts";
 import { HAZ_VERSION } from "./lib/version.ts";
 
 const startedAt = performance.now();
+const startedAtUnixMs = Date.now();
 const runtime = detectRuntime();
 const stdout = stdioSink(process.stdout);
 const stderr = stdioSink(process.stderr);
@@ -39,6 +40,10 @@ try {
       arch: process.arch,
     },
     startedAt,
+    startedAtUnixMs,
+    exitNow(exitCode: number): never {
+      process.exit(exitCode);
+    },
   });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

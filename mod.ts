@@ -4,8 +4,25 @@
  *
  * @example
  * ```ts
- * import { detectRuntime, spawnerFor } from "./mod.ts";
- * const spawner = spawnerFor(detectRuntime());
+ * import { createPresenter, createRunControl, detectRuntime, exitCodeFor, loadHashAlgorithm, loadWorkspace,
+ *   openCache, runGraph, select, spawnerFor, systemClock } from "./mod.ts";
+ *
+ * const loaded = await loadWorkspace("examples/shop");
+ * if (!loaded.ok) throw new Error("invalid workspace");
+ * const selection = select(loaded.loaded, { refs: [], scope: "workspace", command: "run", changedPaths: null });
+ * if (!selection.ok) throw new Error("nothing selected");
+ * const { workspace, graph } = loaded.loaded;
+ * const hash = await loadHashAlgorithm(workspace.settings.hash);
+ * const clock = systemClock(performance.now());
+ * const sink = { write: (bytes: Uint8Array) => void process.stdout.write(bytes) };
+ * const presenter = createPresenter({ mode: "buffered", stdout: sink, stderr: sink, color: false, progress: false,
+ *   columns: () => 80, clock, tempDir: "/tmp", cancelGraceMs: 5000, runSetSize: selection.runSet.length });
+ * const outcome = await runGraph({ workspace, graph, runSet: new Set(selection.runSet), hash, clock,
+ *   cache: openCache({ workspaceRoot: workspace.root, hash, clock }), spawner: spawnerFor(detectRuntime()),
+ *   observer: presenter, hostEnv: new Map(Object.entries(process.env) as [string, string][]), concurrency: 4,
+ *   tagCaps: workspace.settings.concurrency.tags, cancelGraceMs: 5000, failFast: false, control: createRunControl() });
+ * await presenter.close();
+ * exitCodeFor(outcome); // 0
  * ```
  *
  * @module
@@ -15,6 +32,16 @@ export type { TaskId } from "./lib/domain/task_id.ts";
 export { compareTaskIds, formatTaskId } from "./lib/domain/task_id.ts";
 export type { Diagnostic, DiagnosticLocation } from "./lib/domain/diagnostic.ts";
 export type {
+  Edge,
+  EdgeKind,
+  Project,
+  TaskDefinition,
+  TaskGraph,
+  Workspace,
+} from "./lib/domain/workspace.ts";
+
+export type {
+  Clock,
   ExitStatus,
   HostSignal,
   HostSignals,
@@ -30,3 +57,34 @@ export { bunSpawner } from "./lib/runtime/bun_spawner.ts";
 export { denoSpawner } from "./lib/runtime/deno_spawner.ts";
 export { nodeSpawner } from "./lib/runtime/node_spawner.ts";
 export { detectRuntime, spawnerFor } from "./lib/runtime/detect_runtime.ts";
+export { systemClock } from "./lib/util/system_clock.ts";
+
+export { type LoadedWorkspace, loadWorkspace } from "./lib/graph/load_workspace.ts";
+export { buildTaskGraph } from "./lib/graph/build_graph.ts";
+export { select, type SelectionRequest, type SelectionResult } from "./lib/graph/select.ts";
+
+export type { CacheHandle } from "./lib/cache/cache_handle.ts";
+export { type HashAlgorithm, loadHashAlgorithm, sha256 } from "./lib/cache/hash_algorithm.ts";
+export { buildCacheKey, type KeyRequest, type KeyResult } from "./lib/cache/key.ts";
+export { openCache } from "./lib/cache/local_cache.ts";
+
+export type {
+  CancelledRecord,
+  CancelReason,
+  CompletedRecord,
+  Digest,
+  RunGraphOutcome,
+  RunObserver,
+  RunOutcome,
+  RunTaskError,
+  RuntimeInvariantViolation,
+  SkipRecord,
+  TaskErrorRecord,
+} from "./lib/exec/records.ts";
+export { cacheLookupPhase, restoreFromHit, runFresh, runTask } from "./lib/exec/run_task.ts";
+export { type RunContext, runGraph, type RunGraphResult } from "./lib/exec/run_graph.ts";
+export { createRunControl, type RunControl } from "./lib/exec/run_control.ts";
+export { exitCodeFor } from "./lib/exec/exit_code.ts";
+export { createPresenter, type Presenter, type PresenterOptions } from "./lib/exec/output/presenter.ts";
+export { LiveOutputObserver } from "./lib/exec/output/live_output_observer.ts";
+export { BufferedOutputObserver } from "./lib/exec/output/buffered_output_observer.ts";

@@ -42,4 +42,8 @@ export interface CommandContext {
   readonly argv: readonly string[];
   /** Run clock origin: `performance.now()` value at process start, in ms. */
   readonly startedAt: number;
+  /** Wall-clock time of process start (ms since the epoch), for reports. */
+  readonly startedAtUnixMs: number;
+  /** Flushes what can be flushed and ends the process now (a signal before or after the work, CLI-030). */
+  readonly exitNow: (code: number) => never;
 }

@@ -29,6 +29,8 @@ export interface CliHost {
   readonly signals: HostSignals;
   readonly runtime: RuntimeInfo;
   readonly startedAt: number;
+  readonly startedAtUnixMs: number;
+  readonly exitNow: (code: number) => never;
 }
 
 /**
@@ -77,6 +79,8 @@ export async function runCli(host: CliHost): Promise<number> {
     runtime: host.runtime,
     argv: host.argv,
     startedAt: host.startedAt,
+    startedAtUnixMs: host.startedAtUnixMs,
+    exitNow: host.exitNow,
   };
   return await COMMAND_HANDLERS[parsed.command.name](context, parsed);
 }

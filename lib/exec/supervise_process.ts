@@ -126,7 +126,7 @@ function pump(
 async function waitAtMost(promise: Promise<unknown>, ms: number, clock: Clock): Promise<void> {
   const abort = new AbortController();
   await Promise.race([promise.then(() => abort.abort()), clock.sleep(ms, abort.signal)]);
-  abort.abort();
+  abort.abort("done");
 }
 
 function messageOf(error: unknown): string {

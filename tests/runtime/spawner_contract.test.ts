@@ -113,20 +113,27 @@ for (const [name, spawner] of adapters) {
     it("PROC-001 SIGTERM to the group ends the whole tree", async () => {
       const marker = uniqueSleepMarker();
       const child = spawner.spawn(shell(`sleep ${marker} & sleep ${marker}`));
-      assert.notDeepEqual(await waitUntilPresent(marker, 2), [], "the sleeps started");
-      assert.equal(spawner.signalGroup(child.pid, "SIGTERM"), true);
-      assert.deepEqual(await waitUntilGone(marker, 5000), []);
+      try {
+        assert.notDeepEqual(await waitUntilPresent(marker, 2), [], "the sleeps started");
+        assert.equal(spawner.signalGroup(child.pid, "SIGTERM"), true);
+        assert.deepEqual(await waitUntilGone(marker, 5000), []);
+      } finally {
+        spawner.signalGroup(child.pid, "SIGKILL");
+      }
       await child.exited;
     });
 
     it("PROC-001 SIGKILL ends a grandchild that ignores SIGTERM", async () => {
       const marker = uniqueSleepMarker();
       const child = spawner.spawn(shell(`trap '' TERM; sleep ${marker} & sleep ${marker}`));
-      assert.notDeepEqual(await waitUntilPresent(marker, 2), []);
-      spawner.signalGroup(child.pid, "SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.ok((await waitUntilPresent(marker, 2)).length >= 2, "TERM was ignored");
-      spawner.signalGroup(child.pid, "SIGKILL");
+      try {
+        assert.notDeepEqual(await waitUntilPresent(marker, 2), []);
+        spawner.signalGroup(child.pid, "SIGTERM");
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.ok((await waitUntilPresent(marker, 2)).length >= 2, "TERM was ignored");
+      } finally {
+        spawner.signalGroup(child.pid, "SIGKILL");
+      }
       assert.deepEqual(await waitUntilGone(marker, 5000), []);
       assert.deepEqual(await child.exited, { code: null, signal: "SIGKILL" });
     });

@@ -1,0 +1,47 @@
+/**
+ * The ancestor rule shared by store and restore (CACHE-020 step 1, CACHE-032, CACHE-036): every
+ * existing directory between the workspace root and a path must be a real directory, never a
+ * symbolic link, so nothing is read or written through a link.
+ *
+ * @module
+ */
+
+import { lstat } from "node:fs/promises";
+import { join } from "node:path";
+import { isNotFound } from "./io_error.ts";
+
+/** The verdict on a path's ancestors. */
+export type AncestorCheck =
+  /** Every existing ancestor is a real directory; `missing` is the first absent one, if any. */
+  | { readonly kind: "ok"; readonly missing: string | null }
+  /** `ancestor` (workspace-absolute) is a symlink or not a directory. */
+  | { readonly kind: "blocked"; readonly ancestor: string; readonly reason: string };
+
+/**
+ * Checks the ancestors of a workspace-absolute path below the workspace root, top down, with
+ * `lstat`. Throws the `node:fs` error for I/O failures other than "not found".
+ *
+ * @example
+ * ```ts
+ * await checkAncestors("/work", "/app/dist/a.js"); // { kind: "ok", missing: null }
+ * ```
+ */
+export async function checkAncestors(workspaceRoot: string, path: string): Promise<AncestorCheck> {
+  const segments = path.slice(1).split("/");
+  for (let depth = 1; depth < segments.length; depth++) {
+    const ancestor = "/" + segments.slice(0, depth).join("/");
+    try {
+      const stat = await lstat(join(workspaceRoot, ancestor));
+      if (stat.isSymbolicLink()) {
+        return { kind: "blocked", ancestor, reason: `\`${ancestor}\` is a symbolic link` };
+      }
+      if (!stat.isDirectory()) {
+        return { kind: "blocked", ancestor, reason: `\`${ancestor}\` is not a directory` };
+      }
+    } catch (error) {
+      if (isNotFound(error)) return { kind: "ok", missing: ancestor };
+      throw error;
+    }
+  }
+  return { kind: "ok", missing: null };
+}

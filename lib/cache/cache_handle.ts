@@ -1,0 +1,63 @@
+/**
+ * The cache as the executor sees it (03-cache.md §8–10). `lib/exec` depends only on this port;
+ * `openCache()` in `lib/cache/local_cache.ts` implements it over `.haz/cache`.
+ *
+ * @module
+ */
+
+import type { TaskDefinition } from "../domain/workspace.ts";
+import type { Digest, StreamDigest } from "../exec/records.ts";
+import type { HashAlgorithm } from "./hash_algorithm.ts";
+import type { Manifest } from "./manifest.ts";
+
+/** Lookup result: a hit carries the validated manifest; a miss its `haz why` state (CACHE-016). */
+export type LookupResult =
+  | { readonly kind: "hit"; readonly manifest: Manifest }
+  | { readonly kind: "miss"; readonly state: "no entry" | "schema mismatch" | "corrupt entry" };
+
+/** A store directory being filled while a task runs (CACHE-031). */
+export interface Capture {
+  /** Appends a chunk of the task's stdout or stderr to the store directory. Throws on I/O failure. */
+  write(stream: "stdout" | "stderr", chunk: Uint8Array): Promise<void>;
+}
+
+/** What a successful fresh run hands to the store. */
+export interface StoreRequest {
+  readonly task: TaskDefinition;
+  readonly key: Digest;
+  /** Materialised outputs, workspace-absolute, sorted (PATH-022/023). */
+  readonly outputs: readonly string[];
+  readonly stdout: StreamDigest;
+  readonly stderr: StreamDigest;
+  readonly createdAtUnix: number;
+  readonly durationMs: number;
+}
+
+/** Restore result (CACHE-020, CACHE-038). */
+export type RestoreResult =
+  | { readonly kind: "restored"; readonly materialised: readonly string[] }
+  | { readonly kind: "late-miss" }
+  | { readonly kind: "error"; readonly message: string };
+
+/** The local cache of one workspace. */
+export interface CacheHandle {
+  /** Host path of `.haz/cache`. */
+  readonly root: string;
+  readonly hash: HashAlgorithm;
+  /** Reads the entry for `key` and checks it for `task` (CACHE-015). Never throws. */
+  lookup(key: Digest, task: TaskDefinition): Promise<LookupResult>;
+  /** Creates the store directory for a fresh run; null when it cannot be created (capture then hashes only). */
+  beginCapture(key: Digest): Promise<Capture | null>;
+  /** Publishes the entry (CACHE-017, CACHE-034); `ok: false` carries the warning reason (CACHE-033). */
+  store(capture: Capture, request: StoreRequest): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Removes a capture that will not be stored (failed, cancelled, errored runs). Best effort. */
+  discard(capture: Capture): Promise<void>;
+  /** Materialises a hit's outputs (two-phase, contained). */
+  restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult>;
+  /** Reads a hit's recorded stream in chunks of at most 64 KiB. */
+  replay(
+    manifest: Manifest,
+    stream: "stdout" | "stderr",
+    onChunk: (chunk: Uint8Array) => void,
+  ): Promise<void>;
+}

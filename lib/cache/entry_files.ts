@@ -1,0 +1,59 @@
+/**
+ * The size-only completeness check of an entry's blobs and streams (CACHE-015 checks 4–5, AUX-019).
+ *
+ * @module
+ */
+
+import { lstat } from "node:fs/promises";
+import { join } from "node:path";
+import { isNotFound } from "./io_error.ts";
+import { OUTPUTS_DIR } from "./layout.ts";
+import type { Manifest } from "./manifest.ts";
+
+/** Whether an entry's files are all present with their recorded sizes. */
+export type EntryFilesCheck =
+  | { readonly kind: "complete" }
+  | { readonly kind: "incomplete"; readonly reason: string }
+  /** An I/O error other than "not found" (a read error for `info` / `clean`). */
+  | { readonly kind: "unreadable"; readonly path: string; readonly error: unknown };
+
+/**
+ * Checks (with `lstat`, following no link) that every file output's blob and both streams are
+ * regular files of exactly the recorded sizes. Digests are not recomputed.
+ *
+ * @example
+ * ```ts
+ * const check = await checkEntryFiles("/work/.haz/cache/db/db175af0…e142", manifest);
+ * check.kind; // "complete"
+ * ```
+ */
+export async function checkEntryFiles(entryDir: string, manifest: Manifest): Promise<EntryFilesCheck> {
+  const expected = new Map<string, number>([
+    [join(entryDir, "stdout"), manifest.stdout.size],
+    [join(entryDir, "stderr"), manifest.stderr.size],
+  ]);
+  for (const output of manifest.outputs) {
+    if (output.kind !== "file") continue;
+    const blob = join(entryDir, OUTPUTS_DIR, output.hash);
+    const known = expected.get(blob);
+    if (known !== undefined && known !== output.size) {
+      return { kind: "incomplete", reason: `outputs with digest ${output.hash} record different sizes` };
+    }
+    expected.set(blob, output.size);
+  }
+  const checks = await Promise.all([...expected].map(async ([path, size]): Promise<EntryFilesCheck> => {
+    try {
+      const stat = await lstat(path);
+      if (!stat.isFile()) return { kind: "incomplete", reason: `${path} is not a regular file` };
+      if (stat.size !== size) {
+        return { kind: "incomplete", reason: `${path} has ${stat.size} bytes, not ${size}` };
+      }
+      return { kind: "complete" };
+    } catch (error) {
+      if (isNotFound(error)) return { kind: "incomplete", reason: `${path} is missing` };
+      return { kind: "unreadable", path, error };
+    }
+  }));
+  return checks.find((check) => check.kind === "unreadable") ??
+    checks.find((check) => check.kind === "incomplete") ?? { kind: "complete" };
+}

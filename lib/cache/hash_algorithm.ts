@@ -1,0 +1,125 @@
+/**
+ * Hash functions of the cache registry (03-cache.md CACHE-002).
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+
+/** An incremental hasher. */
+export interface Hasher {
+  update(bytes: Uint8Array): void;
+  /** The digest as 64 lowercase hex characters. */
+  digestHex(): string;
+  /** The digest as 32 raw bytes. */
+  digestBytes(): Uint8Array;
+}
+
+/** One registered hash function. */
+export interface HashAlgorithm {
+  readonly label: "sha256" | "blake3";
+  /** The registry id byte fed after the schema revision (CACHE-003). */
+  readonly id: number;
+  create(): Hasher;
+}
+
+/**
+ * SHA-256 over `node:crypto`, the default.
+ *
+ * @example
+ * ```ts
+ * const h = sha256.create();
+ * h.update(new Uint8Array());
+ * h.digestHex(); // "e3b0c442…b855"
+ * ```
+ */
+export const sha256: HashAlgorithm = {
+  label: "sha256",
+  id: 0x01,
+  create(): Hasher {
+    const hash = createHash("sha256");
+    let bytes: Uint8Array | null = null;
+    const finish = () => bytes ??= new Uint8Array(hash.digest());
+    return {
+      update(chunk) {
+        hash.update(chunk);
+      },
+      digestHex: () => Buffer.from(finish()).toString("hex"),
+      digestBytes: finish,
+    };
+  },
+};
+
+/** The part of `hash-wasm`'s `IHasher` the BLAKE3 multiplexer uses. */
+interface WasmHasher {
+  init(): unknown;
+  update(data: Uint8Array): unknown;
+  digest(outputType: "binary"): Uint8Array;
+  save(): Uint8Array;
+  load(state: Uint8Array): unknown;
+}
+
+/**
+ * Wraps one BLAKE3 WASM instance so that any number of hashers can be created synchronously: the
+ * instance serves one hasher at a time, and a hasher that is interrupted by another keeps its state
+ * as a `save()` snapshot until it resumes (so interleaved streams hash correctly).
+ */
+function multiplexedBlake3(wasm: WasmHasher): HashAlgorithm {
+  interface Slot {
+    saved: Uint8Array | null;
+  }
+  let owner: Slot | null = null;
+  const acquire = (slot: Slot): void => {
+    if (owner === slot) return;
+    if (owner !== null) owner.saved = wasm.save();
+    if (slot.saved === null) wasm.init();
+    else wasm.load(slot.saved);
+    slot.saved = null;
+    owner = slot;
+  };
+  return {
+    label: "blake3",
+    id: 0x00,
+    create(): Hasher {
+      const slot: Slot = { saved: null };
+      let bytes: Uint8Array | null = null;
+      const finish = (): Uint8Array => {
+        if (bytes !== null) return bytes;
+        acquire(slot);
+        bytes = wasm.digest("binary");
+        owner = null;
+        return bytes;
+      };
+      return {
+        update(chunk) {
+          acquire(slot);
+          wasm.update(chunk);
+        },
+        digestHex: () => Buffer.from(finish()).toString("hex"),
+        digestBytes: finish,
+      };
+    },
+  };
+}
+
+let blake3Loading: Promise<HashAlgorithm> | null = null;
+
+/**
+ * Loads a hash function by label; BLAKE3 comes from `hash-wasm`, loaded only when selected.
+ * Rejects when `hash-wasm` cannot be loaded (the CLI then exits 2).
+ *
+ * @example
+ * ```ts
+ * const algorithm = await loadHashAlgorithm("sha256");
+ * algorithm.id; // 1
+ * ```
+ */
+export function loadHashAlgorithm(label: "sha256" | "blake3"): Promise<HashAlgorithm> {
+  if (label === "sha256") return Promise.resolve(sha256);
+  blake3Loading ??= import("hash-wasm")
+    .then((module) => module.createBLAKE3())
+    .then((wasm) => multiplexedBlake3(wasm));
+  // A failed load is not cached, so a later call may try again.
+  blake3Loading.catch(() => blake3Loading = null);
+  return blake3Loading;
+}

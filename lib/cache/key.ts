@@ -1,0 +1,315 @@
+/**
+ * Cache key derivation (03-cache.md CACHE-001..009, CACHE-025..029): the framed byte stream of a
+ * task's seven key sections, hashed with the active function.
+ *
+ * @module
+ */
+
+import { stat } from "node:fs/promises";
+import process from "node:process";
+import { coverageMatchesPath } from "../domain/glob.ts";
+import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
+import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
+import { enumerateInputs } from "./file_walk.ts";
+import { hashFile } from "./file_hash.ts";
+import type { HashAlgorithm } from "./hash_algorithm.ts";
+import { DIGEST_HEX, hexToBytes } from "./hex.ts";
+import { errorMessage } from "./io_error.ts";
+
+/** The schema revision fed first (CACHE-003); the manifest's `schema` carries the same number. */
+export const SCHEMA_REVISION = 1;
+
+/** Everything a key is derived from. */
+export interface KeyRequest {
+  /** Real host path of the workspace root. */
+  workspaceRoot: string;
+  task: TaskDefinition;
+  /** The single host environment snapshot of the invocation (CACHE-028). */
+  hostEnv: ReadonlyMap<string, string>;
+  /** Stream digests of the task's direct hard predecessors, by printed id. */
+  predecessors: ReadonlyMap<string, { stdout: string; stderr: string }>;
+  /** Printed ids of the direct hard predecessors. */
+  hardPredecessors: readonly string[];
+  hash: HashAlgorithm;
+  /** Defaults to `process.platform` / `process.arch` (CACHE-027). */
+  platform?: { os: string; arch: string };
+}
+
+/** One input file as hashed for the key, with the metadata CACHE-035 compares before a store. */
+export interface HashedInput {
+  path: string;
+  hostPath: string;
+  digest: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** The key, or the CACHE-029 reason why it cannot be derived. */
+export type KeyResult = { ok: true; key: string; inputs: HashedInput[] } | { ok: false; message: string };
+
+/** The values of the seven key sections (CACHE-004); lists are sorted and de-duplicated on encoding. */
+export interface KeyComponents {
+  readonly action: TaskAction;
+  /** Workspace-absolute project root (CACHE-025). */
+  readonly workdir: string;
+  /** Canonical output pattern texts (CACHE-026). */
+  readonly outputs: readonly string[];
+  /** Input files with their content digests, 64 hex (CACHE-006). */
+  readonly inputs: readonly { readonly path: string; readonly digest: string }[];
+  /** Direct hard predecessors with their stream digests, 64 hex (CACHE-007). */
+  readonly predecessors: readonly {
+    readonly project: string;
+    readonly task: string;
+    readonly stdout: string;
+    readonly stderr: string;
+  }[];
+  /** Hashed variables; null is ABSENT (CACHE-008). */
+  readonly env: readonly { readonly name: string; readonly value: string | null }[];
+  readonly platform: { readonly os: string; readonly arch: string };
+}
+
+/** How many input files are hashed at once. */
+const HASH_CONCURRENCY = 8;
+
+/**
+ * Derives a task's cache key: enumerates and hashes its input files (streamed), then hashes the
+ * framed components (CACHE-003..009). Failures are CACHE-029 values naming the path.
+ *
+ * @example
+ * ```ts
+ * const result = await buildCacheKey({
+ *   workspaceRoot: "/work", task, hostEnv: new Map([["GREETING", "hi"]]),
+ *   predecessors: new Map(), hardPredecessors: [], hash: sha256,
+ * });
+ * if (result.ok) result.key; // "db175af0…e142" for the worked example
+ * ```
+ */
+export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
+  const { task } = request;
+  if (task.action === null || task.inputs === null) {
+    return { ok: false, message: `task ${task.key} is not cacheable` };
+  }
+  const predecessors: KeyComponents["predecessors"][number][] = [];
+  for (const id of request.hardPredecessors) {
+    const digests = request.predecessors.get(id);
+    if (digests === undefined) {
+      return { ok: false, message: `internal error: hard predecessor ${id} has no recorded stream digests` };
+    }
+    const { project, task: name } = parseTaskId(id);
+    predecessors.push({ project, task: name, stdout: digests.stdout, stderr: digests.stderr });
+  }
+  const enumeration = await enumerateInputs(request.workspaceRoot, task.inputs, task.inputExclusions);
+  if (!enumeration.ok) return { ok: false, message: enumeration.message };
+  const hashed = await hashInputs(enumeration.files, request.hash);
+  if (!hashed.ok) return hashed;
+  const components: KeyComponents = {
+    action: task.action,
+    workdir: task.projectRoot,
+    outputs: task.outputs.map((pattern) => pattern.canonical),
+    inputs: hashed.inputs,
+    predecessors,
+    env: hashedEnvironment(task, request.hostEnv),
+    platform: request.platform ?? { os: process.platform, arch: process.arch },
+  };
+  const hasher = request.hash.create();
+  hasher.update(encodeKeyComponents(components, request.hash));
+  return { ok: true, key: hasher.digestHex(), inputs: hashed.inputs };
+}
+
+/**
+ * The framed byte stream of CACHE-009 (prefix and seven sections) for the given components. Lists
+ * are put in byte order and de-duplicated here, so the stream is independent of declaration order.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeKeyComponents(components, sha256);
+ * bytes.length; // 165 for `app:hello` of the worked example
+ * ```
+ */
+export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorithm): Uint8Array {
+  const out = new FrameWriter();
+  out.u8(SCHEMA_REVISION);
+  out.u8(hash.id);
+
+  out.u8(0x41);
+  const { action } = components;
+  if (action.kind === "command") {
+    out.u8(0x01);
+    out.list(action.argv, (arg) => out.str(arg));
+  } else {
+    out.u8(0x02);
+    out.str(action.shell);
+    out.str(action.script);
+  }
+
+  out.u8(0x57);
+  out.str(components.workdir);
+
+  out.u8(0x4f);
+  out.list(uniqueSorted(components.outputs, (text) => text), (text) => out.str(text));
+
+  out.u8(0x49);
+  out.list(uniqueSorted(components.inputs, (input) => input.path), (input) => {
+    out.str(input.path);
+    out.digest(input.digest);
+  });
+
+  out.u8(0x50);
+  const predecessors = uniqueSorted(
+    components.predecessors,
+    (p) => `${p.project}:${p.task}`,
+    comparePrintedIds,
+  );
+  out.list(predecessors, (p) => {
+    out.str(p.project);
+    out.str(p.task);
+    out.digest(p.stdout);
+    out.digest(p.stderr);
+  });
+
+  out.u8(0x45);
+  out.list(uniqueSorted(components.env, (variable) => variable.name), (variable) => {
+    out.str(variable.name);
+    if (variable.value === null) {
+      out.u8(0x00);
+    } else {
+      out.u8(0x01);
+      out.str(variable.value);
+    }
+  });
+
+  out.u8(0x53);
+  out.str(components.platform.os);
+  out.str(components.platform.arch);
+  return out.bytes();
+}
+
+/** Reason of the CACHE-035 store warning. */
+export const INPUTS_CHANGED_REASON = "inputs changed while the task ran";
+
+/**
+ * CACHE-035: true when every input still has the size, mtime and inode seen while hashing. Inputs
+ * that the task's own declared outputs match are exempt (a formatter rewrites its inputs).
+ *
+ * @example
+ * ```ts
+ * if (!await inputsUnchanged(task, key.inputs)) warn(INPUTS_CHANGED_REASON);
+ * ```
+ */
+export async function inputsUnchanged(
+  task: TaskDefinition,
+  inputs: readonly HashedInput[],
+): Promise<boolean> {
+  const checked = inputs.filter((input) =>
+    !task.outputs.some((output) => coverageMatchesPath(output, input.path))
+  );
+  const verdicts = await Promise.all(checked.map(async (input) => {
+    try {
+      const now = await stat(input.hostPath);
+      return now.size === input.size && now.mtimeMs === input.mtimeMs && now.ino === input.ino;
+    } catch {
+      return false;
+    }
+  }));
+  return verdicts.every((same) => same);
+}
+
+/** CACHE-008: `from_host` and `override` names, each once, override values winning. */
+function hashedEnvironment(
+  task: TaskDefinition,
+  hostEnv: ReadonlyMap<string, string>,
+): { name: string; value: string | null }[] {
+  const names = new Set([...task.env.fromHost, ...task.env.override.keys()]);
+  return [...names].map((name) => ({
+    name,
+    value: task.env.override.get(name) ?? hostEnv.get(name) ?? null,
+  }));
+}
+
+/** Hashes input files with bounded concurrency; the result keeps the enumeration order. */
+async function hashInputs(
+  files: readonly { path: string; hostPath: string }[],
+  hash: HashAlgorithm,
+): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
+  const inputs: HashedInput[] = new Array(files.length);
+  let failure: string | null = null;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < files.length) {
+      const index = next++;
+      const file = files[index];
+      try {
+        const content = await hashFile(file.hostPath, hash);
+        inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
+      } catch (error) {
+        failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
+  return failure === null ? { ok: true, inputs } : { ok: false, message: failure };
+}
+
+/** Sorts by `keyOf` (byte order unless told) and keeps the first item of each key. */
+function uniqueSorted<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  compare: (a: string, b: string) => number = compareBytes,
+): T[] {
+  const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
+  return sorted.filter((item, index) => index === 0 || keyOf(sorted[index - 1]) !== keyOf(item));
+}
+
+/** Accumulates the CACHE-009 primitives. */
+class FrameWriter {
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  #encoder = new TextEncoder();
+
+  u8(value: number): void {
+    this.#push(Uint8Array.of(value));
+  }
+
+  u32(value: number): void {
+    // Unreachable for JavaScript strings and arrays, whose lengths stay far below 2^32.
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new RangeError(`cache key field length ${value} does not fit in u32`);
+    }
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setUint32(0, value);
+    this.#push(bytes);
+  }
+
+  str(text: string): void {
+    // TextEncoder writes a lone surrogate as U+FFFD, as CACHE-009 requires.
+    const bytes = this.#encoder.encode(text);
+    this.u32(bytes.length);
+    this.#push(bytes);
+  }
+
+  digest(hex: string): void {
+    if (!DIGEST_HEX.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
+    this.#push(hexToBytes(hex));
+  }
+
+  list<T>(items: readonly T[], encodeItem: (item: T) => void): void {
+    this.u32(items.length);
+    for (const item of items) encodeItem(item);
+  }
+
+  bytes(): Uint8Array {
+    const result = new Uint8Array(this.#length);
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      result.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return result;
+  }
+
+  #push(bytes: Uint8Array): void {
+    this.#chunks.push(bytes);
+    this.#length += bytes.length;
+  }
+}

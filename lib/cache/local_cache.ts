@@ -1,0 +1,68 @@
+/**
+ * The local cache of one workspace, `<workspace>/.haz/cache` (03-cache.md §6–10), behind the
+ * {@link CacheHandle} port the executor uses.
+ *
+ * @module
+ */
+
+import type { TaskDefinition } from "../domain/workspace.ts";
+import type { Clock } from "../exec/process.ts";
+import type { CacheHandle, Capture, LookupResult, RestoreResult, StoreRequest } from "./cache_handle.ts";
+import type { HashAlgorithm } from "./hash_algorithm.ts";
+import { cacheRootOf } from "./layout.ts";
+import { lookupEntry } from "./lookup.ts";
+import type { Manifest } from "./manifest.ts";
+import { replayStream, restoreEntry } from "./restore.ts";
+import { beginStoreCapture, discardCapture, storeEntry } from "./store.ts";
+
+/** Options of {@link openCache}. */
+export interface OpenCacheOptions {
+  /** Real host path of the workspace root. */
+  readonly workspaceRoot: string;
+  /** The invocation's hash function (CACHE-002). */
+  readonly hash: HashAlgorithm;
+  /** Part of the construction contract; the cache takes no time readings itself (each store request
+   *  brings its `created_at_unix` and duration). */
+  readonly clock: Clock;
+}
+
+/**
+ * Opens the cache of a workspace. Creates nothing: the cache root appears with the first capture.
+ *
+ * @example
+ * ```ts
+ * const cache = openCache({ workspaceRoot: "/work", hash: sha256, clock });
+ * const found = await cache.lookup(key, task);
+ * if (found.kind === "hit") await cache.restore(found.manifest, task);
+ * ```
+ */
+export function openCache(options: OpenCacheOptions): CacheHandle {
+  const root = cacheRootOf(options.workspaceRoot);
+  const context = { root, workspaceRoot: options.workspaceRoot, hash: options.hash };
+  return {
+    root,
+    hash: options.hash,
+    lookup(key: string, task: TaskDefinition): Promise<LookupResult> {
+      return lookupEntry({ root, key, task, hashLabel: options.hash.label });
+    },
+    beginCapture(key: string): Promise<Capture | null> {
+      return beginStoreCapture(root, key);
+    },
+    store(capture: Capture, request: StoreRequest): Promise<{ ok: true } | { ok: false; reason: string }> {
+      return storeEntry(context, capture, request);
+    },
+    discard(capture: Capture): Promise<void> {
+      return discardCapture(capture);
+    },
+    restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
+      return restoreEntry(context, manifest, task);
+    },
+    replay(
+      manifest: Manifest,
+      stream: "stdout" | "stderr",
+      onChunk: (chunk: Uint8Array) => void,
+    ): Promise<void> {
+      return replayStream(root, manifest, stream, onChunk);
+    },
+  };
+}

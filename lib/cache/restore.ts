@@ -1,0 +1,267 @@
+/**
+ * Two-phase restore and replay (03-cache.md CACHE-019, CACHE-020, CACHE-036..038): plan against
+ * the workspace, stage verified copies under `.haz/cache/.restore-<key>-<random>/`, then publish each
+ * output with one rename. Nothing unverified reaches the workspace.
+ *
+ * @module
+ */
+
+import { constants } from "node:fs";
+import { chmod, copyFile, lstat, mkdir, readlink, rename, rm, symlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { TaskDefinition } from "../domain/workspace.ts";
+import { checkAncestors } from "./ancestor_check.ts";
+import type { RestoreResult } from "./cache_handle.ts";
+import { copyHashing } from "./copy_hashing.ts";
+import { hashFile, readChunks } from "./file_hash.ts";
+import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
+import {
+  CACHE_ROOT_DISPLAY,
+  entryPath,
+  OUTPUTS_DIR,
+  randomSuffix,
+  restoreDirName,
+  shardOf,
+} from "./layout.ts";
+import type { Manifest, ManifestOutput } from "./manifest.ts";
+import { isRestorablePath } from "./manifest_path.ts";
+import type { CacheContext } from "./store.ts";
+
+/** A staged output waiting for its rename onto the workspace path. */
+interface StagedOutput {
+  readonly output: ManifestOutput;
+  readonly staged: string;
+}
+
+/** Signals a late miss (CACHE-038) from deep inside staging. */
+class LateMiss extends Error {}
+
+/** Signals a restore error (`cannot restore <path>: <reason>`). */
+class RestoreFailure extends Error {}
+
+/**
+ * Materialises a hit's outputs (CACHE-020). Identical outputs are left untouched (CACHE-037); a
+ * blob or stream that is missing, of the wrong size or digest is a late miss (CACHE-038); anything
+ * that would write through a symlink, outside the workspace or into `.haz/`/`.git/` is an error.
+ *
+ * @example
+ * ```ts
+ * const result = await restoreEntry(context, manifest, task);
+ * if (result.kind === "restored") result.materialised; // ["/app/out.txt"]
+ * ```
+ */
+export async function restoreEntry(
+  context: CacheContext,
+  manifest: Manifest,
+  task: TaskDefinition,
+): Promise<RestoreResult> {
+  // A manifest path that is not valid for this task never touches the filesystem (CACHE-030).
+  if (!manifest.outputs.every((output) => isRestorablePath(task, output.path))) return { kind: "late-miss" };
+  let staging: string | null = null;
+  try {
+    const pending = await plan(context, manifest);
+    const entry = entryPath(context.root, manifest.key);
+    const staged: StagedOutput[] = [];
+    if (pending.length > 0) {
+      const directory = join(context.root, restoreDirName(manifest.key));
+      // A vanished cache root means the entry vanished too (CACHE-038).
+      await fromEntry(() => mkdir(directory), pending[0].path);
+      staging = directory;
+      for (const [index, output] of pending.entries()) {
+        const path = join(directory, String(index));
+        await stage(context, entry, output, path);
+        staged.push({ output, staged: path });
+      }
+    }
+    for (const stream of ["stdout", "stderr"] as const) {
+      const path = join(entry, stream);
+      const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/${stream}`;
+      await verifyFile(
+        path,
+        manifest[stream],
+        () => fromEntry(() => hashFile(path, context.hash), display),
+        display,
+      );
+    }
+    for (const item of staged) await publish(context.workspaceRoot, item);
+    return { kind: "restored", materialised: manifest.outputs.map((output) => output.path) };
+  } catch (error) {
+    if (error instanceof LateMiss) return { kind: "late-miss" };
+    if (error instanceof RestoreFailure) return { kind: "error", message: error.message };
+    throw error;
+  } finally {
+    if (staging !== null) await rm(staging, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Reads a recorded stream of an entry in chunks of at most 64 KiB (CACHE-019). Rejects with the
+ * `node:fs` error if the entry vanished after its restore.
+ *
+ * @example
+ * ```ts
+ * await replayStream("/work/.haz/cache", manifest, "stdout", (chunk) => observer.onStdout(id, chunk));
+ * ```
+ */
+export function replayStream(
+  root: string,
+  manifest: Manifest,
+  stream: "stdout" | "stderr",
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<void> {
+  return readChunks(join(entryPath(root, manifest.key), stream), onChunk);
+}
+
+/** Step 1: checks every output's ancestors and path; returns the outputs that need staging. */
+async function plan(context: CacheContext, manifest: Manifest): Promise<ManifestOutput[]> {
+  const pending: ManifestOutput[] = [];
+  for (const output of manifest.outputs) {
+    const ancestors = await guard(() => checkAncestors(context.workspaceRoot, output.path), output.path);
+    if (ancestors.kind === "blocked") {
+      throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
+    }
+    const target = join(context.workspaceRoot, output.path);
+    const stat = ancestors.missing === null ? await guard(() => lstatOrNull(target), output.path) : null;
+    if (stat?.isDirectory()) {
+      throw new RestoreFailure(`cannot restore ${output.path}: a directory is in the way`);
+    }
+    if (stat === null || !await guard(() => isIdentical(context, target, output), output.path)) {
+      pending.push(output);
+    }
+  }
+  return pending;
+}
+
+/** CACHE-037: same kind, and for a file the size, mode bits and digest (size first). */
+async function isIdentical(context: CacheContext, target: string, output: ManifestOutput): Promise<boolean> {
+  const stat = await lstat(target);
+  if (output.kind === "symlink") {
+    if (!stat.isSymbolicLink()) return false;
+    const text = await readlink(target, { encoding: "buffer" });
+    return sameBytes(text, new TextEncoder().encode(output.target));
+  }
+  if (!stat.isFile() || stat.size !== output.size || (stat.mode & 0o777) !== output.mode) return false;
+  return (await hashFile(target, context.hash)).digest === output.hash;
+}
+
+/** Step 2 for one output: a verified copy of its blob with the recorded mode, or its symlink. */
+async function stage(
+  context: CacheContext,
+  entry: string,
+  output: ManifestOutput,
+  staged: string,
+): Promise<void> {
+  if (output.kind === "symlink") {
+    await guard(() => symlink(output.target, staged), output.path);
+    return;
+  }
+  const blob = join(entry, OUTPUTS_DIR, output.hash);
+  const copy = () =>
+    fromEntry(
+      () =>
+        copyHashing({
+          source: blob,
+          destination: staged,
+          hash: context.hash,
+          destinationMode: output.mode,
+          sync: false,
+        }),
+      output.path,
+    );
+  await verifyFile(blob, output, copy, output.path);
+}
+
+/**
+ * CACHE-038: the file must be a regular file of the recorded size (checked before reading) whose
+ * bytes, as read by `read`, have the recorded size and digest; anything else is a late miss.
+ */
+async function verifyFile(
+  path: string,
+  expected: { size: number; hash: string },
+  read: () => Promise<{ size: number; digest: string }>,
+  display: string,
+): Promise<void> {
+  const stat = await fromEntry(() => lstat(path), display);
+  if (!stat.isFile() || stat.size !== expected.size) throw new LateMiss();
+  const seen = await read();
+  if (seen.size !== expected.size || seen.digest !== expected.hash) throw new LateMiss();
+}
+
+/** A step reading the entry: "not found" means the entry vanished (late miss); other errors fail. */
+function fromEntry<T>(step: () => Promise<T>, path: string): Promise<T> {
+  return guard(() => step().catch((error) => isNotFound(error) ? lateMiss() : Promise.reject(error)), path);
+}
+
+async function lstatOrNull(path: string) {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** Step 3 for one output: re-check the ancestors, create missing parents, rename onto the path. */
+async function publish(workspaceRoot: string, item: StagedOutput): Promise<void> {
+  const { path } = item.output;
+  const target = join(workspaceRoot, path);
+  await guard(async () => {
+    await createParents(workspaceRoot, path);
+    try {
+      await rename(item.staged, target);
+    } catch (error) {
+      if (errorCode(error) !== "EXDEV") throw error;
+      await publishAcrossDevices(item, target);
+    }
+  }, path);
+}
+
+/** Creates the missing parent directories of a path one by one, never through a symlink. */
+async function createParents(workspaceRoot: string, path: string): Promise<void> {
+  for (;;) {
+    const ancestors = await checkAncestors(workspaceRoot, path);
+    if (ancestors.kind === "blocked") throw new RestoreFailure(`cannot restore ${path}: ${ancestors.reason}`);
+    if (ancestors.missing === null) return;
+    try {
+      await mkdir(join(workspaceRoot, ancestors.missing));
+    } catch (error) {
+      // Created concurrently: the next round checks what it is.
+      if (errorCode(error) !== "EEXIST") throw error;
+    }
+  }
+}
+
+/** EXDEV fallback: a sibling temporary `.<name>.haz-<random>` renamed onto the path. */
+async function publishAcrossDevices(item: StagedOutput, target: string): Promise<void> {
+  const sibling = join(dirname(target), `.${basename(target)}.haz-${randomSuffix()}`);
+  try {
+    if (item.output.kind === "symlink") {
+      await symlink(item.output.target, sibling);
+    } else {
+      await copyFile(item.staged, sibling, constants.COPYFILE_EXCL);
+      await chmod(sibling, item.output.mode);
+    }
+    await rename(sibling, target);
+  } catch (error) {
+    await rm(sibling, { force: true }).catch(() => {});
+    throw error;
+  }
+}
+
+function lateMiss(): never {
+  throw new LateMiss();
+}
+
+/** Runs a filesystem step; an unexpected I/O error becomes `cannot restore <path>: <message>`. */
+async function guard<T>(step: () => Promise<T>, path: string): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof LateMiss || error instanceof RestoreFailure) throw error;
+    throw new RestoreFailure(`cannot restore ${path}: ${errorMessage(error)}`);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}

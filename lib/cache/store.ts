@@ -1,0 +1,355 @@
+/**
+ * Capture and two-phase store (03-cache.md CACHE-031, CACHE-017, CACHE-033, CACHE-034): streams go
+ * to a private store directory as they arrive; the entry appears at its final path only through one
+ * rename of a complete, fsynced directory.
+ *
+ * @module
+ */
+
+import type { FileHandle } from "node:fs/promises";
+import { lstat, mkdir, open, readlink, rename, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { compareBytes } from "../domain/task_id.ts";
+import { checkAncestors } from "./ancestor_check.ts";
+import type { Capture, StoreRequest } from "./cache_handle.ts";
+import { copyHashing, writeAll } from "./copy_hashing.ts";
+import { syncDirectory } from "./directory_sync.ts";
+import type { HashAlgorithm } from "./hash_algorithm.ts";
+import { DIGEST_HEX } from "./hex.ts";
+import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
+import { entryPath, MANIFEST_FILE, OUTPUTS_DIR, randomSuffix, shardOf, storeDirName } from "./layout.ts";
+import { lookupEntry } from "./lookup.ts";
+import { type Manifest, type ManifestOutput, serializeManifest } from "./manifest.ts";
+import { isRestorablePath } from "./manifest_path.ts";
+
+/** Where the cache lives and how it hashes. */
+export interface CacheContext {
+  /** Host path of `.haz/cache`. */
+  readonly root: string;
+  /** Real host path of the workspace root. */
+  readonly workspaceRoot: string;
+  readonly hash: HashAlgorithm;
+}
+
+/** Result of a store: `ok: false` carries the CACHE-033 warning reason. */
+export type StoreResult = { ok: true } | { ok: false; reason: string };
+
+/** Rename attempts of CACHE-034 before the store gives up. */
+const PUBLISH_ATTEMPTS = 3;
+
+/** Longest link text a manifest may record (CACHE-011). */
+const MAX_LINK_TEXT_BYTES = 4096;
+
+type StreamName = "stdout" | "stderr";
+
+/** A store directory `.tmp-<key>-<random>` being filled with a task's streams (CACHE-031). */
+export class StoreCapture implements Capture {
+  /** The key the entry will be published under. */
+  readonly key: string;
+  /** Host path of the store directory. */
+  readonly directory: string;
+  readonly #handles: Record<StreamName, FileHandle>;
+  readonly #sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  readonly #queues: Record<StreamName, Promise<void>> = {
+    stdout: Promise.resolve(),
+    stderr: Promise.resolve(),
+  };
+  #failure: string | null = null;
+  #closed: Promise<void> | null = null;
+
+  constructor(key: string, directory: string, handles: Record<StreamName, FileHandle>) {
+    this.key = key;
+    this.directory = directory;
+    this.#handles = handles;
+  }
+
+  /** Bytes written so far per stream. */
+  get sizes(): Readonly<Record<StreamName, number>> {
+    return this.#sizes;
+  }
+
+  /** The first write failure, or null while the capture is intact. */
+  get failure(): string | null {
+    return this.#failure;
+  }
+
+  /** Appends a chunk; chunks of one stream are written in call order. Rejects on I/O failure. */
+  write(stream: StreamName, chunk: Uint8Array): Promise<void> {
+    const written = this.#queues[stream].then(async () => {
+      if (this.#failure !== null) throw new Error(this.#failure);
+      await writeAll(this.#handles[stream], chunk);
+      this.#sizes[stream] += chunk.length;
+    });
+    this.#queues[stream] = written.catch((error) => {
+      this.#failure ??= `cannot write captured ${stream}: ${errorMessage(error)}`;
+    });
+    return written;
+  }
+
+  /** Waits for pending writes, optionally fsyncs both streams, and closes them. Once only. */
+  close(sync: boolean): Promise<void> {
+    this.#closed ??= (async () => {
+      await Promise.all([this.#queues.stdout, this.#queues.stderr]);
+      try {
+        if (sync && this.#failure === null) {
+          await Promise.all([this.#handles.stdout.sync(), this.#handles.stderr.sync()]);
+        }
+      } finally {
+        await Promise.allSettled([this.#handles.stdout.close(), this.#handles.stderr.close()]);
+      }
+    })();
+    return this.#closed;
+  }
+}
+
+/**
+ * Creates `<root>/<shard>/.tmp-<key>-<random>/` with empty `stdout` and `stderr`, just before a
+ * spawn. Null when that fails (the run then hashes only and is not stored, CACHE-031).
+ *
+ * @example
+ * ```ts
+ * const capture = await beginStoreCapture("/work/.haz/cache", key);
+ * await capture?.write("stdout", chunk);
+ * ```
+ */
+export async function beginStoreCapture(root: string, key: string): Promise<StoreCapture | null> {
+  if (!DIGEST_HEX.test(key)) return null;
+  const directory = join(root, shardOf(key), storeDirName(key));
+  const opened: FileHandle[] = [];
+  try {
+    await mkdir(join(root, shardOf(key)), { recursive: true });
+    await mkdir(directory);
+    const stdout = await open(join(directory, "stdout"), "wx", 0o644);
+    opened.push(stdout);
+    const stderr = await open(join(directory, "stderr"), "wx", 0o644);
+    opened.push(stderr);
+    return new StoreCapture(key, directory, { stdout, stderr });
+  } catch {
+    await Promise.allSettled(opened.map((handle) => handle.close()));
+    await removeQuietly(directory);
+    return null;
+  }
+}
+
+/**
+ * Removes a capture that will not be stored. Best effort; never throws.
+ *
+ * @example
+ * ```ts
+ * await discardCapture(capture); // after a failed run
+ * ```
+ */
+export async function discardCapture(capture: Capture): Promise<void> {
+  if (!(capture instanceof StoreCapture)) return;
+  await capture.close(false).catch(() => {});
+  await removeQuietly(capture.directory);
+}
+
+/**
+ * Publishes the entry of a successful fresh run (CACHE-017 steps 1–6, CACHE-034). Any failure is
+ * returned as the CACHE-033 reason and the store directory is removed.
+ *
+ * @example
+ * ```ts
+ * const stored = await storeEntry(context, capture, request);
+ * if (!stored.ok) warn(`result not cached: ${stored.reason}`);
+ * ```
+ */
+export async function storeEntry(
+  context: CacheContext,
+  capture: Capture,
+  request: StoreRequest,
+): Promise<StoreResult> {
+  if (!(capture instanceof StoreCapture) || capture.key !== request.key) {
+    await discardCapture(capture);
+    return { ok: false, reason: "internal error: the capture does not belong to this cache and key" };
+  }
+  try {
+    const result = await publishCapture(context, capture, request);
+    if (!result.ok) await discardCapture(capture);
+    return result;
+  } catch (error) {
+    await discardCapture(capture);
+    return { ok: false, reason: errorMessage(error) };
+  }
+}
+
+async function publishCapture(
+  context: CacheContext,
+  capture: StoreCapture,
+  request: StoreRequest,
+): Promise<StoreResult> {
+  await capture.close(false);
+  if (capture.failure !== null) return { ok: false, reason: capture.failure };
+  for (const stream of ["stdout", "stderr"] as const) {
+    if (capture.sizes[stream] !== request[stream].bytes) {
+      return { ok: false, reason: `captured ${stream} is incomplete` };
+    }
+  }
+  const outputs = await storeOutputs(context, capture.directory, request);
+  if (!outputs.ok) return outputs;
+  await syncFile(join(capture.directory, "stdout"));
+  await syncFile(join(capture.directory, "stderr"));
+  const manifest: Manifest = {
+    schema: 1,
+    hash: context.hash.label,
+    key: request.key,
+    created_at_unix: Math.max(0, Math.floor(request.createdAtUnix)),
+    duration_ms: Math.max(0, Math.round(request.durationMs)),
+    task: request.task.key,
+    stdout: { size: request.stdout.bytes, hash: request.stdout.hash },
+    stderr: { size: request.stderr.bytes, hash: request.stderr.hash },
+    outputs: outputs.records,
+  };
+  await writeDurably(join(capture.directory, MANIFEST_FILE), serializeManifest(manifest));
+  await syncDirectory(join(capture.directory, OUTPUTS_DIR));
+  await syncDirectory(capture.directory);
+  return await renameIntoPlace(context, capture, request);
+}
+
+/** CACHE-017 step 1 over the materialised outputs, in byte order of path. */
+async function storeOutputs(
+  context: CacheContext,
+  directory: string,
+  request: StoreRequest,
+): Promise<{ ok: true; records: ManifestOutput[] } | { ok: false; reason: string }> {
+  const blobs = join(directory, OUTPUTS_DIR);
+  await mkdir(blobs);
+  const stored = new Set<string>();
+  const records: ManifestOutput[] = [];
+  const paths = [...new Set(request.outputs)].sort(compareBytes);
+  for (const path of paths) {
+    if (!isRestorablePath(request.task, path)) {
+      return {
+        ok: false,
+        reason: `output \`${path}\` cannot be recorded (not a valid declared output path)`,
+      };
+    }
+    const ancestors = await checkAncestors(context.workspaceRoot, path);
+    if (ancestors.kind === "blocked") {
+      return { ok: false, reason: `output \`${path}\` is reached through ${ancestors.reason}` };
+    }
+    const hostPath = join(context.workspaceRoot, path);
+    const stat = await lstat(hostPath);
+    if (stat.isSymbolicLink()) {
+      const target = linkText(await readlink(hostPath, { encoding: "buffer" }));
+      if (target === null) {
+        return { ok: false, reason: `the link text of output \`${path}\` cannot be recorded` };
+      }
+      records.push({ path, kind: "symlink", target });
+    } else if (stat.isFile()) {
+      const copy = join(blobs, randomSuffix());
+      const { digest, size, mode } = await copyHashing({
+        source: hostPath,
+        destination: copy,
+        hash: context.hash,
+        destinationMode: 0o644,
+        sync: true,
+      });
+      if (stored.has(digest)) {
+        await unlink(copy);
+      } else {
+        await rename(copy, join(blobs, digest));
+        stored.add(digest);
+      }
+      records.push({ path, kind: "file", hash: digest, size, mode });
+    } else {
+      return { ok: false, reason: `output \`${path}\` is neither a regular file nor a symbolic link` };
+    }
+  }
+  return { ok: true, records };
+}
+
+/** Link text as a manifest string: valid UTF-8, non-empty, no NUL, at most 4096 bytes; else null. */
+function linkText(bytes: Uint8Array): string | null {
+  if (bytes.length === 0 || bytes.length > MAX_LINK_TEXT_BYTES || bytes.includes(0)) return null;
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** CACHE-017 steps 5–6 with the CACHE-034 handling of an existing destination. */
+async function renameIntoPlace(
+  context: CacheContext,
+  capture: StoreCapture,
+  request: StoreRequest,
+): Promise<StoreResult> {
+  const destination = entryPath(context.root, request.key);
+  const shard = join(context.root, shardOf(request.key));
+  const movedAside: string[] = [];
+  try {
+    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+      try {
+        await rename(capture.directory, destination);
+        await syncDirectory(shard);
+        return { ok: true };
+      } catch (error) {
+        if (!await destinationOccupied(error, destination)) throw error;
+      }
+      const existing = await lookupEntry({
+        root: context.root,
+        key: request.key,
+        task: request.task,
+        hashLabel: context.hash.label,
+      });
+      if (existing.kind === "hit") {
+        // Another writer won the race with an equivalent result.
+        await removeQuietly(capture.directory);
+        return { ok: true };
+      }
+      if (attempt === PUBLISH_ATTEMPTS) break;
+      const aside = join(shard, storeDirName(request.key));
+      try {
+        await rename(destination, aside);
+        movedAside.push(aside);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return { ok: false, reason: `the entry directory stayed occupied after ${PUBLISH_ATTEMPTS} attempts` };
+  } finally {
+    await Promise.all(movedAside.map(removeQuietly));
+  }
+}
+
+/**
+ * True when a rename failed because the destination exists (CACHE-034): a non-empty directory, or
+ * (`ENOTDIR`, or `EPERM`/`EACCES` on some platforms) anything else present there.
+ */
+async function destinationOccupied(error: unknown, destination: string): Promise<boolean> {
+  const code = errorCode(error);
+  if (code === "EEXIST" || code === "ENOTEMPTY") return true;
+  if (code !== "ENOTDIR" && code !== "EPERM" && code !== "EACCES") return false;
+  try {
+    await lstat(destination);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates a file with the given text and fsyncs it. */
+async function writeDurably(path: string, text: string): Promise<void> {
+  const handle = await open(path, "wx", 0o644);
+  try {
+    await writeAll(handle, new TextEncoder().encode(text));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true }).catch(() => {});
+}

@@ -1,0 +1,133 @@
+/**
+ * Durable file creation for `haz init` (05-cli.md AUX-006): a temp file in the target directory,
+ * fsync, rename, fsync of the directory; never replacing an existing file.
+ *
+ * @module
+ */
+
+import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** A write that succeeded, or the reason it did not, in a few words. */
+export type WriteOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Short lower-case reasons for the usual file-system failures. */
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EEXIST: "file already exists",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "not a directory",
+  EISDIR: "is a directory",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EIO: "input/output error",
+};
+
+/** Codes by which a platform says it cannot open or sync a directory. */
+const DIRECTORY_SYNC_UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EOPNOTSUPP"]);
+
+/**
+ * Creates `path` with `content`: writes and fsyncs a temp file next to it, renames it into place and
+ * fsyncs the directory. An existing `path` (of any file type) is left alone and reported as
+ * `file already exists`; the temp file is removed on every failure.
+ *
+ * @example
+ * ```ts
+ * await createFileDurably("/repo/packages/a/haz.yml", "tasks: {}\n"); // { ok: true }
+ * ```
+ */
+export async function createFileDurably(path: string, content: string): Promise<WriteOutcome> {
+  const directory = dirname(path);
+  const temp = join(directory, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
+  let created = false;
+  try {
+    const handle = await open(temp, "wx", 0o666);
+    created = true;
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    // rename replaces silently, so the check for an existing file comes right before it.
+    if (await exists(path)) return await failWithCleanup(temp, "file already exists");
+    await rename(temp, path);
+    created = false;
+    await syncDirectory(directory);
+    return { ok: true };
+  } catch (error) {
+    if (created) await unlink(temp).catch(() => undefined);
+    return { ok: false, reason: failureReason(error) };
+  }
+}
+
+/**
+ * Makes sure `path` is a directory, creating it (and fsyncing its parent) when it is missing.
+ *
+ * @example
+ * ```ts
+ * await ensureDirectoryDurably("/repo/.haz"); // { ok: true }
+ * ```
+ */
+export async function ensureDirectoryDurably(path: string): Promise<WriteOutcome> {
+  try {
+    await mkdir(path);
+    await syncDirectory(dirname(path));
+    return { ok: true };
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EEXIST") return { ok: false, reason: failureReason(error) };
+  }
+  try {
+    return (await lstat(path)).isDirectory() ? { ok: true } : { ok: false, reason: "not a directory" };
+  } catch (error) {
+    return { ok: false, reason: failureReason(error) };
+  }
+}
+
+/**
+ * A few words for a file-system error, without host paths.
+ *
+ * @example
+ * ```ts
+ * failureReason(Object.assign(new Error("…"), { code: "EACCES" })); // "permission denied"
+ * ```
+ */
+export function failureReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return REASONS[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function failWithCleanup(temp: string, reason: string): Promise<WriteOutcome> {
+  await unlink(temp).catch(() => undefined);
+  return { ok: false, reason };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** fsyncs a directory so the names created in it are durable; skipped where the platform refuses. */
+async function syncDirectory(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if (DIRECTORY_SYNC_UNSUPPORTED.has(String((error as { code?: unknown }).code))) return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!DIRECTORY_SYNC_UNSUPPORTED.has(String((error as { code?: unknown }).code))) throw error;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * `haz run` (05-cli.md §4): select, dry-run or execute with the cache and the presenter, report,
+ * exit with the code of §8.
+ *
+ * @module
+ */
+
+import { tmpdir } from "node:os";
+import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { openCache } from "../cache/local_cache.ts";
+import { exitCodeFor } from "../exec/exit_code.ts";
+import { createPresenter } from "../exec/output/presenter.ts";
+import type { HostSignal } from "../exec/process.ts";
+import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
+import { runGraph, type RunGraphResult } from "../exec/run_graph.ts";
+import { createRunControl } from "../exec/run_control.ts";
+import { formatDuration } from "../util/format_duration.ts";
+import { systemClock } from "../util/system_clock.ts";
+import type { CommandContext } from "./command_context.ts";
+import { dryRunJson, dryRunText } from "./dry_run.ts";
+import { hostEnvironment } from "./host_environment.ts";
+import { failFastNoticeObserver } from "./fail_fast_notice.ts";
+import type { ParsedCommandLine } from "./parse_args.ts";
+import { resolveSelection } from "./resolve_selection.ts";
+import { type RunReports, writeRunReports } from "./run_reports.ts";
+import { runOptions } from "./run_options.ts";
+import { type RunPhase, watchRunSignals } from "./run_signals.ts";
+import { isUsageError } from "./selection_options.ts";
+import { writeText } from "./stdio_sink.ts";
+import { reportUsageError } from "./usage_report.ts";
+
+/**
+ * Runs the selected tasks and their hard predecessors.
+ *
+ * @example
+ * ```ts
+ * const code = await runCommand(context, parsed); // 0 when every task succeeded
+ * ```
+ */
+export async function runCommand(context: CommandContext, parsed: ParsedCommandLine): Promise<number> {
+  const options = runOptions(parsed, context.env);
+  if (isUsageError(options)) return reportUsageError(context, options);
+  let phase: RunPhase = "before";
+  let control = createRunControl();
+  let presenterNotice = (text: string) => writeText(context.stderr, text);
+  let graceMs = 0;
+  const clock = systemClock(context.startedAt);
+  let killedAt: number | null = null;
+  const signals = watchRunSignals(context, {
+    phase: () => phase,
+    onCancel(signal: HostSignal) {
+      control.cancel({ kind: "signal", signal });
+      presenterNotice(
+        `haz: received ${signal}, stopping running tasks (grace ${
+          formatDuration(graceMs)
+        }); send it again to kill them now\n`,
+      );
+    },
+    onKill(signal: HostSignal) {
+      presenterNotice(`haz: received ${signal} again, killing all tasks now\n`);
+      killedAt = clock.now();
+      control.kill();
+    },
+  });
+  try {
+    const resolved = await resolveSelection(context, parsed, "run");
+    if (typeof resolved === "number") return resolved;
+    const { loaded, selection } = resolved;
+    if (process.platform === "win32") {
+      writeText(context.stderr, "error: haz run needs a POSIX system\n");
+      return 2;
+    }
+    if (selection.emptiedByGit) {
+      writeText(context.stdout, "nothing to run: no task is affected by the changes\n");
+      return 0;
+    }
+    const selected = new Set(selection.selected);
+    if (options.dryRun) {
+      const request = { graph: loaded.graph, runSet: selection.runSet, selected, noCache: options.noCache };
+      writeText(context.stdout, options.json ? dryRunJson(request) : dryRunText(request));
+      return 0;
+    }
+    const settings = loaded.workspace.settings;
+    let hash;
+    try {
+      hash = await loadHashAlgorithm(settings.hash);
+    } catch (error) {
+      writeText(
+        context.stderr,
+        `error: cannot load the ${settings.hash} hash function: ${(error as Error).message}\n`,
+      );
+      return 2;
+    }
+    graceMs = settings.cancelGraceMs;
+    const concurrency = resolveConcurrency(options.concurrency ?? settings.concurrency.default);
+    const presenter = createPresenter({
+      mode: options.outputMode ?? settings.outputMode,
+      stdout: context.stdout,
+      stderr: context.stderr,
+      color: context.color,
+      progress: showProgressFooter(context),
+      columns: context.columns,
+      clock,
+      tempDir: tmpdir(),
+      cancelGraceMs: graceMs,
+      runSetSize: selection.runSet.length,
+    });
+    presenterNotice = (text) => presenter.notice(text);
+    control = createRunControl();
+    const runStartedAt = clock.now();
+    phase = "running";
+    let outcome: RunGraphResult;
+    try {
+      outcome = await runGraph({
+        workspace: loaded.workspace,
+        graph: loaded.graph,
+        runSet: new Set(selection.runSet),
+        cache: options.noCache ? null : openCache({ workspaceRoot: loaded.workspace.root, hash, clock }),
+        hash,
+        spawner: context.spawner,
+        clock,
+        observer: failFastNoticeObserver(presenter, (text) => presenter.notice(text)),
+        hostEnv: hostEnvironment(context.env),
+        concurrency,
+        tagCaps: settings.concurrency.tags,
+        cancelGraceMs: graceMs,
+        failFast: options.failFast,
+        control,
+      });
+    } finally {
+      phase = "settled";
+    }
+    presenter.epilogue(outcome, clock.now());
+    await presenter.close();
+    const code = exitCodeFor(outcome);
+    const reports: RunReports = {
+      context,
+      resolved,
+      settings: {
+        concurrency,
+        outputMode: options.outputMode ?? settings.outputMode,
+        cancelGraceMs: graceMs,
+        failFast: options.failFast,
+        cacheEnabled: !options.noCache,
+        hash: hash.label,
+      },
+      summaryFile: options.summary,
+      profileFile: options.profile,
+      outcome,
+      trace: outcome.trace,
+      killedAt,
+      exitCode: code,
+      runStartedAt,
+      clock,
+    };
+    return await writeRunReports(reports, (text) => writeText(context.stderr, text));
+  } finally {
+    // CLI-030: once the scheduler has started, a signal stays handled until the process exits (ignored
+    // after the run settled, or 128+n at once for another one), even while cli.ts flushes the output.
+    if (phase === "before") signals.stop();
+  }
+}
+
+/**
+ * CLI-011: the footer is shown iff stdout is a terminal, `CI` is unset/empty/`0`/`false` and `TERM`
+ * is not `dumb` (the caller only asks for real runs).
+ *
+ * @example
+ * ```ts
+ * showProgressFooter(context); // false when piped
+ * ```
+ */
+export function showProgressFooter(context: CommandContext): boolean {
+  const ci = context.env.CI ?? "";
+  return context.stdoutIsTerminal && ["", "0", "false"].includes(ci) && context.env.TERM !== "dumb";
+}

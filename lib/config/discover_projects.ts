@@ -1,0 +1,200 @@
+/**
+ * The project list (01-workspace.md DISC-003..007): implicit mode, literal entries, glob entries
+ * walked without following symlinked directories, union ordered by root-relative path bytes.
+ *
+ * @module
+ */
+
+import type { Dirent } from "node:fs";
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type Diagnostic, errorDiagnostic, warningDiagnostic } from "../domain/diagnostic.ts";
+import {
+  advanceStates,
+  type CompiledAlternative,
+  compileGlobAlternatives,
+  initialStates,
+  statesAccept,
+  statesCanExtend,
+} from "../domain/glob.ts";
+import { compareBytes } from "../domain/task_id.ts";
+import type { ProjectEntry } from "./validate_settings.ts";
+
+/** The projects found, as root-relative directories (`.` for the root), and the DISC diagnostics. */
+export interface ProjectDiscovery {
+  /** Root-relative directories with `/` separators, `.` first, then by path bytes. */
+  readonly dirs: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** What `discoverProjects` needs from the settings file. */
+export interface ProjectListing {
+  readonly projectEntries: readonly ProjectEntry[];
+  /** `projects` is a non-empty list. */
+  readonly projectsListed: boolean;
+}
+
+/** Directories a glob neither matches nor enters (DISC-006). */
+const SKIPPED_DIRS = new Set([".haz", ".git", "node_modules"]);
+const PROJECT_FILE = "haz.yml";
+
+/** Cached directory listings: each directory is read once per discovery. */
+type DirectoryReader = (relative: string) => Promise<Dirent[] | null>;
+
+function directoryReader(root: string): DirectoryReader {
+  const cache = new Map<string, Promise<Dirent[] | null>>();
+  return (relative) => {
+    let listing = cache.get(relative);
+    if (listing === undefined) {
+      listing = readdir(relative === "" ? root : join(root, relative), { withFileTypes: true }).catch(() =>
+        null
+      );
+      cache.set(relative, listing);
+    }
+    return listing;
+  };
+}
+
+/** Whether something named `haz.yml` exists at `path` (any file type; reading it reports problems). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** DISC-005: why a literal entry is not a project directory, or null when it is one. */
+async function literalProblem(root: string, entry: string): Promise<string | null> {
+  const path = entry === "." ? root : join(root, ...entry.split("/"));
+  let info;
+  try {
+    info = await lstat(path);
+  } catch {
+    return "does not exist";
+  }
+  if (info.isSymbolicLink()) return "is a symbolic link";
+  if (!info.isDirectory()) return "is not a directory";
+  // A real directory reached through a symlinked parent is not where the entry says it is.
+  if (await realpath(path).then((real) => real !== path, () => true)) return "is a symbolic link";
+  try {
+    if ((await stat(join(path, PROJECT_FILE))).isFile()) return null;
+  } catch {
+    // Missing or unreadable: reported as having no haz.yml.
+  }
+  return "has no haz.yml";
+}
+
+/** DISC-006: every directory below the root whose root-relative path matches the glob and holds haz.yml. */
+async function expandGlob(read: DirectoryReader, entry: string): Promise<string[]> {
+  const alternatives = compileGlobAlternatives(`/${entry}`);
+  const found: string[] = [];
+  async function walk(relative: string, states: readonly number[][]): Promise<void> {
+    const listing = await read(relative);
+    if (listing === null) return;
+    await Promise.all(listing.map(async (child) => {
+      if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) return;
+      const next = alternatives.map((alternative, index) =>
+        advanceStates(alternative, states[index], child.name)
+      );
+      if (next.every((alternativeStates) => alternativeStates.length === 0)) return;
+      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
+      if (anyState(alternatives, next, statesAccept)) {
+        const childListing = await read(childRelative);
+        if (childListing?.some((file) => file.name === PROJECT_FILE)) found.push(childRelative);
+      }
+      if (anyState(alternatives, next, statesCanExtend)) await walk(childRelative, next);
+    }));
+  }
+  await walk("", alternatives.map(initialStates));
+  return found;
+}
+
+/** Whether `test` holds for the states of any alternative. */
+function anyState(
+  alternatives: readonly CompiledAlternative[],
+  states: readonly number[][],
+  test: (alternative: CompiledAlternative, states: readonly number[]) => boolean,
+): boolean {
+  return alternatives.some((alternative, index) => test(alternative, states[index]));
+}
+
+/** Byte order of root-relative directories with `.` first (DISC-007). */
+function compareProjectDirs(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === ".") return -1;
+  if (b === ".") return 1;
+  return compareBytes(a, b);
+}
+
+/**
+ * Whether something named `haz.yml` exists at the workspace root (DISC-003, DISC-007).
+ *
+ * @example
+ * ```ts
+ * await rootHasProjectFile("/tmp/shop"); // true
+ * ```
+ */
+export function rootHasProjectFile(root: string): Promise<boolean> {
+  return exists(join(root, PROJECT_FILE));
+}
+
+/**
+ * DISC-003..007: the project directories of the workspace at `root` (a real path) from the validated
+ * `projects` entries; `hasRootProjectFile` is {@linkcode rootHasProjectFile}'s answer.
+ *
+ * @example
+ * ```ts
+ * const discovery = await discoverProjects("/tmp/shop", settingsResult, await rootHasProjectFile("/tmp/shop"));
+ * discovery.dirs; // [".", "packages/a", "packages/b"]
+ * ```
+ */
+export async function discoverProjects(
+  root: string,
+  listing: ProjectListing,
+  hasRootProjectFile: boolean,
+): Promise<ProjectDiscovery> {
+  if (!listing.projectsListed) return { dirs: hasRootProjectFile ? ["."] : [], diagnostics: [] };
+  const read = directoryReader(root);
+  const diagnostics: Diagnostic[] = [];
+  const dirs = new Set<string>();
+  const outcomes = await Promise.all(listing.projectEntries.map(async (entry) => {
+    if (entry.isGlob) return { entry, matches: await expandGlob(read, entry.text), problem: null };
+    const problem = await literalProblem(root, entry.text);
+    return { entry, matches: problem === null ? [entry.text] : [], problem };
+  }));
+  for (const { entry, matches, problem } of outcomes) {
+    for (const dir of matches) dirs.add(dir);
+    if (problem !== null) {
+      diagnostics.push(errorDiagnostic("DISC-005", `project directory \`${entry.text}\` ${problem}`, {
+        phase: 1,
+        location: entry.location,
+      }));
+    } else if (matches.length === 0) {
+      diagnostics.push(
+        warningDiagnostic(
+          "DISC-006",
+          `project pattern \`${entry.text}\` matches no directory containing haz.yml`,
+          {
+            phase: 1,
+            location: entry.location,
+          },
+        ),
+      );
+    }
+  }
+  if (!dirs.has(".") && hasRootProjectFile) {
+    diagnostics.push(
+      warningDiagnostic(
+        "DISC-007",
+        "haz.yml at the workspace root is ignored because `projects` does not list `.`",
+        {
+          phase: 1,
+          location: { path: "/haz.yml" },
+        },
+      ),
+    );
+  }
+  return { dirs: [...dirs].sort(compareProjectDirs), diagnostics };
+}

@@ -1,0 +1,176 @@
+/**
+ * Phases 1–2 of the load pipeline (01-workspace.md DISC-011): discovery, then every file read and
+ * validated, diagnostics collected (DIAG-007) into a `LoadedConfig` for the overlay merge and graph.
+ *
+ * @module
+ */
+
+import { basename, join } from "node:path";
+import type { Diagnostic } from "../domain/diagnostic.ts";
+import { locateWorkspace, noWorkspaceDiagnostic } from "./discover.ts";
+import { discoverProjects, rootHasProjectFile } from "./discover_projects.ts";
+import { listOverlays } from "./list_overlays.ts";
+import type { LoadedConfig, LoadedOverlay, LoadedProject } from "./loaded_config.ts";
+import { readSettingsFile } from "./load_settings.ts";
+import { mapLimited } from "./map_limited.ts";
+import { nameProjects, projectRootPath } from "./project_names.ts";
+import { readConfigText } from "./read_file.ts";
+import { tagWarnings } from "./tag_warnings.ts";
+import {
+  checkOverlayName,
+  type OverlayFileResult,
+  overlayPath,
+  validateOverlayFile,
+} from "./validate_overlay.ts";
+import { type ProjectFileResult, validateProjectFile } from "./validate_project.ts";
+import { parseYamlFile } from "./yaml_source.ts";
+
+/** Files read concurrently: plenty for throughput, far below descriptor limits. */
+const READ_CONCURRENCY = 32;
+
+/** One file's outcome: its validation, or null when it failed as a whole (CFG-001/002/009). */
+interface FileOutcome<T> {
+  readonly result: T | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Reads, parses and validates one file. */
+async function loadFile<T extends { diagnostics: readonly Diagnostic[] }>(
+  hostPath: string,
+  displayPath: string,
+  validate: (parsed: Extract<ReturnType<typeof parseYamlFile>, { ok: true }>) => T,
+): Promise<FileOutcome<T>> {
+  const read = await readConfigText(hostPath, displayPath);
+  if (!read.ok) return { result: null, diagnostics: [read.diagnostic] };
+  const parsed = parseYamlFile(read.text, displayPath);
+  if (!parsed.ok) return { result: null, diagnostics: [parsed.diagnostic] };
+  const result = validate(parsed);
+  return { result, diagnostics: result.diagnostics };
+}
+
+/** Builds a LoadedOverlay from its file outcome and name check. */
+function loadedOverlay(
+  stem: string,
+  outcome: FileOutcome<OverlayFileResult>,
+  nameValid: boolean,
+): LoadedOverlay {
+  const result = outcome.result;
+  return {
+    stem,
+    file: overlayPath(stem),
+    tagsFilter: result?.tagsFilter ?? null,
+    ...(result?.tagsFilterLocation === undefined ? {} : { tagsFilterLocation: result.tagsFilterLocation }),
+    tasks: result?.tasks ?? new Map(),
+    droppedTasks: result?.droppedTasks ?? new Set(),
+    taskLocations: result?.taskLocations ?? new Map(),
+    incomplete: result === null || result.incomplete || !nameValid,
+  };
+}
+
+/**
+ * Phases 1–2 of DISC-011: finds the workspace from `startDir`, validates `.haz/workspace.yml`, lists
+ * the projects and overlays, and reads and validates every file. Fails (`failed: true`) only when
+ * there is no workspace or `.haz/workspace.yml` is unusable as a whole; every other diagnostic, errors
+ * included, is in the returned `LoadedConfig`. Never throws for bad input.
+ *
+ * @example
+ * ```ts
+ * const loaded = await loadConfig("/tmp/shop/web");
+ * if (!("failed" in loaded)) loaded.projects.map((project) => project.name); // ["shop", "web"]
+ * ```
+ */
+export async function loadConfig(
+  startDir: string,
+): Promise<LoadedConfig | { failed: true; diagnostics: Diagnostic[] }> {
+  const location = await locateWorkspace(startDir);
+  const root = location.root;
+  if (root === null) return { failed: true, diagnostics: [noWorkspaceDiagnostic(location.startDir)] };
+  // Independent reads run together; discovery needs the validated `projects`.
+  const [settingsRead, overlayListing, rootHasFile] = await Promise.all([
+    readSettingsFile(root),
+    listOverlays(root),
+    rootHasProjectFile(root),
+  ]);
+  if (!settingsRead.ok) return { failed: true, diagnostics: settingsRead.diagnostics };
+  const settings = settingsRead.result;
+  const discovery = await discoverProjects(root, settings, rootHasFile);
+
+  const projectOutcomes = await mapLimited(discovery.dirs, READ_CONCURRENCY, (dir) => {
+    const file = dir === "." ? "/haz.yml" : `/${dir}/haz.yml`;
+    return loadFile<ProjectFileResult>(
+      join(root, ...dir.split("/"), "haz.yml"),
+      file,
+      (parsed) => validateProjectFile(parsed.file, parsed.root, projectRootPath(dir)),
+    );
+  });
+  const overlayOutcomes = await mapLimited(
+    overlayListing.stems,
+    READ_CONCURRENCY,
+    (stem) =>
+      loadFile<OverlayFileResult>(
+        join(root, ".haz", "tasks", `${stem}.yml`),
+        overlayPath(stem),
+        (parsed) => validateOverlayFile(parsed.file, parsed.root, stem),
+      ),
+  );
+
+  const naming = nameProjects(discovery.dirs.map((dir, index) => {
+    const result = projectOutcomes[index].result;
+    return {
+      dir,
+      file: dir === "." ? "/haz.yml" : `/${dir}/haz.yml`,
+      basename: dir === "." ? basename(root) : dir.slice(dir.lastIndexOf("/") + 1),
+      declaredName: result?.declaredName ?? null,
+      nameUnknown: result === null || result.nameInvalid,
+    };
+  }));
+  const projects: LoadedProject[] = discovery.dirs.map((dir, index) => {
+    const result = projectOutcomes[index].result;
+    return {
+      name: naming.names[index],
+      dir,
+      root: projectRootPath(dir),
+      file: dir === "." ? "/haz.yml" : `/${dir}/haz.yml`,
+      tags: result?.tags ?? [],
+      tasks: result?.tasks ?? new Map(),
+      droppedTasks: result?.droppedTasks ?? new Set(),
+      incomplete: result === null || result.incomplete || naming.incomplete[index],
+    };
+  });
+
+  const nameProblems = overlayListing.stems.map(checkOverlayName);
+  const overlays = overlayListing.stems.map((stem, index) =>
+    loadedOverlay(stem, overlayOutcomes[index], nameProblems[index] === null)
+  );
+  const warnings = tagWarnings({
+    projectTags: projects.map((project) => project.tags),
+    tagsIncomplete: projectOutcomes.some((outcome) => outcome.result === null || !outcome.result.tagsKnown),
+    capKeys: settings.tagCapKeys,
+    overlays: overlayListing.stems.map((stem, index) => ({
+      stem,
+      tagsFilter: overlays[index].tagsFilter,
+      ...(overlays[index].tagsFilterLocation === undefined
+        ? {}
+        : { location: overlays[index].tagsFilterLocation }),
+      atoms: overlayOutcomes[index].result?.filterAtoms ?? [],
+    })),
+  });
+
+  return {
+    root,
+    startDir: location.startDir,
+    settings: settings.settings,
+    projects,
+    overlays,
+    diagnostics: [
+      ...settings.diagnostics,
+      ...discovery.diagnostics,
+      ...overlayListing.diagnostics,
+      ...naming.diagnostics,
+      ...projectOutcomes.flatMap((outcome) => outcome.diagnostics),
+      ...nameProblems.filter((problem) => problem !== null),
+      ...overlayOutcomes.flatMap((outcome) => outcome.diagnostics),
+      ...warnings,
+    ],
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Reading one configuration file as UTF-8 text (01-workspace.md CFG-009): a BOM is dropped, invalid
+ * UTF-8 or an unreadable file is an error located on the file only.
+ *
+ * @module
+ */
+
+import { readFile } from "node:fs/promises";
+import { type Diagnostic, errorDiagnostic } from "../domain/diagnostic.ts";
+
+/** The text of a configuration file, or its CFG-009 diagnostic. */
+export type ConfigText = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+
+/** Short lower-case reasons for the usual file-system failures. */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "a parent is not a directory",
+  ELOOP: "too many levels of symbolic links",
+  EMFILE: "too many open files",
+  EIO: "input/output error",
+};
+
+/** Describes a file-system error in a few words, without the host path. */
+function readFailureReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return REASONS[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Reads `hostPath` as UTF-8 (a leading BOM removed). Failures are CFG-009 diagnostics naming
+ * `displayPath`, the workspace-absolute path.
+ *
+ * @example
+ * ```ts
+ * const read = await readConfigText("/tmp/ws/web/haz.yml", "/web/haz.yml");
+ * if (!read.ok) read.diagnostic.message; // e.g. "cannot read /web/haz.yml: permission denied"
+ * ```
+ */
+export async function readConfigText(hostPath: string, displayPath: string): Promise<ConfigText> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(hostPath);
+  } catch (error) {
+    return {
+      ok: false,
+      diagnostic: errorDiagnostic("CFG-009", `cannot read ${displayPath}: ${readFailureReason(error)}`, {
+        phase: 2,
+        location: { path: displayPath },
+      }),
+    };
+  }
+  try {
+    // The decoder drops a leading BOM (ignoreBOM: false) and rejects malformed sequences.
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    return {
+      ok: false,
+      diagnostic: errorDiagnostic("CFG-009", `${displayPath} is not valid UTF-8`, {
+        phase: 2,
+        location: { path: displayPath },
+      }),
+    };
+  }
+}

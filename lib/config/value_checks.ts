@@ -1,0 +1,350 @@
+/**
+ * Validation steps shared by the three file kinds (01-workspace.md §2): closed mappings (CFG-003),
+ * types (CFG-004), null (CFG-005), duplicate entries (CFG-007), scalars as strings and U+0000
+ * (CFG-008), enumerations with "did you mean" (DIAG-009).
+ *
+ * @module
+ */
+
+import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
+import type { DiagnosticLocation } from "../domain/diagnostic.ts";
+import { parseDuration } from "../domain/duration.ts";
+import { checkEnvName } from "../domain/identifier.ts";
+import { didYouMean } from "../util/did_you_mean.ts";
+import {
+  type FileChecker,
+  listItems,
+  mapEntries,
+  type MapEntry,
+  reportError,
+  valueKind,
+  type YamlValue,
+} from "./file_checker.ts";
+import { describeKind, sourceText, type YamlKind } from "./yaml_source.ts";
+
+/** A string taken from a list, with where it was written. */
+export interface LocatedString {
+  readonly text: string;
+  readonly location: DiagnosticLocation;
+}
+
+/** Options of {@linkcode stringList}. */
+export interface StringListOptions {
+  /** CFG-008: accept plain numbers and booleans as their source text (`command`). */
+  readonly coerceScalars?: boolean;
+  /** Extra help for an element of the wrong kind (e.g. an unquoted `[tag]:task`). */
+  readonly elementHelp?: (item: YamlValue) => string | undefined;
+}
+
+const NULL_HELP_COLLECTION = "omit the key, or write `[]` / `{}`";
+const NULL_HELP_SCALAR = "omit the key";
+
+/**
+ * The CFG-004 message `` `<key>` must be <expected>, found <actual> ``.
+ *
+ * @example
+ * ```ts
+ * typeMessage("tags", "a list of strings", "integer"); // "`tags` must be a list of strings, found an integer"
+ * ```
+ */
+export function typeMessage(key: string, expected: string, found: YamlKind): string {
+  return `\`${key}\` must be ${expected}, found ${describeKind(found)}`;
+}
+
+/**
+ * Joins allowed values for a message: "`a` or `b`", "`a`, `b` or `c`".
+ *
+ * @example
+ * ```ts
+ * formatAlternatives(["live", "buffered"]); // "`live` or `buffered`"
+ * ```
+ */
+export function formatAlternatives(values: readonly string[]): string {
+  const quoted = values.map((value) => `\`${value}\``);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+}
+
+/**
+ * How a rejected value is printed after "found": strings in backticks, other scalars as written.
+ *
+ * @example
+ * ```ts
+ * foundText(checker, value); // "`buffer`" or "0"
+ * ```
+ */
+export function foundText(checker: FileChecker, value: YamlValue): string {
+  const node = value.node;
+  if (node !== null && isScalar(node) && typeof node.value === "string") return `\`${node.value}\``;
+  return node === null ? "null" : sourceText(checker.file, node);
+}
+
+/**
+ * CFG-003: reports every key not in `allowed` (with DIAG-009 help) and returns the known ones by key.
+ *
+ * @example
+ * ```ts
+ * const known = closedKeys(checker, entries, ["name", "tags", "tasks"], "haz.yml");
+ * ```
+ */
+export function closedKeys(
+  checker: FileChecker,
+  entries: readonly MapEntry[],
+  allowed: readonly string[],
+  context: string,
+  synonyms?: Readonly<Record<string, string>>,
+): Map<string, MapEntry> {
+  const known = new Map<string, MapEntry>();
+  for (const entry of entries) {
+    if (allowed.includes(entry.key)) {
+      known.set(entry.key, entry);
+      continue;
+    }
+    const candidate = didYouMean(entry.key, allowed, synonyms === undefined ? {} : { synonyms });
+    reportError(checker, "CFG-003", `unknown key \`${entry.key}\` in ${context}`, entry.keyLocation, {
+      ...(candidate === null ? {} : { help: `did you mean \`${candidate}\`?` }),
+    });
+  }
+  return known;
+}
+
+/**
+ * CFG-004/005: reports a value whose kind is not one of `kinds` (null is CFG-005, with help) and
+ * tells whether it was acceptable.
+ *
+ * @example
+ * ```ts
+ * if (expectKinds(checker, "cache", value, ["boolean"], "a boolean")) { … }
+ * ```
+ */
+export function expectKinds(
+  checker: FileChecker,
+  key: string,
+  value: YamlValue,
+  kinds: readonly YamlKind[],
+  expected: string,
+  options: { readonly rule?: string; readonly help?: string } = {},
+): boolean {
+  const kind = valueKind(checker, value);
+  if (kinds.includes(kind)) return true;
+  if (kind === "null") {
+    const collection = kinds.includes("list") || kinds.includes("mapping");
+    reportError(checker, "CFG-005", typeMessage(key, expected, kind), value.location, {
+      help: collection ? NULL_HELP_COLLECTION : NULL_HELP_SCALAR,
+    });
+    return false;
+  }
+  reportError(checker, options.rule ?? "CFG-004", typeMessage(key, expected, kind), value.location, {
+    ...(options.help === undefined ? {} : { help: options.help }),
+  });
+  return false;
+}
+
+/**
+ * A mapping value (CFG-004/005), as its entries (CFG-006 applied); null when it is not a mapping.
+ *
+ * @example
+ * ```ts
+ * const entries = mappingValue(checker, "env", value);
+ * ```
+ */
+export function mappingValue(checker: FileChecker, key: string, value: YamlValue): MapEntry[] | null {
+  if (!expectKinds(checker, key, value, ["mapping"], "a mapping")) return null;
+  return mapEntries(checker, value.node as YAMLMap);
+}
+
+/** CFG-008: no string may contain U+0000. */
+function checkNul(checker: FileChecker, key: string, text: string, location: DiagnosticLocation): boolean {
+  if (!text.includes("\u0000")) return true;
+  reportError(checker, "CFG-008", `\`${key}\` must not contain the character U+0000`, location);
+  return false;
+}
+
+/**
+ * A string value without coercion (CFG-004/005/008); null when invalid.
+ *
+ * @example
+ * ```ts
+ * const description = stringValue(checker, "description", value);
+ * ```
+ */
+export function stringValue(checker: FileChecker, key: string, value: YamlValue): string | null {
+  if (!expectKinds(checker, key, value, ["string"], "a string")) return null;
+  const text = String((value.node as { value: unknown }).value);
+  return checkNul(checker, key, text, value.location) ? text : null;
+}
+
+/**
+ * A string where CFG-008 accepts plain numbers and booleans as their exact source text.
+ *
+ * @example
+ * ```ts
+ * // `PORT: 0x50` → "0x50"
+ * const port = coercedString(checker, "PORT", value);
+ * ```
+ */
+export function coercedString(checker: FileChecker, key: string, value: YamlValue): string | null {
+  const kind = valueKind(checker, value);
+  if (kind === "integer" || kind === "number" || kind === "boolean") {
+    return sourceText(checker.file, value.node!);
+  }
+  return stringValue(checker, key, value);
+}
+
+/**
+ * A list of strings (CFG-004/005/008): the valid elements in order. A wrong element is located on itself
+ * and named by the list's key. Returns null when the value is not a list at all.
+ *
+ * @example
+ * ```ts
+ * const tags = stringList(checker, "tags", value);
+ * ```
+ */
+export function stringList(
+  checker: FileChecker,
+  key: string,
+  value: YamlValue,
+  options: StringListOptions = {},
+): LocatedString[] | null {
+  if (!expectKinds(checker, key, value, ["list"], "a list of strings")) return null;
+  const strings: LocatedString[] = [];
+  for (const item of listItems(checker, value.node as YAMLSeq)) {
+    const kind = valueKind(checker, item);
+    if (options.coerceScalars && (kind === "integer" || kind === "number" || kind === "boolean")) {
+      strings.push({ text: sourceText(checker.file, item.node!), location: item.location });
+      continue;
+    }
+    if (kind !== "string") {
+      const help = options.elementHelp?.(item);
+      reportError(checker, "CFG-004", typeMessage(key, "a list of strings", kind), item.location, {
+        ...(help === undefined ? {} : { help }),
+      });
+      continue;
+    }
+    const text = String((item.node as { value: unknown }).value);
+    if (checkNul(checker, key, text, item.location)) strings.push({ text, location: item.location });
+  }
+  return strings;
+}
+
+/**
+ * CFG-007: reports the second and later of equal entries (compared by `identity`) and returns the
+ * first occurrences.
+ *
+ * @example
+ * ```ts
+ * const unique = withoutDuplicates(checker, "tags", tags, (tag) => tag.text);
+ * ```
+ */
+export function withoutDuplicates<T extends LocatedString>(
+  checker: FileChecker,
+  key: string,
+  items: readonly T[],
+  identity: (item: T) => string,
+): T[] {
+  const seen = new Set<string>();
+  const unique: T[] = [];
+  for (const item of items) {
+    const id = identity(item);
+    if (seen.has(id)) {
+      reportError(checker, "CFG-007", `duplicate entry \`${item.text}\` in \`${key}\``, item.location);
+      continue;
+    }
+    seen.add(id);
+    unique.push(item);
+  }
+  return unique;
+}
+
+/**
+ * A string from a fixed set, reported under `rule` when outside it (with DIAG-009 help) and as CFG-004
+ * when not a string.
+ *
+ * @example
+ * ```ts
+ * enumValue(checker, "mode", value, ["live", "buffered"], "CFG-030"); // "buffered" or null
+ * ```
+ */
+export function enumValue<T extends string>(
+  checker: FileChecker,
+  key: string,
+  value: YamlValue,
+  allowed: readonly T[],
+  rule: string,
+): T | null {
+  const text = stringValue(checker, key, value);
+  if (text === null) return null;
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  const candidate = didYouMean(text, allowed);
+  reportError(
+    checker,
+    rule,
+    `\`${key}\` must be ${formatAlternatives(allowed)}, found ${foundText(checker, value)}`,
+    value.location,
+    candidate === null ? {} : { help: `did you mean \`${candidate}\`?` },
+  );
+  return null;
+}
+
+/**
+ * Whether a value is a collection written in flow style starting with `[` (an unquoted `[tag]:task`).
+ *
+ * @example
+ * ```ts
+ * startsWithBracket(checker, item); // true for `[lib]:build` inside a flow list
+ * ```
+ */
+export function startsWithBracket(checker: FileChecker, value: YamlValue): boolean {
+  const node = value.node;
+  if (node === null || !(isMap(node) || isSeq(node))) return false;
+  return sourceText(checker.file, value.written ?? node).startsWith("[");
+}
+
+/**
+ * CFG-034: a duration string, in seconds; a YAML integer gets the "add a unit" help.
+ *
+ * @example
+ * ```ts
+ * durationValue(checker, "max_age", value); // 604800 for `7d`
+ * ```
+ */
+export function durationValue(checker: FileChecker, key: string, value: YamlValue): number | null {
+  if (valueKind(checker, value) === "integer") {
+    reportError(
+      checker,
+      "CFG-034",
+      `\`${key}\` must be a duration string, found an integer`,
+      value.location,
+      { help: "add a unit, e.g. `300s`" },
+    );
+    return null;
+  }
+  if (!expectKinds(checker, key, value, ["string"], "a string")) return null;
+  const seconds = parseDuration(String((value.node as { value: unknown }).value));
+  if (seconds !== null) return seconds;
+  reportError(
+    checker,
+    "CFG-034",
+    `\`${key}\` must be a duration such as \`90s\`, \`10m\` or \`7d\`, found ${foundText(checker, value)}`,
+    value.location,
+    { help: "write digits and one unit: s, m, h, d or w" },
+  );
+  return null;
+}
+
+/**
+ * A list of environment variable names (CFG-032/033 each, CFG-007 duplicates).
+ *
+ * @example
+ * ```ts
+ * envNameList(checker, "pass_through", value); // ["CI"]
+ * ```
+ */
+export function envNameList(checker: FileChecker, key: string, value: YamlValue): string[] {
+  const names = stringList(checker, key, value) ?? [];
+  const valid = names.filter((name) => {
+    const problem = checkEnvName(name.text);
+    if (problem !== null) reportError(checker, problem.rule, problem.message, name.location);
+    return problem === null;
+  });
+  return withoutDuplicates(checker, key, valid, (name) => name.text).map((name) => name.text);
+}

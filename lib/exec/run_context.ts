@@ -1,0 +1,40 @@
+/**
+ * Everything a run receives (04-execution.md §3): the library reads nothing else.
+ *
+ * @module
+ */
+
+import type { CacheHandle } from "../cache/cache_handle.ts";
+import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
+import type { TaskGraph, Workspace } from "../domain/workspace.ts";
+import type { Clock, ProcessSpawner } from "./process.ts";
+import type { RunObserver } from "./records.ts";
+import type { RunControl } from "./run_control.ts";
+
+/** The inputs of `runGraph` and `runTask`. */
+export interface RunContext {
+  /** The loaded workspace (01-workspace.md). */
+  readonly workspace: Workspace;
+  /** The validated task graph (02-graph.md). */
+  readonly graph: TaskGraph;
+  /** Printed ids of the tasks this run must finish. */
+  readonly runSet: ReadonlySet<string>;
+  /** The cache; null with `--no-cache` (EXEC-107). */
+  readonly cache: CacheHandle | null;
+  /** Keys, file contents and stream hashes. */
+  readonly hash: HashAlgorithm;
+  readonly spawner: ProcessSpawner;
+  readonly clock: Clock;
+  readonly observer: RunObserver;
+  /** One host environment snapshot per run (CACHE-028). */
+  readonly hostEnv: ReadonlyMap<string, string>;
+  /** Resolved global cap, >= 1 (EXEC-004). */
+  readonly concurrency: number;
+  /** Tag caps (EXEC-005). */
+  readonly tagCaps: ReadonlyMap<string, number>;
+  /** `execution.cancel_grace` in ms (EXEC-014). */
+  readonly cancelGraceMs: number;
+  /** `--fail-fast` (EXEC-104). */
+  readonly failFast: boolean;
+  readonly control: RunControl;
+}

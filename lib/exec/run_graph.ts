@@ -1,0 +1,731 @@
+/**
+ * The scheduler (04-execution.md §5–8): readiness, admission under the global and tag caps, mutex
+ * parking, the failure cascade, soft edges, aggregates, cancellation, and the runtime graph checks.
+ *
+ * @module
+ */
+
+import type { HashedInput } from "../cache/key.ts";
+import type { TaskId } from "../domain/task_id.ts";
+import type { TaskDefinition } from "../domain/workspace.ts";
+import { lockLabel, MutexTable } from "./mutex_table.ts";
+import type { RunningProcess } from "./process_controller.ts";
+import { RankHeap } from "./rank_heap.ts";
+import type {
+  CancelledRecord,
+  CancelReason,
+  CompletedRecord,
+  RunObserver,
+  RunOutcome,
+  RuntimeInvariantViolation,
+  RunWarning,
+  SkipCause,
+  SkipRecord,
+  TaskErrorRecord,
+} from "./records.ts";
+import type { RunContext } from "./run_context.ts";
+import { wasKilled, watchRunControl } from "./run_control.ts";
+import {
+  aggregateEnding,
+  cacheLookupPhase,
+  isCacheable,
+  restoreFromHit,
+  runFresh,
+  type TaskEnding,
+  type TaskSession,
+} from "./run_task.ts";
+import { RuntimeChecks } from "./runtime_checks.ts";
+import type { AdmissionSpan, MutexWaitSpan, RunGraphResult } from "./run_trace.ts";
+import { TimingRecorder } from "./task_timing.ts";
+
+export type { RunContext } from "./run_context.ts";
+export { createRunControl, type RunControl } from "./run_control.ts";
+export type { RunGraphOutcome, RuntimeInvariantViolation } from "./records.ts";
+export type { RunGraphResult, RunTrace } from "./run_trace.ts";
+
+/**
+ * Runs the run set to completion: every task ends exactly once in `outcomes` or `taskErrors`, every
+ * group is dead. Resolves for failures, errors, violations and cancellation; rejects only on a haz
+ * bug (an observer that throws, a stalled graph). The result carries a {@link RunTrace} for the
+ * summary and profile files.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runGraph(ctx);
+ * exitCodeFor(outcome); // 0 when every task succeeded
+ * ```
+ */
+export function runGraph(ctx: RunContext): Promise<RunGraphResult> {
+  return new GraphRun(ctx).run();
+}
+
+type NodeState = "waiting" | "ready" | "admitted" | "parked" | "terminal";
+
+interface Node {
+  readonly rank: number;
+  readonly id: string;
+  readonly task: TaskDefinition;
+  readonly aggregate: boolean;
+  readonly cacheable: boolean;
+  readonly queue: ReadyQueue;
+  readonly hardSuccessors: number[];
+  readonly softSuccessors: number[];
+  readonly session: TaskSession;
+  pendingHard: number;
+  pendingSoft: number;
+  state: NodeState;
+  started: boolean;
+  lane: number;
+  admittedAt: number;
+  parkedAt: number;
+  holdsLock: boolean;
+  process: RunningProcess | null;
+}
+
+/** Ready tasks that carry the same capped tags, so they fit or not together. */
+interface ReadyQueue {
+  readonly tags: readonly string[];
+  readonly slotless: boolean;
+  readonly heap: RankHeap;
+}
+
+type Terminal =
+  | { readonly kind: "completed"; readonly record: CompletedRecord }
+  | { readonly kind: "errored"; readonly record: TaskErrorRecord }
+  | { readonly kind: "skipped"; readonly record: SkipRecord }
+  | { readonly kind: "cancelled"; readonly record: CancelledRecord };
+
+type AttemptOutcome =
+  | { readonly kind: "parked" }
+  | { readonly kind: "run-cancelled" }
+  | { readonly kind: "withdrawn" }
+  | { readonly kind: "ended"; readonly ending: TaskEnding };
+
+interface Gate {
+  readonly root: TaskId;
+  readonly violation: RuntimeInvariantViolation["kind"];
+}
+
+class GraphRun {
+  readonly #ctx: RunContext;
+  /** The context the phases see: the observer is guarded. */
+  readonly #phaseContext: RunContext;
+  readonly #nodes: Node[] = [];
+  readonly #queues: ReadyQueue[] = [];
+  readonly #freeLanes = new RankHeap();
+  readonly #tagHolds = new Map<string, number>();
+  readonly #mutexes = new MutexTable();
+  readonly #checks: RuntimeChecks;
+  readonly #digests = new Map<string, { stdout: string; stderr: string }>();
+  readonly #results: (Terminal | undefined)[] = [];
+  readonly #violations: RuntimeInvariantViolation[] = [];
+  readonly #warnings: RunWarning[] = [];
+  readonly #admissions: AdmissionSpan[] = [];
+  readonly #mutexWaits: MutexWaitSpan[] = [];
+  /** Printed id of a recorded cycle's member → the task whose outputs closed it. */
+  readonly #cycleRoots = new Map<string, TaskId>();
+  #candidates: number[] = [];
+  #slotsHeld = 0;
+  #inFlight = 0;
+  #remaining = 0;
+  #pumping = false;
+  #settled = false;
+  #cancelled = false;
+  #cancelledAt: number | null = null;
+  #forced = false;
+  #gate: Gate | null = null;
+  #bug: { error: unknown } | null = null;
+  #startedAt = 0;
+  #unwatch: () => void = () => {};
+  #resolve: (result: RunGraphResult) => void = () => {};
+  #reject: (error: unknown) => void = () => {};
+
+  constructor(ctx: RunContext) {
+    this.#ctx = ctx;
+    this.#phaseContext = { ...ctx, observer: this.#guardedObserver() };
+    this.#checks = new RuntimeChecks(ctx.graph, ctx.runSet);
+    for (let lane = 1; lane <= ctx.concurrency; lane++) this.#freeLanes.push(lane);
+  }
+
+  run(): Promise<RunGraphResult> {
+    return new Promise<RunGraphResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#startedAt = this.#ctx.clock.now();
+      const unknown = [...this.#ctx.runSet].filter((id) => !this.#ctx.graph.tasks.has(id));
+      if (unknown.length > 0) return reject(new Error(`run set names unknown tasks: ${unknown.join(", ")}`));
+      this.#buildNodes();
+      const { control } = this.#ctx;
+      this.#unwatch = watchRunControl(control, {
+        onCancel: (reason) => this.#startCancellation(reason),
+        onKill: () => this.#kill(),
+      });
+      for (const node of this.#nodes) this.#offerIfReady(node);
+      if (control.reason !== null) this.#startCancellation(control.reason);
+      if (wasKilled(control)) this.#kill();
+      this.#pump();
+    });
+  }
+
+  #buildNodes(): void {
+    const { graph, runSet, tagCaps } = this.#ctx;
+    const ranks = new Map<string, number>();
+    for (const id of graph.order) {
+      if (runSet.has(id)) ranks.set(id, ranks.size);
+    }
+    const queues = new Map<string, ReadyQueue>();
+    const queueFor = (tags: readonly string[], slotless: boolean) => {
+      const signature = slotless ? "" : `slot\u0000${tags.join("\u0000")}`;
+      let queue = queues.get(signature);
+      if (queue === undefined) {
+        queue = { tags, slotless, heap: new RankHeap() };
+        queues.set(signature, queue);
+        this.#queues.push(queue);
+      }
+      return queue;
+    };
+    const inRunSet = (ids: readonly string[] | undefined) =>
+      (ids ?? []).flatMap((id) => ranks.has(id) ? [ranks.get(id)!] : []);
+    for (const [id, rank] of ranks) {
+      const task = graph.tasks.get(id)!;
+      const aggregate = task.action === null;
+      this.#nodes.push({
+        rank,
+        id,
+        task,
+        aggregate,
+        cacheable: isCacheable(task) && this.#ctx.cache !== null,
+        queue: queueFor(task.tags.filter((tag) => tagCaps.has(tag)), aggregate),
+        hardSuccessors: inRunSet(graph.hardSuccessors.get(id)),
+        softSuccessors: inRunSet(graph.softSuccessors.get(id)),
+        session: { task, timing: new TimingRecorder() },
+        pendingHard: inRunSet(graph.hardPredecessors.get(id)).length,
+        pendingSoft: inRunSet(graph.softPredecessors.get(id)).length,
+        state: "waiting",
+        started: false,
+        lane: 0,
+        admittedAt: 0,
+        parkedAt: 0,
+        holdsLock: false,
+        process: null,
+      });
+    }
+    this.#remaining = this.#nodes.length;
+  }
+
+  // ---- admission (EXEC-004..006) -------------------------------------------------------------
+
+  /** Runs admission rounds until nothing changes, then settles the run if it is done. */
+  #pump(): void {
+    if (this.#pumping || this.#settled) return;
+    this.#pumping = true;
+    try {
+      for (;;) {
+        this.#processCandidates();
+        const admitted = this.#round();
+        if (admitted === 0 && this.#candidates.length === 0) break;
+      }
+    } catch (error) {
+      this.#recordBug(error);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#finishIfDone();
+  }
+
+  /**
+   * One admission round: the ready tasks in canonical order, each admitted when it fits. A queue's
+   * tasks share their capped tags, so the smallest fitting head is the next task the walk admits.
+   * Tasks that become ready during the round wait for the next one.
+   */
+  #round(): number {
+    let admitted = 0;
+    while (!this.#admissionClosed()) {
+      let best: ReadyQueue | null = null;
+      let bestRank = Infinity;
+      for (const queue of this.#queues) {
+        const head = this.#readyHead(queue);
+        if (head !== undefined && head < bestRank && this.#fits(queue)) {
+          best = queue;
+          bestRank = head;
+        }
+      }
+      if (best === null) break;
+      best.heap.pop();
+      this.#admit(this.#nodes[bestRank]);
+      admitted += 1;
+    }
+    return admitted;
+  }
+
+  /** The smallest rank of a queue that is still ready (withdrawn tasks are dropped lazily). */
+  #readyHead(queue: ReadyQueue): number | undefined {
+    for (;;) {
+      const head = queue.heap.peek();
+      if (head === undefined || this.#nodes[head].state === "ready") return head;
+      queue.heap.pop();
+    }
+  }
+
+  #fits(queue: ReadyQueue): boolean {
+    if (queue.slotless) return true;
+    if (this.#slotsHeld >= this.#ctx.concurrency) return false;
+    return queue.tags.every((tag) => (this.#tagHolds.get(tag) ?? 0) < this.#ctx.tagCaps.get(tag)!);
+  }
+
+  #admissionClosed(): boolean {
+    return this.#cancelled || this.#gate !== null || this.#bug !== null;
+  }
+
+  #admit(node: Node): void {
+    const now = this.#ctx.clock.now();
+    node.state = "admitted";
+    if (node.aggregate) {
+      // EXEC-102: no slot, tag slot, lane or lock; completes at once.
+      node.session.timing.markAdmitted(now, 0);
+      this.#markStarted(node);
+      const ending = aggregateEnding(this.#ctx, node.task);
+      this.#settle(node, {
+        kind: "completed",
+        record: { ...ending.record, timing: node.session.timing.finish(now) },
+      });
+      return;
+    }
+    node.lane = this.#freeLanes.pop()!;
+    this.#slotsHeld += 1;
+    for (const tag of node.queue.tags) this.#tagHolds.set(tag, (this.#tagHolds.get(tag) ?? 0) + 1);
+    node.admittedAt = now;
+    node.session.timing.markAdmitted(now, node.lane);
+    this.#markStarted(node);
+    this.#inFlight += 1;
+    void this.#drive(node);
+  }
+
+  #markStarted(node: Node): void {
+    if (node.started) return;
+    node.started = true;
+    this.#emit((observer) => observer.onTaskStarted(node.task.id));
+  }
+
+  #releaseSlots(node: Node): void {
+    this.#admissions.push({
+      task: node.id,
+      admission: node.session.timing.admissions,
+      lane: node.lane,
+      start: node.admittedAt,
+      end: this.#ctx.clock.now(),
+    });
+    this.#freeLanes.push(node.lane);
+    node.lane = 0;
+    this.#slotsHeld -= 1;
+    for (const tag of node.queue.tags) this.#tagHolds.set(tag, this.#tagHolds.get(tag)! - 1);
+  }
+
+  // ---- one admitted task (§4) ------------------------------------------------------------------
+
+  async #drive(node: Node): Promise<void> {
+    let outcome: AttemptOutcome | null = null;
+    try {
+      outcome = await this.#attempt(node);
+    } catch (error) {
+      this.#recordBug(error);
+    }
+    this.#inFlight -= 1;
+    try {
+      if (outcome !== null) this.#afterAttempt(node, outcome);
+    } catch (error) {
+      this.#recordBug(error);
+    }
+    this.#pump();
+  }
+
+  async #attempt(node: Node): Promise<AttemptOutcome> {
+    const ctx = this.#phaseContext;
+    const { session } = node;
+    let key: string | null = null;
+    let inputs: readonly HashedInput[] | null = null;
+    if (node.cacheable) {
+      const found = await cacheLookupPhase(ctx, session, this.#digests);
+      const stop = this.#stopReason();
+      if (stop !== null) return { kind: stop };
+      if (found.kind === "errored") return { kind: "ended", ending: found.ending };
+      if (found.kind === "hit") {
+        const restored = await restoreFromHit(ctx, session, found);
+        if (restored.kind !== "late-miss") return { kind: "ended", ending: restored };
+        const late = this.#stopReason();
+        if (late !== null) return { kind: late };
+      }
+      key = found.key;
+      inputs = found.inputs;
+    }
+    const { mutex } = node.task;
+    if (mutex !== null) {
+      if (!this.#mutexes.tryAcquire(mutex, node.rank)) {
+        this.#park(node);
+        return { kind: "parked" };
+      }
+      node.holdsLock = true;
+    }
+    const fresh = await runFresh(ctx, session, {
+      key,
+      inputs,
+      guard: {
+        blocked: () => {
+          const stop = this.#stopReason();
+          return stop === null ? null : stop === "run-cancelled" ? "cancelled" : "withdrawn";
+        },
+        onSpawned: (process) => {
+          node.process = process;
+        },
+      },
+    }).finally(() => {
+      node.process = null;
+    });
+    if (fresh.kind === "not-started") {
+      return { kind: fresh.reason === "cancelled" ? "run-cancelled" : "withdrawn" };
+    }
+    return { kind: "ended", ending: fresh };
+  }
+
+  /** Why a task that was admitted must not go on: the run was cancelled (or hit a bug), or the gate closed. */
+  #stopReason(): "run-cancelled" | "withdrawn" | null {
+    if (this.#cancelled || this.#bug !== null) return "run-cancelled";
+    return this.#gate === null ? null : "withdrawn";
+  }
+
+  #afterAttempt(node: Node, outcome: AttemptOutcome): void {
+    if (outcome.kind === "parked") return;
+    const now = this.#ctx.clock.now();
+    if (node.holdsLock) {
+      // MUTEX-006: released only now, after the group is dead and the store is done.
+      node.holdsLock = false;
+      for (const rank of this.#mutexes.release(node.task.mutex!, node.rank)) this.#wake(this.#nodes[rank]);
+    }
+    this.#releaseSlots(node);
+    const timing = () => node.session.timing.finish(now);
+    if (outcome.kind === "run-cancelled") {
+      this.#settle(node, {
+        kind: "cancelled",
+        record: { kind: "run-cancelled", task: node.task.id, timing: timing() },
+      });
+      return;
+    }
+    if (outcome.kind === "withdrawn") {
+      this.#settle(node, {
+        kind: "skipped",
+        record: { task: node.task.id, cause: this.#withdrawCause(node), timing: timing() },
+      });
+      return;
+    }
+    const { ending } = outcome;
+    if (ending.kind === "completed") {
+      if (ending.warning !== null) {
+        const { warning } = ending;
+        this.#warnings.push(warning);
+        this.#emit((observer) => observer.onWarning(warning));
+      }
+      this.#settle(node, { kind: "completed", record: { ...ending.record, timing: timing() } });
+    } else if (ending.kind === "errored") {
+      this.#settle(node, { kind: "errored", record: { ...ending.record, timing: timing() } });
+    } else {
+      this.#settle(node, { kind: "cancelled", record: { ...ending.record, timing: timing() } });
+    }
+  }
+
+  // ---- mutexes (MUTEX-101) ---------------------------------------------------------------------
+
+  #park(node: Node): void {
+    this.#releaseSlots(node);
+    node.state = "parked";
+    node.parkedAt = this.#ctx.clock.now();
+  }
+
+  #endWait(node: Node): void {
+    const now = this.#ctx.clock.now();
+    node.session.timing.addMutexWait(now - node.parkedAt);
+    this.#mutexWaits.push({
+      task: node.id,
+      lock: lockLabel(node.task.mutex!),
+      start: node.parkedAt,
+      end: now,
+    });
+  }
+
+  /** A release made the lock compatible: the task rejoins the ready set. */
+  #wake(node: Node): void {
+    if (node.state !== "parked") return;
+    this.#endWait(node);
+    node.state = "waiting";
+    this.#candidates.push(node.rank);
+  }
+
+  /** A parked task leaves the wait queue for good (cancellation, closed gate). */
+  #unpark(node: Node): void {
+    this.#mutexes.unpark(node.task.mutex!, node.rank);
+    this.#endWait(node);
+  }
+
+  // ---- readiness -------------------------------------------------------------------------------
+
+  #offerIfReady(node: Node): void {
+    if (node.state === "waiting" && node.pendingHard === 0 && node.pendingSoft === 0) {
+      this.#candidates.push(node.rank);
+    }
+  }
+
+  /** Tasks whose last predecessor ended: ready, or cancelled / withdrawn at once. In canonical order. */
+  #processCandidates(): void {
+    while (this.#candidates.length > 0) {
+      const batch = this.#candidates.sort((a, b) => a - b);
+      this.#candidates = [];
+      for (const rank of batch) {
+        const node = this.#nodes[rank];
+        if (node.state !== "waiting") continue;
+        const now = this.#ctx.clock.now();
+        node.session.timing.markReady(now);
+        if (this.#cancelled) {
+          this.#settle(node, {
+            kind: "cancelled",
+            record: { kind: "run-cancelled", task: node.task.id, timing: node.session.timing.finish(now) },
+          });
+        } else if (this.#gate !== null) {
+          this.#withdraw(node);
+        } else {
+          node.state = "ready";
+          node.queue.heap.push(rank);
+        }
+      }
+    }
+  }
+
+  // ---- terminal events (§5.2) ------------------------------------------------------------------
+
+  /**
+   * Records a terminal event and handles its consequences. Victims of a cascade are settled with
+   * `cascade: false`: the cascade already lists every descendant, in canonical order.
+   */
+  #settle(node: Node, terminal: Terminal, cascade = true): void {
+    node.state = "terminal";
+    this.#remaining -= 1;
+    this.#results[node.rank] = terminal;
+    this.#emitTerminal(terminal);
+    for (const rank of node.softSuccessors) {
+      const successor = this.#nodes[rank];
+      successor.pendingSoft -= 1;
+      this.#offerIfReady(successor);
+    }
+    if (terminal.kind === "completed" && terminal.record.state === "succeeded") {
+      const { record } = terminal;
+      this.#digests.set(node.id, { stdout: record.stdout.hash, stderr: record.stderr.hash });
+      const violations = this.#checks.check(node.id, record.materialisedOutputs);
+      for (const violation of violations) {
+        this.#violations.push(violation);
+        this.#emit((observer) => observer.onInvariantViolation(violation));
+      }
+      if (violations.length > 0) this.#closeGate(node, violations);
+      for (const rank of node.hardSuccessors) {
+        const successor = this.#nodes[rank];
+        successor.pendingHard -= 1;
+        this.#offerIfReady(successor);
+      }
+      if (violations.length > 0 && this.#ctx.failFast) {
+        this.#ctx.control.cancel({ kind: "fail-fast", root: node.task.id });
+      }
+    } else if (!cascade || terminal.kind === "skipped") {
+      return;
+    } else if (terminal.kind === "completed" || terminal.kind === "errored") {
+      const kind = terminal.kind === "errored" ? "upstream-errored" : "upstream-failed";
+      for (const victim of this.#descendantsToEnd(node)) {
+        this.#settle(victim, {
+          kind: "skipped",
+          record: {
+            task: victim.task.id,
+            cause: { kind, root: node.task.id },
+            timing: this.#finishTiming(victim),
+          },
+        }, false);
+      }
+      if (this.#ctx.failFast) this.#ctx.control.cancel({ kind: "fail-fast", root: node.task.id });
+    } else if (terminal.kind === "cancelled") {
+      // EXEC-015: the root is the cancelled task that is not itself upstream-cancelled.
+      const root = terminal.record.kind === "upstream-cancelled" ? terminal.record.root : node.task.id;
+      for (const victim of this.#descendantsToEnd(node)) {
+        this.#settle(victim, {
+          kind: "cancelled",
+          record: {
+            kind: "upstream-cancelled",
+            task: victim.task.id,
+            root,
+            timing: this.#finishTiming(victim),
+          },
+        }, false);
+      }
+    }
+  }
+
+  /** Every transitive hard descendant that is not terminal yet, in canonical order (EXEC-010/015). */
+  #descendantsToEnd(node: Node): Node[] {
+    const seen = new Set<number>();
+    const stack = [...node.hardSuccessors];
+    while (stack.length > 0) {
+      const rank = stack.pop()!;
+      if (seen.has(rank) || this.#nodes[rank].state === "terminal") continue;
+      seen.add(rank);
+      stack.push(...this.#nodes[rank].hardSuccessors);
+    }
+    return [...seen].sort((a, b) => a - b).map((rank) => this.#nodes[rank]);
+  }
+
+  #finishTiming(node: Node) {
+    return node.session.timing.finish(this.#ctx.clock.now());
+  }
+
+  // ---- runtime checks (EXEC-106) ---------------------------------------------------------------
+
+  #closeGate(node: Node, violations: readonly RuntimeInvariantViolation[]): void {
+    for (const violation of violations) {
+      if (violation.kind !== "runtime-cycle") continue;
+      for (const member of violation.nodes) {
+        const id = `${member.project}:${member.task}`;
+        if (!this.#cycleRoots.has(id)) this.#cycleRoots.set(id, node.task.id);
+      }
+    }
+    if (this.#gate !== null) return;
+    this.#gate = { root: node.task.id, violation: violations[0].kind };
+    for (const waiting of this.#nodes) {
+      if (waiting.state === "waiting" || waiting.state === "ready" || waiting.state === "parked") {
+        this.#withdraw(waiting);
+      }
+    }
+  }
+
+  #withdraw(node: Node): void {
+    if (node.state === "parked") this.#unpark(node);
+    this.#settle(node, {
+      kind: "skipped",
+      record: { task: node.task.id, cause: this.#withdrawCause(node), timing: this.#finishTiming(node) },
+    });
+  }
+
+  #withdrawCause(node: Node): SkipCause {
+    const gate = this.#gate!;
+    const cycleRoot = this.#cycleRoots.get(node.id);
+    if (cycleRoot !== undefined) return { kind: "runtime-cycle", root: cycleRoot };
+    return { kind: "admission-closed", root: gate.root, violation: gate.violation };
+  }
+
+  // ---- cancellation (EXEC-013, EXEC-105) -------------------------------------------------------
+
+  #startCancellation(reason: CancelReason): void {
+    if (this.#cancelled || this.#settled) return;
+    this.#cancelled = true;
+    this.#cancelledAt = this.#ctx.clock.now();
+    this.#emit((observer) => observer.onCancelling(reason, false));
+    const now = this.#ctx.clock.now();
+    for (const node of this.#nodes) {
+      if (node.state !== "ready" && node.state !== "parked") continue;
+      if (node.state === "parked") this.#unpark(node);
+      this.#settle(node, {
+        kind: "cancelled",
+        record: { kind: "run-cancelled", task: node.task.id, timing: node.session.timing.finish(now) },
+      });
+    }
+    for (const node of this.#nodes) node.process?.cancel();
+    this.#pump();
+  }
+
+  #kill(): void {
+    if (this.#forced || this.#settled) return;
+    this.#forced = true;
+    const reason = this.#ctx.control.reason ?? { kind: "programmatic" };
+    this.#emit((observer) => observer.onCancelling(reason, true));
+    for (const node of this.#nodes) node.process?.kill();
+  }
+
+  // ---- observer and settlement -----------------------------------------------------------------
+
+  #emitTerminal(terminal: Terminal): void {
+    switch (terminal.kind) {
+      case "completed":
+        return this.#emit((observer) => observer.onTaskFinished(terminal.record));
+      case "errored":
+        return this.#emit((observer) => observer.onTaskErrored(terminal.record));
+      case "skipped":
+        return this.#emit((observer) => observer.onTaskSkipped(terminal.record));
+      case "cancelled":
+        return this.#emit((observer) => observer.onTaskCancelled(terminal.record));
+    }
+  }
+
+  /** Calls the observer; one that throws is a haz bug: kill every group, then reject (§2.1). */
+  #emit(call: (observer: RunObserver) => void): void {
+    if (this.#bug !== null) return;
+    try {
+      call(this.#ctx.observer);
+    } catch (error) {
+      this.#recordBug(error);
+    }
+  }
+
+  #recordBug(error: unknown): void {
+    if (this.#bug !== null) return;
+    this.#bug = { error };
+    // Outside the current event, so the bookkeeping in progress completes first.
+    queueMicrotask(() => {
+      this.#ctx.control.kill();
+      this.#pump();
+    });
+  }
+
+  #guardedObserver(): RunObserver {
+    const emit = (call: (observer: RunObserver) => void) => this.#emit(call);
+    return {
+      onTaskStarted: (task) => emit((observer) => observer.onTaskStarted(task)),
+      onStdout: (task, chunk) => emit((observer) => observer.onStdout(task, chunk)),
+      onStderr: (task, chunk) => emit((observer) => observer.onStderr(task, chunk)),
+      onTaskFinished: (record) => emit((observer) => observer.onTaskFinished(record)),
+      onTaskErrored: (record) => emit((observer) => observer.onTaskErrored(record)),
+      onTaskSkipped: (record) => emit((observer) => observer.onTaskSkipped(record)),
+      onTaskCancelled: (record) => emit((observer) => observer.onTaskCancelled(record)),
+      onInvariantViolation: (violation) => emit((observer) => observer.onInvariantViolation(violation)),
+      onCancelling: (reason, forced) => emit((observer) => observer.onCancelling(reason, forced)),
+      onWarning: (warning) => emit((observer) => observer.onWarning(warning)),
+    };
+  }
+
+  #finishIfDone(): void {
+    if (this.#settled || this.#pumping || this.#inFlight > 0) return;
+    this.#settled = true;
+    this.#unwatch();
+    if (this.#bug !== null) return this.#reject(this.#bug.error);
+    if (this.#remaining > 0) {
+      const stuck = this.#nodes.filter((node) => node.state !== "terminal").map((node) => node.id);
+      return this.#reject(new Error(`the run stalled with tasks that never ended: ${stuck.join(", ")}`));
+    }
+    this.#resolve(this.#outcome());
+  }
+
+  #outcome(): RunGraphResult {
+    const outcomes: RunOutcome[] = [];
+    const taskErrors: TaskErrorRecord[] = [];
+    for (const terminal of this.#results) {
+      if (terminal === undefined) continue;
+      if (terminal.kind === "errored") taskErrors.push(terminal.record);
+      else if (terminal.kind === "completed") outcomes.push({ kind: "completed", record: terminal.record });
+      else if (terminal.kind === "skipped") outcomes.push({ kind: "skipped", record: terminal.record });
+      else outcomes.push({ kind: "cancelled", record: terminal.record });
+    }
+    return {
+      outcomes,
+      taskErrors,
+      invariantViolations: this.#violations,
+      cancel: this.#cancelled ? this.#ctx.control.reason : null,
+      cancelledAt: this.#cancelledAt,
+      forced: this.#forced,
+      warnings: this.#warnings,
+      startedAt: this.#startedAt,
+      endedAt: this.#ctx.clock.now(),
+      trace: { admissions: this.#admissions, mutexWaits: this.#mutexWaits },
+    };
+  }
+}

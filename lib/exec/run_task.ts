@@ -1,0 +1,598 @@
+/**
+ * The life of one task (04-execution.md §4, EXEC-007, EXEC-009), split into the phases the
+ * scheduler drives — {@link cacheLookupPhase}, {@link restoreFromHit}, {@link runFresh} — and
+ * {@link runTask}, which runs one task outside the scheduler (no caps, no mutex).
+ *
+ * @module
+ */
+
+import type { Capture } from "../cache/cache_handle.ts";
+import type { Manifest } from "../cache/manifest.ts";
+import { buildCacheKey, type HashedInput, INPUTS_CHANGED_REASON, inputsUnchanged } from "../cache/key.ts";
+import { resolveOutputs } from "../cache/file_walk.ts";
+import { compareBytes, formatTaskId, type TaskId } from "../domain/task_id.ts";
+import type { TaskDefinition } from "../domain/workspace.ts";
+import { childEnvironment } from "./child_env.ts";
+import { ProcessController, type RunningProcess } from "./process_controller.ts";
+import { type SpawnedProcess, SpawnError } from "./process.ts";
+import type {
+  CancelledRecord,
+  CompletedRecord,
+  Digest,
+  FailureCause,
+  RunTaskError,
+  RunWarning,
+  StreamDigest,
+  TaskErrorRecord,
+  TaskTiming,
+} from "./records.ts";
+import type { RunContext } from "./run_context.ts";
+import { watchRunControl } from "./run_control.ts";
+import { spawnPlan } from "./spawn_plan.ts";
+import { emptyStreamDigest, StreamCapture } from "./stream_capture.ts";
+import { superviseProcess } from "./supervise_process.ts";
+import { TimingRecorder } from "./task_timing.ts";
+
+export type { RunningProcess } from "./process_controller.ts";
+export type {
+  CancelledRecord,
+  CompletedRecord,
+  RunObserver,
+  RunOutcome,
+  SkipRecord,
+  TaskErrorRecord,
+} from "./records.ts";
+
+/** Stream digests of succeeded tasks, by printed id (§6). */
+export type PredecessorDigests = ReadonlyMap<string, { readonly stdout: Digest; readonly stderr: Digest }>;
+
+/** The state one task carries through its phases. */
+export interface TaskSession {
+  readonly task: TaskDefinition;
+  readonly timing: TimingRecorder;
+}
+
+/** A signalled cancelled record. */
+export type SignaledRecord = Extract<CancelledRecord, { kind: "signaled-in-flight" }>;
+
+/** How a phase ended a task; the caller adds the timing at the terminal event. */
+export type TaskEnding =
+  | {
+    readonly kind: "completed";
+    readonly record: Omit<CompletedRecord, "timing">;
+    readonly warning: RunWarning | null;
+  }
+  | { readonly kind: "errored"; readonly record: Omit<TaskErrorRecord, "timing"> }
+  | { readonly kind: "signaled"; readonly record: Omit<SignaledRecord, "timing"> };
+
+/** Result of {@link cacheLookupPhase}. */
+export type LookupPhaseResult =
+  | {
+    readonly kind: "hit";
+    readonly key: Digest;
+    readonly inputs: readonly HashedInput[];
+    readonly manifest: Manifest;
+  }
+  | { readonly kind: "miss"; readonly key: Digest; readonly inputs: readonly HashedInput[] }
+  | { readonly kind: "errored"; readonly ending: TaskEnding };
+
+/** Result of {@link restoreFromHit}: a completed or errored ending, or a late miss (CACHE-038). */
+export type RestorePhaseResult = TaskEnding | { readonly kind: "late-miss" };
+
+/** Why a fresh run did not spawn. */
+export type SpawnBlock = "cancelled" | "withdrawn";
+
+/** How the caller steers a fresh run around its spawn. */
+export interface SpawnGuard {
+  /** Asked right before spawning (after the store directory exists): a reason not to spawn, or null. */
+  blocked(): SpawnBlock | null;
+  /** The process runs; keep the handle to cancel or kill it. */
+  onSpawned(process: RunningProcess): void;
+}
+
+/** What {@link runFresh} needs besides the task. */
+export interface FreshRunRequest {
+  /** The key from the lookup; null when the task is not looked up or stored. */
+  readonly key: Digest | null;
+  /** The hashed inputs of the key, for CACHE-035. */
+  readonly inputs: readonly HashedInput[] | null;
+  readonly guard: SpawnGuard;
+}
+
+/** Result of {@link runFresh}. */
+export type FreshRunResult = TaskEnding | { readonly kind: "not-started"; readonly reason: SpawnBlock };
+
+/**
+ * CACHE-024: an action, declared `inputs`, and `cache` not false.
+ *
+ * @example
+ * ```ts
+ * isCacheable(task); // true for { command: [tsc], inputs: ["src/**"] }
+ * ```
+ */
+export function isCacheable(task: TaskDefinition): boolean {
+  return task.action !== null && task.inputs !== null && task.cache;
+}
+
+/**
+ * §4 step 3: derives the key (inputs, direct hard predecessors' digests, env) and reads the entry,
+ * recording the `lookup` phase. A derivation failure is a `key-derivation` error; every lookup problem
+ * is a miss. Requires a cacheable task and `ctx.cache`.
+ *
+ * @example
+ * ```ts
+ * const found = await cacheLookupPhase(ctx, session, digests);
+ * if (found.kind === "hit") await restoreFromHit(ctx, session, found);
+ * ```
+ */
+export async function cacheLookupPhase(
+  ctx: RunContext,
+  session: TaskSession,
+  predecessors: PredecessorDigests,
+): Promise<LookupPhaseResult> {
+  const { task, timing } = session;
+  const cache = requireCache(ctx);
+  const start = ctx.clock.now();
+  const derived = await buildCacheKey({
+    workspaceRoot: ctx.workspace.root,
+    task,
+    hostEnv: ctx.hostEnv,
+    predecessors,
+    hardPredecessors: ctx.graph.hardPredecessors.get(task.key) ?? [],
+    hash: ctx.hash,
+  });
+  if (!derived.ok) {
+    timing.addPhase("lookup", start, ctx.clock.now());
+    return {
+      kind: "errored",
+      ending: errored(task, { kind: "key-derivation", message: derived.message }, null, null),
+    };
+  }
+  const found = await cache.lookup(derived.key, task);
+  timing.addPhase("lookup", start, ctx.clock.now());
+  if (found.kind === "hit") {
+    return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest };
+  }
+  return { kind: "miss", key: derived.key, inputs: derived.inputs };
+}
+
+/**
+ * §4 step 4: restores a hit's outputs, then replays its stdout and stderr to the observer, recording
+ * the `restore` phase. No mutex is touched (MUTEX-007).
+ *
+ * @example
+ * ```ts
+ * const restored = await restoreFromHit(ctx, session, hit);
+ * restored.kind; // "completed", "errored" or "late-miss"
+ * ```
+ */
+export async function restoreFromHit(
+  ctx: RunContext,
+  session: TaskSession,
+  hit: { readonly key: Digest; readonly manifest: Manifest },
+): Promise<RestorePhaseResult> {
+  const { task, timing } = session;
+  const cache = requireCache(ctx);
+  const { manifest } = hit;
+  const start = ctx.clock.now();
+  try {
+    const restored = await cache.restore(manifest, task);
+    if (restored.kind === "late-miss") return restored;
+    if (restored.kind === "error") {
+      return errored(task, { kind: "restore", message: restored.message }, hit.key, null);
+    }
+    await cache.replay(manifest, "stdout", (chunk) => ctx.observer.onStdout(task.id, chunk));
+    await cache.replay(manifest, "stderr", (chunk) => ctx.observer.onStderr(task.id, chunk));
+    return {
+      kind: "completed",
+      warning: null,
+      record: {
+        task: task.id,
+        source: "cache-hit",
+        state: "succeeded",
+        exitStatus: null,
+        failure: null,
+        key: hit.key,
+        stored: false,
+        stdout: { hash: manifest.stdout.hash, bytes: manifest.stdout.size },
+        stderr: { hash: manifest.stderr.hash, bytes: manifest.stderr.size },
+        materialisedOutputs: sortedUnique(restored.materialised),
+      },
+    };
+  } catch (error) {
+    return errored(task, { kind: "restore", message: messageOf(error) }, hit.key, null);
+  } finally {
+    timing.addPhase("restore", start, ctx.clock.now());
+  }
+}
+
+/**
+ * §4 steps 6–9: spawns the task (unless the guard blocks it), captures and hashes its streams,
+ * enforces the timeout, drains (PROC-006), classifies (EXEC-009), enumerates the outputs and stores
+ * the entry of a succeeded cacheable run. The caller holds the mutex around it.
+ *
+ * @example
+ * ```ts
+ * const result = await runFresh(ctx, session, { key: null, inputs: null, guard });
+ * if (result.kind === "completed") result.record.state; // "succeeded" or "failed"
+ * ```
+ */
+export async function runFresh(
+  ctx: RunContext,
+  session: TaskSession,
+  request: FreshRunRequest,
+): Promise<FreshRunResult> {
+  const { task, timing } = session;
+  if (task.action === null) throw new Error(`aggregate task ${task.key} cannot run fresh`);
+  const { clock, cache } = ctx;
+  const { key } = request;
+  const storing = key !== null && cache !== null;
+  const capture = storing ? await cache.beginCapture(key) : null;
+  const discard = async () => {
+    if (capture !== null && cache !== null) await cache.discard(capture);
+  };
+  const blocked = request.guard.blocked();
+  if (blocked !== null) {
+    await discard();
+    return { kind: "not-started", reason: blocked };
+  }
+  const plan = spawnPlan(task.action, {
+    workspaceRoot: ctx.workspace.root,
+    projectRoot: task.projectRoot,
+    env: childEnvironment(task, ctx.workspace.settings.passThrough, ctx.hostEnv),
+  });
+  let spawned: SpawnedProcess;
+  try {
+    spawned = ctx.spawner.spawn(plan);
+  } catch (error) {
+    await discard();
+    const spawnError = error instanceof SpawnError
+      ? { kind: "spawn" as const, reason: error.reason, program: error.program, message: error.message }
+      : {
+        kind: "spawn" as const,
+        reason: "other" as const,
+        program: plan.program,
+        message: messageOf(error),
+      };
+    return errored(task, spawnError, key, null);
+  }
+  const spawnedAt = clock.now();
+  const streams = new StreamCapture({
+    hash: ctx.hash,
+    capture,
+    onChunk: (stream, chunk) => {
+      if (stream === "stdout") ctx.observer.onStdout(task.id, chunk);
+      else ctx.observer.onStderr(task.id, chunk);
+    },
+  });
+  const supervised = superviseProcess(spawned, {
+    spawner: ctx.spawner,
+    clock,
+    onStdout: (chunk) => streams.write("stdout", chunk),
+    onStderr: (chunk) => streams.write("stderr", chunk),
+  });
+  const controller = new ProcessController({
+    spawner: ctx.spawner,
+    clock,
+    pid: spawned.pid,
+    timeoutMs: task.timeoutMs,
+    graceMs: ctx.cancelGraceMs,
+  });
+  const observeExit = () => controller.leaderExited();
+  supervised.exited.then(observeExit, observeExit);
+  controller.start();
+  request.guard.onSpawned(controller);
+  const result = await supervised.finished;
+  controller.finished();
+  timing.addPhase("exec", spawnedAt, result.leaderExitedAt);
+  timing.addPhase("drain", result.leaderExitedAt, result.drainEndedAt);
+  const stdout = streams.digest("stdout");
+  const stderr = streams.digest("stderr");
+  const history = controller.history();
+
+  if (result.status === null) {
+    await discard();
+    return errored(
+      task,
+      { kind: "wait", message: result.waitError ?? "waiting for the process failed" },
+      key,
+      {
+        stdout,
+        stderr,
+      },
+    );
+  }
+  if (history.cancelSignalled && history.lastSignal !== null) {
+    await discard();
+    return {
+      kind: "signaled",
+      record: {
+        kind: "signaled-in-flight",
+        task: task.id,
+        exitStatus: result.status,
+        lastSignal: history.lastSignal,
+        escalation: history.escalation,
+        stdout,
+        stderr,
+      },
+    };
+  }
+  const signalError = history.signalError ??
+    (result.signalError === null ? null : { signal: "SIGKILL" as const, message: result.signalError });
+  if (signalError !== null) {
+    await discard();
+    return errored(task, { kind: "signal", ...signalError }, key, { stdout, stderr });
+  }
+  if (result.streamError !== null) {
+    await discard();
+    return errored(task, { kind: "stream-read", ...result.streamError }, key, { stdout, stderr });
+  }
+  const failure = failureOf(result.status, history, task.timeoutMs);
+  const completed = {
+    task: task.id,
+    source: "fresh-run" as const,
+    exitStatus: result.status,
+    key,
+    stdout,
+    stderr,
+  };
+  if (failure !== null) {
+    await discard();
+    return {
+      kind: "completed",
+      warning: null,
+      record: { ...completed, state: "failed", failure, stored: false, materialisedOutputs: [] },
+    };
+  }
+  let materialised: readonly string[] = [];
+  if (task.outputs.length > 0) {
+    const resolution = await resolveOutputs(ctx.workspace.root, task.outputs);
+    if (!resolution.ok) {
+      await discard();
+      return errored(task, resolution.error, key, { stdout, stderr });
+    }
+    materialised = sortedUnique(resolution.paths);
+  }
+  let warning: RunWarning | null = null;
+  let stored = false;
+  if (storing) {
+    const stores = await storeFreshRun(ctx, session, {
+      capture,
+      captureFailure: streams.failure,
+      key,
+      inputs: request.inputs,
+      outputs: materialised,
+      stdout,
+      stderr,
+      durationMs: result.leaderExitedAt - spawnedAt,
+    });
+    stored = stores.stored;
+    warning = stores.warning;
+  }
+  return {
+    kind: "completed",
+    warning,
+    record: { ...completed, state: "succeeded", failure: null, stored, materialisedOutputs: materialised },
+  };
+}
+
+/**
+ * Runs one task outside the scheduler: no caps, no mutex, no cascade. Fires `onTaskStarted`, the
+ * streams and exactly one terminal callback; honours `ctx.control` (cancel before the spawn ends it
+ * `run-cancelled`; while running, SIGTERM and the grace; `kill()` SIGKILL).
+ *
+ * @example
+ * ```ts
+ * const record = await runTask(ctx, { project: "app", task: "build" }, new Map());
+ * "source" in record && record.state; // "succeeded"
+ * ```
+ */
+export async function runTask(
+  ctx: RunContext,
+  task: TaskId,
+  predecessors: PredecessorDigests,
+): Promise<CompletedRecord | CancelledRecord | TaskErrorRecord> {
+  const definition = ctx.graph.tasks.get(formatTaskId(task));
+  if (definition === undefined) throw new Error(`task ${formatTaskId(task)} is not in the graph`);
+  const session: TaskSession = { task: definition, timing: new TimingRecorder() };
+  const started = ctx.clock.now();
+  session.timing.markReady(started);
+  session.timing.markAdmitted(started, definition.action === null ? 0 : 1);
+  ctx.observer.onTaskStarted(definition.id);
+
+  let running: RunningProcess | null = null;
+  const unwatch = watchRunControl(ctx.control, {
+    onCancel: () => running?.cancel(),
+    onKill: () => running?.kill(),
+  });
+  const ending = await (async (): Promise<TaskEnding | "run-cancelled"> => {
+    if (definition.action === null) return aggregateEnding(ctx, definition);
+    if (ctx.control.reason !== null) return "run-cancelled";
+    let key: Digest | null = null;
+    let inputs: readonly HashedInput[] | null = null;
+    if (isCacheable(definition) && ctx.cache !== null) {
+      const found = await cacheLookupPhase(ctx, session, predecessors);
+      if (ctx.control.reason !== null) return "run-cancelled";
+      if (found.kind === "errored") return found.ending;
+      if (found.kind === "hit") {
+        const restored = await restoreFromHit(ctx, session, found);
+        if (restored.kind !== "late-miss") return restored;
+        if (ctx.control.reason !== null) return "run-cancelled";
+      }
+      key = found.key;
+      inputs = found.inputs;
+    }
+    const fresh = await runFresh(ctx, session, {
+      key,
+      inputs,
+      guard: {
+        blocked: () => ctx.control.reason === null ? null : "cancelled",
+        onSpawned: (process) => {
+          running = process;
+        },
+      },
+    });
+    return fresh.kind === "not-started" ? "run-cancelled" : fresh;
+  })().finally(unwatch);
+
+  const timing = session.timing.finish(ctx.clock.now());
+  if (ending === "run-cancelled") {
+    const record: CancelledRecord = { kind: "run-cancelled", task: definition.id, timing };
+    ctx.observer.onTaskCancelled(record);
+    return record;
+  }
+  if (ending.kind === "completed" && ending.warning !== null) ctx.observer.onWarning(ending.warning);
+  const record = finalRecord(ending, timing);
+  emitTerminal(ctx.observer, ending.kind, record);
+  return record;
+}
+
+/**
+ * EXEC-102: the record of an aggregate task, which runs nothing and succeeds at once.
+ *
+ * @example
+ * ```ts
+ * aggregateEnding(ctx, task).record.source; // "aggregate"
+ * ```
+ */
+export function aggregateEnding(
+  ctx: RunContext,
+  task: TaskDefinition,
+): Extract<TaskEnding, { kind: "completed" }> {
+  const empty = emptyStreamDigest(ctx.hash);
+  return {
+    kind: "completed",
+    warning: null,
+    record: {
+      task: task.id,
+      source: "aggregate",
+      state: "succeeded",
+      exitStatus: null,
+      failure: null,
+      key: null,
+      stored: false,
+      stdout: empty,
+      stderr: empty,
+      materialisedOutputs: [],
+    },
+  };
+}
+
+/**
+ * Adds the timing of the terminal event to an ending.
+ *
+ * @example
+ * ```ts
+ * finalRecord(ending, session.timing.finish(clock.now()));
+ * ```
+ */
+export function finalRecord(
+  ending: TaskEnding,
+  timing: TaskTiming,
+): CompletedRecord | TaskErrorRecord | SignaledRecord {
+  return { ...ending.record, timing };
+}
+
+/**
+ * Fires the terminal callback that matches an ending's kind.
+ *
+ * @example
+ * ```ts
+ * emitTerminal(observer, "completed", record); // observer.onTaskFinished(record)
+ * ```
+ */
+export function emitTerminal(
+  observer: RunContext["observer"],
+  kind: TaskEnding["kind"],
+  record: CompletedRecord | TaskErrorRecord | SignaledRecord,
+): void {
+  if (kind === "completed") observer.onTaskFinished(record as CompletedRecord);
+  else if (kind === "errored") observer.onTaskErrored(record as TaskErrorRecord);
+  else observer.onTaskCancelled(record as SignaledRecord);
+}
+
+interface StoreInput {
+  readonly capture: Capture | null;
+  readonly captureFailure: string | null;
+  readonly key: Digest;
+  readonly inputs: readonly HashedInput[] | null;
+  readonly outputs: readonly string[];
+  readonly stdout: StreamDigest;
+  readonly stderr: StreamDigest;
+  readonly durationMs: number;
+}
+
+/** §4 step 9 store, CACHE-031/033/035: any problem is one warning; the task stays succeeded. */
+async function storeFreshRun(
+  ctx: RunContext,
+  session: TaskSession,
+  input: StoreInput,
+): Promise<{ stored: boolean; warning: RunWarning | null }> {
+  const cache = requireCache(ctx);
+  const { task } = session;
+  const warn = (kind: RunWarning["kind"], message: string) => ({
+    stored: false,
+    warning: { kind, task: task.id, message },
+  });
+  const { capture } = input;
+  if (capture === null) return warn("capture-failed", "could not create the store directory");
+  if (input.captureFailure !== null) {
+    await cache.discard(capture);
+    return warn("capture-failed", input.captureFailure);
+  }
+  if (input.inputs !== null && !(await inputsUnchanged(task, input.inputs))) {
+    await cache.discard(capture);
+    return warn("store-failed", INPUTS_CHANGED_REASON);
+  }
+  const start = ctx.clock.now();
+  const result = await cache.store(capture, {
+    task,
+    key: input.key,
+    outputs: input.outputs,
+    stdout: input.stdout,
+    stderr: input.stderr,
+    createdAtUnix: ctx.clock.unixSeconds(),
+    durationMs: Math.max(0, Math.round(input.durationMs)),
+  });
+  session.timing.addPhase("store", start, ctx.clock.now());
+  return result.ok ? { stored: true, warning: null } : warn("store-failed", result.reason);
+}
+
+/** EXEC-009 after the cancellation and error cases: timeout, exit code, foreign signal. */
+function failureOf(
+  status: { readonly code: number | null; readonly signal: string | null },
+  history: { readonly timedOut: boolean; readonly lastSignal: "SIGTERM" | "SIGKILL" | null },
+  timeoutMs: number | null,
+): FailureCause | null {
+  if (history.timedOut && timeoutMs !== null) {
+    return { kind: "timeout", limitMs: timeoutMs, lastSignal: history.lastSignal ?? "SIGTERM" };
+  }
+  if (status.code === 0) return null;
+  if (status.code !== null) return { kind: "exit-code", code: status.code };
+  return { kind: "signal", signal: status.signal ?? "unknown" };
+}
+
+function errored(
+  task: TaskDefinition,
+  error: RunTaskError,
+  key: Digest | null,
+  streams: { stdout: StreamDigest; stderr: StreamDigest } | null,
+): TaskEnding {
+  return {
+    kind: "errored",
+    record: { task: task.id, error, key, stdout: streams?.stdout ?? null, stderr: streams?.stderr ?? null },
+  };
+}
+
+function requireCache(ctx: RunContext): NonNullable<RunContext["cache"]> {
+  if (ctx.cache === null) throw new Error("the cache phases need ctx.cache");
+  return ctx.cache;
+}
+
+function sortedUnique(paths: readonly string[]): string[] {
+  return [...new Set(paths)].sort(compareBytes);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

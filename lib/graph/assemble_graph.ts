@@ -1,0 +1,68 @@
+/**
+ * Assembling the {@linkcode TaskGraph} value: nodes in canonical order (DAG-018), edges de-duplicated and
+ * sorted (GRAPH-002), adjacency lists per kind.
+ *
+ * @module
+ */
+
+import { compareTaskIds } from "../domain/task_id.ts";
+import type { Edge, EdgeKind, TaskDefinition, TaskGraph } from "../domain/workspace.ts";
+
+const KIND_ORDER: Readonly<Record<EdgeKind, number>> = { hard: 0, soft: 1, producer: 2 };
+
+/**
+ * Builds the graph; edges whose ends are not among the tasks are ignored, and the same (from, to, kind)
+ * counts once (the first one given is kept).
+ *
+ * @example
+ * ```ts
+ * const graph = assembleTaskGraph([coreBuild, coreTest], [{ from: "core:build", to: "core:test", kind: "hard" }]);
+ * graph.hardSuccessors.get("core:build"); // ["core:test"]
+ * ```
+ */
+export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterable<Edge>): TaskGraph {
+  const sortedTasks = [...tasks].sort((a, b) => compareTaskIds(a.id, b.id));
+  const order = sortedTasks.map((task) => task.key);
+  const rank = new Map(order.map((id, index) => [id, index]));
+  const unique = new Map<string, Edge>();
+  for (const edge of edges) {
+    if (!rank.has(edge.from) || !rank.has(edge.to)) continue;
+    const key = `${edge.from}\n${edge.to}\n${edge.kind}`;
+    if (!unique.has(key)) unique.set(key, plainEdge(edge));
+  }
+  const sortedEdges = [...unique.values()].sort((a, b) =>
+    rank.get(a.from)! - rank.get(b.from)! || rank.get(a.to)! - rank.get(b.to)! ||
+    KIND_ORDER[a.kind] - KIND_ORDER[b.kind]
+  );
+  const adjacency = () => new Map<string, string[]>(order.map((id) => [id, []]));
+  const hardPredecessors = adjacency();
+  const hardSuccessors = adjacency();
+  const softPredecessors = adjacency();
+  const softSuccessors = adjacency();
+  // Edges are sorted by (from, to), so both successor and predecessor lists come out in canonical order.
+  for (const edge of sortedEdges) {
+    if (edge.kind === "hard") {
+      hardSuccessors.get(edge.from)!.push(edge.to);
+      hardPredecessors.get(edge.to)!.push(edge.from);
+    } else if (edge.kind === "soft") {
+      softSuccessors.get(edge.from)!.push(edge.to);
+      softPredecessors.get(edge.to)!.push(edge.from);
+    }
+  }
+  return {
+    tasks: new Map(sortedTasks.map((task) => [task.key, task])),
+    order,
+    edges: sortedEdges,
+    hardPredecessors,
+    hardSuccessors,
+    softPredecessors,
+    softSuccessors,
+  };
+}
+
+/** Drops bookkeeping fields (such as declaration locations) that are not part of {@linkcode Edge}. */
+function plainEdge(edge: Edge): Edge {
+  return edge.via === undefined
+    ? { from: edge.from, to: edge.to, kind: edge.kind }
+    : { from: edge.from, to: edge.to, kind: edge.kind, via: edge.via };
+}

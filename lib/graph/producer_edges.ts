@@ -1,0 +1,119 @@
+/**
+ * Producer-matching edges (02-graph.md DAG-013): A → B when A's output coverage intersects one of B's
+ * inclusion inputs, unless one of B's exclusions discounts that output. Decided on patterns alone.
+ *
+ * @module
+ */
+
+import { compareBytes } from "../domain/task_id.ts";
+import type { PathPattern, TaskDefinition } from "../domain/workspace.ts";
+import { coverageIntersects, exclusionDiscounts } from "./pattern_intersection.ts";
+import type { LocatedEdge } from "./declared_edges.ts";
+
+/**
+ * Every producer edge between the given tasks, self edges included, each with its `via` pair (the first
+ * intersecting (output, input) by canonical bytes) and the input's declaration as location.
+ *
+ * @example
+ * ```ts
+ * producerEdges(tasks);
+ * // [{ from: "core:build", to: "web:build", kind: "producer",
+ * //    via: { output: "/libs/core/dist", input: "/libs/core/dist/index.js" }, location: … }]
+ * ```
+ */
+export function producerEdges(tasks: Iterable<TaskDefinition>): LocatedEdge[] {
+  const all = [...tasks];
+  const inputs = new InputIndex(all);
+  const found = new Map<string, { from: string; to: string; output: PathPattern; input: PathPattern }>();
+  for (const producer of all) {
+    for (const output of producer.outputs) {
+      for (const { consumer, input } of inputs.candidates(literalPrefix(output))) {
+        if (!coverageIntersects(output, input) || isDiscounted(consumer, output)) continue;
+        const pairKey = `${producer.key}\n${consumer.key}`;
+        const known = found.get(pairKey);
+        if (known === undefined || isEarlierPair(output, input, known.output, known.input)) {
+          found.set(pairKey, { from: producer.key, to: consumer.key, output, input });
+        }
+      }
+    }
+  }
+  return [...found.values()].map(({ from, to, output, input }) => ({
+    from,
+    to,
+    kind: "producer",
+    via: { output: output.canonical, input: input.canonical },
+    location: input.location,
+  }));
+}
+
+/** The text before the first glob character: every path a pattern (or its coverage) matches starts with it. */
+function literalPrefix(pattern: PathPattern): string {
+  if (!pattern.isGlob) return pattern.canonical;
+  const match = /[*?[{\\]/.exec(pattern.canonical);
+  return match === null ? pattern.canonical : pattern.canonical.slice(0, match.index);
+}
+
+function isDiscounted(consumer: TaskDefinition, output: PathPattern): boolean {
+  return consumer.inputExclusions.some((exclusion) => exclusionDiscounts(exclusion, output));
+}
+
+function isEarlierPair(
+  output: PathPattern,
+  input: PathPattern,
+  knownOutput: PathPattern,
+  knownInput: PathPattern,
+) {
+  return (compareBytes(output.canonical, knownOutput.canonical) ||
+    compareBytes(input.canonical, knownInput.canonical)) < 0;
+}
+
+interface IndexedInput {
+  readonly consumer: TaskDefinition;
+  readonly input: PathPattern;
+  readonly prefix: string;
+}
+
+/**
+ * Inclusion inputs by literal prefix. Two patterns can only share a path when one prefix starts with the
+ * other, so a lookup visits the inputs whose prefix extends the output's (a sorted range) and those whose
+ * prefix is a proper prefix of it (exact lookups) instead of every input of the workspace.
+ */
+class InputIndex {
+  readonly #sorted: IndexedInput[];
+  readonly #byPrefix = new Map<string, IndexedInput[]>();
+
+  constructor(tasks: readonly TaskDefinition[]) {
+    const entries: IndexedInput[] = [];
+    for (const consumer of tasks) {
+      for (const input of consumer.inputs ?? []) {
+        entries.push({ consumer, input, prefix: literalPrefix(input) });
+      }
+    }
+    this.#sorted = entries.sort((a, b) => compareBytes(a.prefix, b.prefix));
+    for (const entry of entries) {
+      const same = this.#byPrefix.get(entry.prefix);
+      if (same) same.push(entry);
+      else this.#byPrefix.set(entry.prefix, [entry]);
+    }
+  }
+
+  *candidates(prefix: string): Generator<IndexedInput> {
+    for (let end = 0; end < prefix.length; end++) yield* this.#byPrefix.get(prefix.slice(0, end)) ?? [];
+    for (let at = this.#lowerBound(prefix); at < this.#sorted.length; at++) {
+      const entry = this.#sorted[at];
+      if (!entry.prefix.startsWith(prefix)) break;
+      yield entry;
+    }
+  }
+
+  #lowerBound(prefix: string): number {
+    let low = 0;
+    let high = this.#sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (compareBytes(this.#sorted[middle].prefix, prefix) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}

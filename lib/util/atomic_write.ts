@@ -1,0 +1,62 @@
+/**
+ * Atomic file replacement: a temp file in the target's directory, fsync, rename, fsync the directory.
+ *
+ * @module
+ */
+
+import { randomBytes } from "node:crypto";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Writes `data` to `path` so that readers see the old file or the complete new one, never a mix.
+ * Rejects (leaving `path` untouched) when the directory does not exist or cannot be written.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic("/tmp/summary.json", JSON.stringify(summary, null, 2) + "\n");
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const directory = dirname(path);
+  const temp = join(directory, `.${basename(path)}.haz-${randomBytes(8).toString("hex")}`);
+  const handle = await open(temp, "wx", mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(directory);
+}
+
+/**
+ * fsyncs a directory, ignoring platforms that refuse it (EISDIR, EINVAL, EPERM, ENOTSUP).
+ *
+ * @example
+ * ```ts
+ * await syncDirectory("/tmp");
+ * ```
+ */
+export async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (!["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EBADF", "EACCES"].includes(code ?? "")) throw error;
+  }
+}
