@@ -13,7 +13,7 @@ import { compareBytes } from "../domain/task_id.ts";
 import { checkAncestors } from "./ancestor_check.ts";
 import type { Capture, StoreRequest } from "./cache_handle.ts";
 import { copyHashing, writeAll } from "./copy_hashing.ts";
-import { syncDirectory } from "./directory_sync.ts";
+import { syncDirectory } from "../util/directory_sync.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { DIGEST_HEX } from "./hex.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";

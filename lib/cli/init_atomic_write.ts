@@ -7,6 +7,7 @@
 
 import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { syncDirectory } from "../util/directory_sync.ts";
 
 /** A write that succeeded, or the reason it did not, in a few words. */
 export type WriteOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -24,9 +25,6 @@ const REASONS: Readonly<Record<string, string>> = {
   EROFS: "read-only file system",
   EIO: "input/output error",
 };
-
-/** Codes by which a platform says it cannot open or sync a directory. */
-const DIRECTORY_SYNC_UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EOPNOTSUPP"]);
 
 /**
  * Creates `path` with `content`: writes and fsyncs a temp file next to it, renames it into place and
@@ -111,23 +109,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** fsyncs a directory so the names created in it are durable; skipped where the platform refuses. */
-async function syncDirectory(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    if (DIRECTORY_SYNC_UNSUPPORTED.has(String((error as { code?: unknown }).code))) return;
-    throw error;
-  }
-  try {
-    await handle.sync();
-  } catch (error) {
-    if (!DIRECTORY_SYNC_UNSUPPORTED.has(String((error as { code?: unknown }).code))) throw error;
-  } finally {
-    await handle.close();
   }
 }

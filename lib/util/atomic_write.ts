@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { syncDirectory } from "./directory_sync.ts";
 
 /**
  * Writes `data` to `path` so that readers see the old file or the complete new one, never a mix.
@@ -37,26 +38,4 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     throw error;
   }
   await syncDirectory(directory);
-}
-
-/**
- * fsyncs a directory, ignoring platforms that refuse it (EISDIR, EINVAL, EPERM, ENOTSUP).
- *
- * @example
- * ```ts
- * await syncDirectory("/tmp");
- * ```
- */
-export async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (!["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EBADF", "EACCES"].includes(code ?? "")) throw error;
-  }
 }

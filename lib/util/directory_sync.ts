@@ -1,11 +1,11 @@
 /**
- * Directory fsync for the store's durability order (CACHE-017 steps 4 and 6).
+ * Directory fsync, for durable renames: the cache store (CACHE-017 steps 4 and 6), atomic file
+ * writes and `haz init`.
  *
  * @module
  */
 
 import { open } from "node:fs/promises";
-import { errorCode } from "./io_error.ts";
 
 /** Codes by which a platform says it cannot open or sync a directory (CACHE-017). */
 const UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EOPNOTSUPP"]);
@@ -24,14 +24,18 @@ export async function syncDirectory(path: string): Promise<void> {
   try {
     handle = await open(path, "r");
   } catch (error) {
-    if (UNSUPPORTED.has(errorCode(error) ?? "")) return;
+    if (UNSUPPORTED.has(codeOf(error))) return;
     throw error;
   }
   try {
     await handle.sync();
   } catch (error) {
-    if (!UNSUPPORTED.has(errorCode(error) ?? "")) throw error;
+    if (!UNSUPPORTED.has(codeOf(error))) throw error;
   } finally {
     await handle.close();
   }
+}
+
+function codeOf(error: unknown): string {
+  return String((error as { code?: unknown } | null)?.code ?? "");
 }
