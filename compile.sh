@@ -18,7 +18,7 @@ if [ "${1:-}" = "--deno" ]; then
   else
     echo "compile.sh: deno compile failed; it downloads a base runtime (denort) from the network," >&2
     echo "which this machine cannot reach. dist/haz (Bun) and dist/haz.mjs are built. Details:" >&2
-    tail -n 3 dist/deno-compile.log >&2
+    sed 's/\x1b\[[0-9;]*m//g' dist/deno-compile.log | grep -m 2 -E "Download|error sending request" >&2
     exit 1
   fi
 fi
