@@ -66,7 +66,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     const resolved = await resolveSelection(context, parsed, "run");
     if (typeof resolved === "number") return resolved;
     const { loaded, selection } = resolved;
-    if (process.platform === "win32") {
+    if (!isPosixPlatform(context.runtime.os)) {
       writeText(context.stderr, "error: haz run needs a POSIX system\n");
       return 2;
     }
@@ -173,4 +173,17 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
 export function showProgressFooter(context: CommandContext): boolean {
   const ci = context.env.CI ?? "";
   return context.stdoutIsTerminal && ["", "0", "false"].includes(ci) && context.env.TERM !== "dumb";
+}
+
+/**
+ * PROC-008: haz runs tasks on POSIX hosts only (process groups and signals); Windows is refused.
+ *
+ * @example
+ * ```ts
+ * isPosixPlatform("linux"); // true
+ * isPosixPlatform("win32"); // false
+ * ```
+ */
+export function isPosixPlatform(platform: string): boolean {
+  return platform !== "win32";
 }
