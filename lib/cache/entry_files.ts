@@ -1,5 +1,6 @@
 /**
- * The size-only completeness check of an entry's blobs and streams (CACHE-015 checks 4–5, AUX-019).
+ * Checks of an entry's blobs and streams: the size-only completeness check (CACHE-015 checks 4–5,
+ * AUX-019) and the full content check of a store that finds its destination occupied (CACHE-034).
  *
  * @module
  */
@@ -8,6 +9,8 @@ import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { isNotFound } from "./io_error.ts";
 import { OUTPUTS_DIR } from "./layout.ts";
+import { hashFile } from "./file_hash.ts";
+import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { Manifest } from "./manifest.ts";
 
 /** Whether an entry's files are all present with their recorded sizes. */
@@ -56,4 +59,36 @@ export async function checkEntryFiles(entryDir: string, manifest: Manifest): Pro
   }));
   return checks.find((check) => check.kind === "unreadable") ??
     checks.find((check) => check.kind === "incomplete") ?? { kind: "complete" };
+}
+
+/**
+ * Re-hashes an entry's blobs and streams and compares them with the manifest's digests. Used only when
+ * a store finds its destination occupied (CACHE-034): an entry that a restore rejected as a late miss
+ * (CACHE-038) still passes the size-only CACHE-015 check and must be replaced, not kept.
+ *
+ * @example
+ * ```ts
+ * await entryContentMatches("/work/.haz/cache/db/db175af0…e142", manifest, sha256); // true
+ * ```
+ */
+export async function entryContentMatches(
+  entryDir: string,
+  manifest: Manifest,
+  hash: HashAlgorithm,
+): Promise<boolean> {
+  const expected = new Map<string, string>([
+    [join(entryDir, "stdout"), manifest.stdout.hash],
+    [join(entryDir, "stderr"), manifest.stderr.hash],
+  ]);
+  for (const output of manifest.outputs) {
+    if (output.kind === "file") expected.set(join(entryDir, OUTPUTS_DIR, output.hash), output.hash);
+  }
+  try {
+    for (const [path, digest] of expected) {
+      if ((await hashFile(path, hash)).digest !== digest) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }

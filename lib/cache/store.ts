@@ -14,6 +14,7 @@ import { checkAncestors } from "./ancestor_check.ts";
 import type { Capture, StoreRequest } from "./cache_handle.ts";
 import { copyHashing, writeAll } from "./copy_hashing.ts";
 import { syncDirectory } from "../util/directory_sync.ts";
+import { entryContentMatches } from "./entry_files.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { DIGEST_HEX } from "./hex.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
@@ -294,7 +295,9 @@ async function renameIntoPlace(
         task: request.task,
         hashLabel: context.hash.label,
       });
-      if (existing.kind === "hit") {
+      if (
+        existing.kind === "hit" && await entryContentMatches(destination, existing.manifest, context.hash)
+      ) {
         // Another writer won the race with an equivalent result.
         await removeQuietly(capture.directory);
         return { ok: true };
