@@ -109,7 +109,7 @@ function legend(): string {
       y - 4
     }L40 ${y + 4}Z"/></g><text x="54" y="${y + 4}" font-size="11">${kind}</text>`;
   return [
-    `<svg id="legend" xmlns="${SVG_NAMESPACE}" width="300" height="40" role="img" aria-label="legend">`,
+    `<svg id="legend" xmlns="${SVG_NAMESPACE}" width="380" height="40" role="img" aria-label="legend">`,
     edgeSample("hard", 8),
     edgeSample("soft", 20),
     edgeSample("producer", 32),
@@ -117,8 +117,8 @@ function legend(): string {
     '<text x="6" y="11" style="font-size:10px">selected</text></g>',
     '<g class="node pulled" transform="translate(130 22)"><rect width="70" height="14" rx="3"/>',
     '<text x="6" y="11" style="font-size:10px">pulled in</text></g>',
-    '<text x="210" y="15" font-size="11">click: hard</text>',
-    '<text x="210" y="29" font-size="11">deps chain</text>',
+    '<text x="210" y="15" font-size="11">click a task: highlight what it</text>',
+    '<text x="210" y="29" font-size="11">needs and what needs it</text>',
     "</svg>",
   ].join("");
 }

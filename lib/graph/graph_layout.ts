@@ -21,6 +21,8 @@ const GROUP_GAP = 14;
 const LAYER_GAP = 90;
 const ARROW_LENGTH = 8;
 const ARROW_HALF_WIDTH = 4;
+/** Edges of different kinds leave and enter a node at different heights, so parallel edges stay apart. */
+const PORT_OFFSET: Readonly<Record<Edge["kind"], number>> = { hard: 0, soft: -7, producer: 7 };
 
 /** A placed node. */
 export interface PlacedNode {
@@ -128,7 +130,7 @@ export function layoutGraph(view: ExportView): GraphLayout {
   const edges = view.edges.map((edge) => {
     const from = position.get(edge.from)!;
     const to = position.get(edge.to)!;
-    return { edge, from, to, ...edgeGeometry(placed[from], placed[to]) };
+    return { edge, from, to, ...edgeGeometry(placed[from], placed[to], PORT_OFFSET[edge.kind]) };
   });
   const width = layerCount === 0 ? 2 * MARGIN : x - LAYER_GAP + MARGIN;
   return { nodes: placed, groups, edges, width, height: Math.max(height, 2 * MARGIN) };
@@ -158,8 +160,11 @@ function longestPathLayers(view: ExportView): number[] {
   return layers;
 }
 
-/** A curve from the right side of `from` to the left side of `to`; a loop on the right for a self edge. */
-function edgeGeometry(from: PlacedNode, to: PlacedNode): { curve: string; arrow: string } {
+/**
+ * A curve from the right side of `from` to the left side of `to`, `offset` units below the middle;
+ * a loop on the right for a self edge.
+ */
+function edgeGeometry(from: PlacedNode, to: PlacedNode, offset: number): { curve: string; arrow: string } {
   if (from === to) {
     const right = from.x + from.width;
     const top = from.y + 6;
@@ -174,9 +179,9 @@ function edgeGeometry(from: PlacedNode, to: PlacedNode): { curve: string; arrow:
     };
   }
   const startX = from.x + from.width;
-  const startY = from.y + from.height / 2;
+  const startY = from.y + from.height / 2 + offset;
   const endX = to.x;
-  const endY = to.y + to.height / 2;
+  const endY = to.y + to.height / 2 + offset;
   const tipBase = endX - ARROW_LENGTH;
   const bend = Math.max(40, Math.abs(tipBase - startX) / 2);
   return {

@@ -174,9 +174,9 @@ export const HTML_PAGE_SCRIPT = `
     var box = canvas.getBoundingClientRect();
     var width = Number(canvas.getAttribute("data-width"));
     var height = Number(canvas.getAttribute("data-height"));
-    view.scale = Math.max(0.02, Math.min(1, box.width / width, Math.max(box.height / height, 0.3)));
+    view.scale = Math.max(0.02, Math.min(2, box.width / width, Math.max(box.height / height, 0.3)));
     view.x = Math.max(0, (box.width - width * view.scale) / 2);
-    view.y = 0;
+    view.y = Math.max(0, (box.height - height * view.scale) / 2);
     render();
   }
   function centerOn(element) {

@@ -6,6 +6,7 @@ import { loadWorkspace } from "../../lib/graph/load_workspace.ts";
 import type { LoadWorkspaceResult } from "../../lib/graph/load_workspace.ts";
 import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
 import type { FixtureEntry } from "../support/workspace_fixture.ts";
+import { W1_FILES as W1 } from "../support/w1_fixture.ts";
 
 type Files = Readonly<Record<string, FixtureEntry>>;
 
@@ -30,51 +31,6 @@ function summary(diagnostics: readonly Diagnostic[]): string[][] {
 function lines(...text: string[]): string {
   return text.join("\n");
 }
-
-const W1: Files = {
-  ".haz/workspace.yml": 'projects: ["libs/*", apps/web]\n',
-  "libs/core/haz.yml": lines(
-    "tags: [lib, ts]",
-    "tasks:",
-    "  build:",
-    "    command: [tsc, -p, .]",
-    '    inputs: ["src/**/*.ts", tsconfig.json]',
-    "    outputs: [dist]",
-    "  test:",
-    "    command: [node, --test]",
-    '    deps: ["~:build"]',
-    '    inputs: ["test/**"]',
-    "",
-  ),
-  "libs/util/haz.yml": lines(
-    "tags: [lib]",
-    "tasks:",
-    "  build:",
-    "    shell: cp src/*.js dist/",
-    '    inputs: ["src/*.js"]',
-    '    outputs: ["dist/*.js"]',
-    "",
-  ),
-  "apps/web/haz.yml": lines(
-    "name: web",
-    "tags: [app]",
-    "tasks:",
-    "  build:",
-    "    description: Bundle the app",
-    "    command: [vite, build]",
-    '    deps: ["[lib]:build"]',
-    '    inputs: ["src/**", /libs/core/dist/index.js]',
-    "    outputs: [dist]",
-    "  deploy:",
-    "    shell: ./deploy.sh",
-    '    deps: ["~:build"]',
-    '    weakDeps: ["core:test"]',
-    "    mutex: deploy",
-    "  default:",
-    '    deps: ["~:build"]',
-    "",
-  ),
-};
 
 describe("W1 nodes and edges (02-graph.md §0, §3)", () => {
   test("DAG-007 DAG-018 one node per effective task, in canonical order", async () => {
