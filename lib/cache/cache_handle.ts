@@ -43,6 +43,7 @@ export type RestoreResult =
 export interface CacheHandle {
   /** Host path of `.haz/cache`. */
   readonly root: string;
+  /** The active hash function (CACHE-002), used for every digest the cache writes or checks. */
   readonly hash: HashAlgorithm;
   /** Reads the entry for `key` and checks it for `task` (CACHE-015). Never throws. */
   lookup(key: Digest, task: TaskDefinition): Promise<LookupResult>;

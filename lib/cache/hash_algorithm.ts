@@ -17,9 +17,11 @@ export interface Hasher {
 
 /** One registered hash function. */
 export interface HashAlgorithm {
+  /** The registry label, as `cache.hash` selects it (CACHE-002). */
   readonly label: "sha256" | "blake3";
   /** The registry id byte fed after the schema revision (CACHE-003). */
   readonly id: number;
+  /** Starts a new, independent incremental hash. */
   create(): Hasher;
 }
 

@@ -23,6 +23,7 @@ export const SCHEMA_REVISION = 1;
 export interface KeyRequest {
   /** Real host path of the workspace root. */
   workspaceRoot: string;
+  /** The task whose key is derived; without an action or declared `inputs` the result is `ok: false`. */
   task: TaskDefinition;
   /** The single host environment snapshot of the invocation (CACHE-028). */
   hostEnv: ReadonlyMap<string, string>;
@@ -30,6 +31,7 @@ export interface KeyRequest {
   predecessors: ReadonlyMap<string, { stdout: string; stderr: string }>;
   /** Printed ids of the direct hard predecessors. */
   hardPredecessors: readonly string[];
+  /** The active hash function, for the prefix (CACHE-003), input contents and the key. */
   hash: HashAlgorithm;
   /** Defaults to `process.platform` / `process.arch` (CACHE-027). */
   platform?: { os: string; arch: string };

@@ -21,11 +21,17 @@ export interface DiagnosticLocation {
 
 /** One finding with a rule id: an error or a warning. */
 export interface Diagnostic {
+  /** `error` or `warning`, the first word of the header (DIAG-001). */
   readonly severity: "error" | "warning";
+  /** The rule id in the header's brackets, e.g. `CFG-013` (DIAG-001). */
   readonly rule: string;
+  /** The header text: lower case, no final period, user text in backticks (DIAG-001). */
   readonly message: string;
+  /** What the `-->` line and the snippet show; absent when no file is known (DIAG-002, DIAG-003). */
   readonly location?: DiagnosticLocation;
+  /** Texts of the `note:` lines printed after the snippet (DIAG-004). */
   readonly notes?: readonly string[];
+  /** Text of the single `help:` line printed after the notes (DIAG-004, DIAG-009). */
   readonly help?: string;
   /** Load phase (DISC-011): 1 discovery, 2 files, 3 overlay merge, 4 graph; 5 and later for selection. */
   readonly phase: number;

@@ -6,7 +6,9 @@
 
 /** A task's identity: its project name and task name. Printed `project:task`. */
 export interface TaskId {
+  /** The project name. */
   readonly project: string;
+  /** The task name within the project. */
   readonly task: string;
 }
 

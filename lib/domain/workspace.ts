@@ -97,6 +97,7 @@ export interface TaskBody {
 
 /** A task of a project's effective task set, with paths and mutex resolved for that project. */
 export interface TaskDefinition {
+  /** The project the task belongs to (for an overlay task, the one it is attached to) and its name. */
   readonly id: TaskId;
   /** Printed id `project:task`. */
   readonly key: string;
@@ -104,23 +105,35 @@ export interface TaskDefinition {
   readonly projectRoot: string;
   /** The project's tags (byte order). */
   readonly tags: readonly string[];
+  /** What the task runs (`command` or `shell`); null for an aggregate (CFG-016). */
   readonly action: TaskAction | null;
   /** Inclusion patterns; null when `inputs` is not declared. */
   readonly inputs: readonly PathPattern[] | null;
+  /** The `!` entries of `inputs`, removed after every inclusion (CFG-044, PATH-021). */
   readonly inputExclusions: readonly PathPattern[];
+  /** Declared `outputs` (CFG-018); empty when none. */
   readonly outputs: readonly PathPattern[];
+  /** `deps` references; each task they resolve to is a hard predecessor (DAG-008). */
   readonly deps: readonly DeclaredRef[];
+  /** `weakDeps` references; each task they resolve to is a soft predecessor (DAG-009). */
   readonly weakDeps: readonly DeclaredRef[];
+  /** The lock the task holds while it runs, resolved for this project; null when none (CFG-019). */
   readonly mutex: MutexSpec | null;
+  /** `env.from_host` and `env.override` (CFG-021). */
   readonly env: TaskEnv;
+  /** `description`, shown by `haz query`, `haz graph` and `haz why`, never hashed; null when absent. */
   readonly description: string | null;
+  /** False when the task sets `cache: false` (CFG-022, CFG-042). */
   readonly cache: boolean;
+  /** `timeout` in ms (CFG-043); null when absent. */
   readonly timeoutMs: number | null;
+  /** The body the task was built from, as written in its `haz.yml` or overlay. */
   readonly body: TaskBody;
 }
 
 /** A project (01-workspace.md §4). */
 export interface Project {
+  /** Project name: `name` in its `haz.yml`, else the directory basename (DISC-008). */
   readonly name: string;
   /** Root-relative directory with `/` separators; `.` for the workspace root. */
   readonly dir: string;
@@ -148,6 +161,7 @@ export interface WorkspaceSettings {
 export interface Workspace {
   /** Real host path of the workspace root. */
   readonly root: string;
+  /** `.haz/workspace.yml` settings, with defaults applied. */
   readonly settings: WorkspaceSettings;
   /** Projects in root-relative path order (`.` first). */
   readonly projects: readonly Project[];
@@ -158,8 +172,11 @@ export type EdgeKind = "hard" | "soft" | "producer";
 
 /** One edge, predecessor → successor, by printed ids. */
 export interface Edge {
+  /** Printed id of the predecessor. */
   readonly from: string;
+  /** Printed id of the successor. */
   readonly to: string;
+  /** `hard` from `deps`, `soft` from `weakDeps`, `producer` from an output meeting an input (DAG-013). */
   readonly kind: EdgeKind;
   /** Producer edges: the first (output, input) canonical pair that intersects (GRAPH-003). */
   readonly via?: { readonly output: string; readonly input: string };
@@ -175,7 +192,10 @@ export interface TaskGraph {
   readonly edges: readonly Edge[];
   /** Direct predecessors/successors by kind, each list in canonical order. */
   readonly hardPredecessors: ReadonlyMap<string, readonly string[]>;
+  /** Direct hard successors of each task, in canonical order. */
   readonly hardSuccessors: ReadonlyMap<string, readonly string[]>;
+  /** Direct soft predecessors of each task, in canonical order. */
   readonly softPredecessors: ReadonlyMap<string, readonly string[]>;
+  /** Direct soft successors of each task, in canonical order. */
   readonly softSuccessors: ReadonlyMap<string, readonly string[]>;
 }

@@ -10,7 +10,9 @@ export type Signal = "SIGINT" | "SIGTERM" | "SIGKILL";
 
 /** How a leader ended. Exactly one of `code` / `signal` is non-null. */
 export interface ExitStatus {
+  /** Exit code of a normal exit; null when a signal ended the leader. */
   readonly code: number | null;
+  /** POSIX name of the signal that ended the leader (`SIGSEGV`, `SIGKILL`, …); null on a normal exit. */
   readonly signal: string | null;
 }
 
@@ -18,6 +20,7 @@ export interface ExitStatus {
 export interface SpawnPlan {
   /** argv[0] as written, or the shell name (PROC-003). */
   readonly program: string;
+  /** The arguments after the program: argv[1..]. */
   readonly args: readonly string[];
   /** The complete child environment; nothing is inherited. */
   readonly env: Readonly<Record<string, string>>;
@@ -27,8 +30,11 @@ export interface SpawnPlan {
 
 /** A started process; `pid` is also its process group id (PROC-001). */
 export interface SpawnedProcess {
+  /** Process id of the leader, which is also its process group id (PROC-001). */
   readonly pid: number;
+  /** The process's stdout pipe, separate from stderr (PROC-002). */
   readonly stdout: ReadableStream<Uint8Array>;
+  /** The process's stderr pipe, separate from stdout (PROC-002). */
   readonly stderr: ReadableStream<Uint8Array>;
   /** Resolves when the leader exits. */
   readonly exited: Promise<ExitStatus>;
@@ -47,8 +53,11 @@ export type SpawnErrorReason = "not-found" | "permission-denied" | "bad-cwd" | "
  * ```
  */
 export class SpawnError extends Error {
+  /** Why the process could not be started. */
   readonly reason: SpawnErrorReason;
+  /** The program as in {@link SpawnPlan.program}. */
   readonly program: string;
+  /** Creates the error; `message` is its one-line text, e.g. `program not found: tsc` (PROC-003). */
   constructor(reason: SpawnErrorReason, program: string, message: string) {
     super(message);
     this.name = "SpawnError";

@@ -43,16 +43,27 @@ export type FailureCause =
 
 /** A task that succeeded or failed. */
 export interface CompletedRecord {
+  /** The task this record is for. */
   readonly task: TaskId;
+  /** Where the result came from: a cache hit, a fresh run, or an aggregate task (EXEC-102). */
   readonly source: "cache-hit" | "fresh-run" | "aggregate";
+  /** Whether the task succeeded or failed; a cache hit always succeeded. */
   readonly state: "succeeded" | "failed";
+  /** How the leader ended; set for fresh runs only. */
   readonly exitStatus: ExitStatus | null;
+  /** Why the task failed; set if and only if `state` is `failed`. */
   readonly failure: FailureCause | null;
+  /** The cache key; null when the task is not cacheable, with `--no-cache`, and for an aggregate. */
   readonly key: Digest | null;
+  /** True when this run published a new cache entry for the task. */
   readonly stored: boolean;
+  /** The stdout stream: from the manifest on a hit, the empty stream for an aggregate. */
   readonly stdout: StreamDigest;
+  /** The stderr stream: from the manifest on a hit, the empty stream for an aggregate. */
   readonly stderr: StreamDigest;
+  /** Workspace-absolute output paths, sorted and unique; empty unless the task succeeded. */
   readonly materialisedOutputs: readonly string[];
+  /** The task's times on the run clock. */
   readonly timing: TaskTiming;
 }
 
@@ -69,8 +80,11 @@ export type SkipCause =
 
 /** A task that never ran because of another task's event. */
 export interface SkipRecord {
+  /** The skipped task. */
   readonly task: TaskId;
+  /** Why it was skipped, naming the task whose event caused it. */
   readonly cause: SkipCause;
+  /** The task's times on the run clock; `endedAt` is when the skip was decided. */
   readonly timing: TaskTiming;
 }
 
@@ -120,11 +134,17 @@ export type RunTaskError =
 
 /** A task whose pipeline raised a {@link RunTaskError}. */
 export interface TaskErrorRecord {
+  /** The task whose pipeline raised the error. */
   readonly task: TaskId;
+  /** What went wrong. */
   readonly error: RunTaskError;
+  /** The cache key when it was derived before the error, else null. */
   readonly key: Digest | null;
+  /** The captured stdout when a process ran, else null. */
   readonly stdout: StreamDigest | null;
+  /** The captured stderr when a process ran, else null. */
   readonly stderr: StreamDigest | null;
+  /** The task's times on the run clock. */
   readonly timing: TaskTiming;
 }
 
@@ -159,27 +179,46 @@ export interface RunWarning {
 
 /** Everything `runGraph` returns. */
 export interface RunGraphOutcome {
+  /** The outcome of every run-set task that did not error, in canonical order. */
   readonly outcomes: readonly RunOutcome[];
+  /** The run-set tasks whose pipeline raised an error, in canonical order. */
   readonly taskErrors: readonly TaskErrorRecord[];
+  /** Runtime cycles (EXEC-019) and output overlaps (EXEC-020), in detection order. */
   readonly invariantViolations: readonly RuntimeInvariantViolation[];
+  /** The final cancellation reason (EXEC-012); null when the run was not cancelled. */
   readonly cancel: CancelReason | null;
+  /** Run-clock time at which cancellation started; null when the run was not cancelled. */
   readonly cancelledAt: number | null;
+  /** True when `RunControl.kill()` was used (EXEC-105). */
   readonly forced: boolean;
+  /** Cache store and capture failures; they change no outcome. */
   readonly warnings: readonly RunWarning[];
+  /** Run-clock time at which the run started. */
   readonly startedAt: number;
+  /** Run-clock time at which every task was terminal and every group dead. */
   readonly endedAt: number;
 }
 
 /** Callbacks a run reports through (04-execution.md §2.1). */
 export interface RunObserver {
+  /** At a task's first admission, before any cache work; at most once per task. */
   onTaskStarted(task: TaskId): void;
+  /** A chunk of a task's stdout, as read (fresh run) or replayed from the entry (cache hit). */
   onStdout(task: TaskId, chunk: Uint8Array): void;
+  /** A chunk of a task's stderr, as read (fresh run) or replayed from the entry (cache hit). */
   onStderr(task: TaskId, chunk: Uint8Array): void;
+  /** Once, when a task succeeds or fails (after the store). */
   onTaskFinished(record: CompletedRecord): void;
+  /** Once, when a task's pipeline raised a {@link RunTaskError}. */
   onTaskErrored(record: TaskErrorRecord): void;
+  /** Once per skipped task, at the cascade or gate closure that decides it. */
   onTaskSkipped(record: SkipRecord): void;
+  /** Once per cancelled task, for each of the three shapes. */
   onTaskCancelled(record: CancelledRecord): void;
+  /** Once per runtime violation, as soon as it is detected. */
   onInvariantViolation(violation: RuntimeInvariantViolation): void;
+  /** When cancellation starts, and again with `forced` true on `RunControl.kill()`. */
   onCancelling(reason: CancelReason, forced: boolean): void;
+  /** A cache store or capture failed; the task's outcome is unaffected. */
   onWarning(warning: RunWarning): void;
 }

@@ -23,8 +23,11 @@ export interface RunContext {
   readonly cache: CacheHandle | null;
   /** Keys, file contents and stream hashes. */
   readonly hash: HashAlgorithm;
+  /** Starts task processes and signals their groups (04-execution.md §1). */
   readonly spawner: ProcessSpawner;
+  /** The run clock; every time in a record and every timer uses it. */
   readonly clock: Clock;
+  /** Receives every run event (04-execution.md §2.1). */
   readonly observer: RunObserver;
   /** One host environment snapshot per run (CACHE-028). */
   readonly hostEnv: ReadonlyMap<string, string>;
@@ -36,5 +39,6 @@ export interface RunContext {
   readonly cancelGraceMs: number;
   /** `--fail-fast` (EXEC-104). */
   readonly failFast: boolean;
+  /** Through which the CLI or an embedder cancels or kills the run (EXEC-012, EXEC-105). */
   readonly control: RunControl;
 }

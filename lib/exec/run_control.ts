@@ -13,6 +13,7 @@ export interface RunControl {
   cancel(reason: CancelReason): void;
   /** Escalates: SIGKILL to every live group now; cancels first with "programmatic" if needed. */
   kill(): void;
+  /** The current cancellation reason; null until the run is cancelled. */
   readonly reason: CancelReason | null;
 }
 

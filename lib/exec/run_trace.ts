@@ -38,5 +38,6 @@ export interface RunTrace {
 
 /** `runGraph`'s result: the outcome of 04-execution.md §2 plus its {@link RunTrace}. */
 export interface RunGraphResult extends RunGraphOutcome {
+  /** Admission and mutex wait periods, for the `--summary` and `--profile` files. */
   readonly trace: RunTrace;
 }

@@ -14,7 +14,9 @@ import { buildTaskGraph } from "./build_graph.ts";
 
 /** A workspace that loaded without errors. */
 export interface LoadedWorkspace {
+  /** The loaded, validated workspace. */
   readonly workspace: Workspace;
+  /** The workspace's validated task graph. */
   readonly graph: TaskGraph;
   /** Real path of the start directory. */
   readonly startDir: string;

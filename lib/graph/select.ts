@@ -20,7 +20,9 @@ const SELECTION_PHASE = 5;
 export interface SelectionRequest {
   /** Command-line references as written. */
   readonly refs: readonly string[];
+  /** `all` for `--all` (SEL-004), `workspace` for `--workspace` (SEL-005), `none` without a scope flag. */
   readonly scope: "none" | "all" | "workspace";
+  /** The selecting command: it decides what no arguments select (SEL-003) and the SEL-010 message. */
   readonly command: "run" | "graph" | "why";
   /** SEL-007: workspace-absolute changed paths when a git filter is active (computed elsewhere), else null. */
   readonly changedPaths: ReadonlySet<string> | null;

@@ -46,6 +46,7 @@ export class BufferedOutputObserver extends PresenterBase {
   readonly #spill: SpillSettings;
   #spillWarned = false;
 
+  /** Creates a buffered presenter; a stream that cannot spill warns once on stderr (EXEC-108). */
   constructor(options: PresenterOptions) {
     super(options);
     this.#spill = {
@@ -60,14 +61,17 @@ export class BufferedOutputObserver extends PresenterBase {
     };
   }
 
+  /** Holds the chunk until the task's terminal event, spilling past 1 MiB (EXEC-108). */
   onStdout(task: TaskId, chunk: Uint8Array): void {
     this.#streamsOf(task).stdout.append(chunk);
   }
 
+  /** Holds the chunk until the task's terminal event, spilling past 1 MiB (EXEC-108). */
   onStderr(task: TaskId, chunk: Uint8Array): void {
     this.#streamsOf(task).stderr.append(chunk);
   }
 
+  /** Writes the status line, then the whole stdout, then the whole stderr, as one uninterrupted unit. */
   protected writeTerminalUnit({ task, status, withOutput }: TerminalUnit): void {
     const id = formatTaskId(task);
     const streams = this.#tasks.get(id);
@@ -99,6 +103,7 @@ export class BufferedOutputObserver extends PresenterBase {
     });
   }
 
+  /** Discards the held streams, spill files included, of tasks that never reached a terminal event. */
   protected releaseTaskOutput(): void {
     for (const streams of this.#tasks.values()) {
       streams.stdout.discard();

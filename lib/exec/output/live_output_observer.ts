@@ -42,16 +42,19 @@ interface TaskLines {
 export class LiveOutputObserver extends PresenterBase {
   readonly #tasks = new Map<string, TaskLines>();
 
+  /** Writes each complete stdout line at once with the task's prefix; holds a trailing partial line. */
   onStdout(task: TaskId, chunk: Uint8Array): void {
     const lines = this.#linesOf(task);
     lines.stdout.push(chunk, (line) => this.#writeLine("stdout", prefixed(lines.prefix, line)));
   }
 
+  /** Writes each complete stderr line at once with the task's prefix; holds a trailing partial line. */
   onStderr(task: TaskId, chunk: Uint8Array): void {
     const lines = this.#linesOf(task);
     lines.stderr.push(chunk, (line) => this.#writeLine("stderr", prefixed(lines.prefix, line)));
   }
 
+  /** Writes the held partial stdout line, then the held partial stderr line, then the status line. */
   protected writeTerminalUnit({ task, status }: TerminalUnit): void {
     const id = formatTaskId(task);
     const lines = this.#tasks.get(id);
@@ -65,6 +68,7 @@ export class LiveOutputObserver extends PresenterBase {
     });
   }
 
+  /** Drops the partial lines of tasks that never reached a terminal event. */
   protected releaseTaskOutput(): void {
     this.#tasks.clear();
   }

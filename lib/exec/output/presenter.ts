@@ -13,14 +13,19 @@ import { LiveOutputObserver } from "./live_output_observer.ts";
 
 /** Everything a presenter writes with; decided by the CLI (05-cli.md CLI-010, CLI-011). */
 export interface PresenterOptions {
+  /** Live: each line as it comes, prefixed; buffered: one unit per task at its terminal event (EXEC-016). */
   readonly mode: "live" | "buffered";
+  /** Receives task stdout, status lines, the footer and the epilogue. */
   readonly stdout: Sink;
+  /** Receives task stderr, warnings, violations and notices. */
   readonly stderr: Sink;
+  /** Whether SGR colour sequences are written; decided by the CLI (05-cli.md CLI-010). */
   readonly color: boolean;
   /** EXEC-109 progress footer; when false no `\r` or erase sequence is ever written. */
   readonly progress: boolean;
   /** Terminal width, 80 when unknown. */
   readonly columns: () => number;
+  /** The run clock, for the footer's elapsed time and redraws. */
   readonly clock: Clock;
   /** Directory of the EXEC-108 spill files (`os.tmpdir()`). */
   readonly tempDir: string;
