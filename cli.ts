@@ -7,7 +7,7 @@
 
 import process from "node:process";
 import { runCli } from "./lib/cli/main.ts";
-import { stdioSink } from "./lib/cli/stdio_sink.ts";
+import { stdioFdSink } from "./lib/cli/stdio_sink.ts";
 import { detectRuntime, runtimeVersion, spawnerFor } from "./lib/runtime/detect_runtime.ts";
 import { processSignals } from "./lib/runtime/host_signals.ts";
 import { programArgs } from "./lib/runtime/program_args.ts";
@@ -16,8 +16,9 @@ import { HAZ_VERSION } from "./lib/version.ts";
 const startedAt = performance.now();
 const startedAtUnixMs = Date.now();
 const runtime = detectRuntime();
-const stdout = stdioSink(process.stdout);
-const stderr = stdioSink(process.stderr);
+// The runtime's stdio streams are created only when needed: `--version` and `--help` never touch them.
+const stdout = stdioFdSink(1, () => process.stdout);
+const stderr = stdioFdSink(2, () => process.stderr);
 
 let code: number;
 try {
@@ -27,8 +28,12 @@ try {
     env: { ...process.env } as Record<string, string>,
     stdout,
     stderr,
-    stdoutIsTerminal: process.stdout.isTTY === true,
-    stdinIsTerminal: process.stdin.isTTY === true,
+    get stdoutIsTerminal() {
+      return process.stdout.isTTY === true;
+    },
+    get stdinIsTerminal() {
+      return process.stdin.isTTY === true;
+    },
     columns: () => process.stdout.columns || 80,
     spawner: spawnerFor(runtime),
     signals: processSignals,

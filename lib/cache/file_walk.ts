@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Dirent, Stats } from "node:fs";
+import { type Dirent, type Stats, statSync } from "node:fs";
 import { lstat, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -330,11 +330,11 @@ function firstFailure<T extends Failure>(failures: readonly T[]): T {
   return [...failures].sort((a, b) => compareBytes(a.path, b.path))[0];
 }
 
-/** PATH-020 for one literal input: a regular file, or a symlink resolving to one. */
-async function checkLiteralInput(workspaceRoot: string, path: string): Promise<InputFile | Failure> {
+/** PATH-020 for one literal input: a regular file, or a symlink resolving to one (a synchronous stat). */
+function checkLiteralInput(workspaceRoot: string, path: string): InputFile | Failure {
   const hostPath = hostPathOf(workspaceRoot, path);
   try {
-    if ((await stat(hostPath)).isFile()) return { path, hostPath };
+    if (statSync(hostPath).isFile()) return { path, hostPath };
     return { path, message: `input \`${path}\` is not a regular file` };
   } catch (error) {
     if (isMissing(error)) return { path, message: `input \`${path}\` does not exist` };

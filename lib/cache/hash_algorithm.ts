@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../util/builtin_modules.ts";
 
 /** An incremental hasher. */
 export interface Hasher {
@@ -39,7 +39,7 @@ export const sha256: HashAlgorithm = {
   label: "sha256",
   id: 0x01,
   create(): Hasher {
-    const hash = createHash("sha256");
+    const hash = nodeCrypto().createHash("sha256");
     let bytes: Uint8Array | null = null;
     const finish = () => bytes ??= new Uint8Array(hash.digest());
     return {

@@ -263,14 +263,15 @@ function uniqueSorted<T>(
   return sorted.filter((item, index) => index === 0 || keyOf(sorted[index - 1]) !== keyOf(item));
 }
 
-/** Accumulates the CACHE-009 primitives. */
+/** Accumulates the CACHE-009 primitives in one growing buffer (a key is derived per task). */
 class FrameWriter {
-  #chunks: Uint8Array[] = [];
+  #buffer = new Uint8Array(512);
+  #view = new DataView(this.#buffer.buffer);
   #length = 0;
-  #encoder = new TextEncoder();
 
   u8(value: number): void {
-    this.#push(Uint8Array.of(value));
+    this.#reserve(1);
+    this.#buffer[this.#length++] = value;
   }
 
   u32(value: number): void {
@@ -278,21 +279,26 @@ class FrameWriter {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
       throw new RangeError(`cache key field length ${value} does not fit in u32`);
     }
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setUint32(0, value);
-    this.#push(bytes);
+    this.#reserve(4);
+    this.#view.setUint32(this.#length, value);
+    this.#length += 4;
   }
 
   str(text: string): void {
-    // TextEncoder writes a lone surrogate as U+FFFD, as CACHE-009 requires.
-    const bytes = this.#encoder.encode(text);
-    this.u32(bytes.length);
-    this.#push(bytes);
+    // At most three UTF-8 bytes per UTF-16 unit; TextEncoder writes a lone surrogate as U+FFFD,
+    // as CACHE-009 requires.
+    this.#reserve(4 + 3 * text.length);
+    const { written } = ENCODER.encodeInto(text, this.#buffer.subarray(this.#length + 4));
+    this.u32(written);
+    this.#length += written;
   }
 
   digest(hex: string): void {
     if (!DIGEST_HEX.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
-    this.#push(hexToBytes(hex));
+    const bytes = hexToBytes(hex);
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.length;
   }
 
   list<T>(items: readonly T[], encodeItem: (item: T) => void): void {
@@ -301,17 +307,16 @@ class FrameWriter {
   }
 
   bytes(): Uint8Array {
-    const result = new Uint8Array(this.#length);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      result.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return result;
+    return this.#buffer.slice(0, this.#length);
   }
 
-  #push(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
-    this.#length += bytes.length;
+  #reserve(extra: number): void {
+    if (this.#length + extra <= this.#buffer.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.#buffer.length, this.#length + extra));
+    grown.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = grown;
+    this.#view = new DataView(grown.buffer);
   }
 }
+
+const ENCODER = new TextEncoder();

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { nodeCrypto } from "../util/builtin_modules.ts";
 
 /** The cache root relative to the workspace root, as reports print it (AUX-018). */
 export const CACHE_ROOT_DISPLAY = ".haz/cache";
@@ -70,7 +70,7 @@ export function entryPath(root: string, key: string): string {
  * ```
  */
 export function randomSuffix(): string {
-  return randomBytes(8).toString("hex");
+  return nodeCrypto().randomBytes(8).toString("hex");
 }
 
 /**

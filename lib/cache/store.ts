@@ -180,17 +180,23 @@ async function publishCapture(
   capture: StoreCapture,
   request: StoreRequest,
 ): Promise<StoreResult> {
-  await capture.close(false);
+  // Steps 1 and 2 are independent (both only have to precede the manifest): the blobs are copied
+  // and synced while the streams are synced through their still open handles, so a store waits for
+  // one round of fsyncs instead of three in a row.
+  const [closed, stored] = await Promise.allSettled([
+    capture.close(true),
+    storeOutputs(context, capture.directory, request),
+  ]);
+  if (closed.status === "rejected") throw closed.reason;
   if (capture.failure !== null) return { ok: false, reason: capture.failure };
   for (const stream of ["stdout", "stderr"] as const) {
     if (capture.sizes[stream] !== request[stream].bytes) {
       return { ok: false, reason: `captured ${stream} is incomplete` };
     }
   }
-  const outputs = await storeOutputs(context, capture.directory, request);
+  if (stored.status === "rejected") throw stored.reason;
+  const outputs = stored.value;
   if (!outputs.ok) return outputs;
-  await syncFile(join(capture.directory, "stdout"));
-  await syncFile(join(capture.directory, "stderr"));
   const manifest: Manifest = {
     schema: 1,
     hash: context.hash.label,
@@ -203,8 +209,7 @@ async function publishCapture(
     outputs: outputs.records,
   };
   await writeDurably(join(capture.directory, MANIFEST_FILE), serializeManifest(manifest));
-  await syncDirectory(join(capture.directory, OUTPUTS_DIR));
-  await syncDirectory(capture.directory);
+  await Promise.all([syncDirectory(join(capture.directory, OUTPUTS_DIR)), syncDirectory(capture.directory)]);
   return await renameIntoPlace(context, capture, request);
 }
 
@@ -338,15 +343,6 @@ async function writeDurably(path: string, text: string): Promise<void> {
   const handle = await open(path, "wx", 0o644);
   try {
     await writeAll(handle, new TextEncoder().encode(text));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
     await handle.sync();
   } finally {
     await handle.close();

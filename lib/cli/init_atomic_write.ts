@@ -8,6 +8,7 @@
 import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { syncDirectory } from "../util/directory_sync.ts";
+import { pathExists } from "../util/path_exists.ts";
 
 /** A write that succeeded, or the reason it did not, in a few words. */
 export type WriteOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -50,7 +51,7 @@ export async function createFileDurably(path: string, content: string): Promise<
       await handle.close();
     }
     // rename replaces silently, so the check for an existing file comes right before it.
-    if (await exists(path)) return await failWithCleanup(temp, "file already exists");
+    if (await pathExists(path)) return await failWithCleanup(temp, "file already exists");
     await rename(temp, path);
     created = false;
     await syncDirectory(directory);
@@ -101,13 +102,4 @@ export function failureReason(error: unknown): string {
 async function failWithCleanup(temp: string, reason: string): Promise<WriteOutcome> {
   await unlink(temp).catch(() => undefined);
   return { ok: false, reason };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

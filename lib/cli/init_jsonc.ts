@@ -30,51 +30,55 @@ export function parseJsonc(text: string): JsoncParse {
 
 /** Blanks out comments (keeping line breaks) and leaves strings untouched. */
 function withoutComments(text: string): string {
-  let result = "";
-  let index = 0;
-  while (index < text.length) {
-    const character = text[index];
-    if (character === '"') {
-      const end = stringEnd(text, index);
-      result += text.slice(index, end);
-      index = end;
-    } else if (text.startsWith("//", index)) {
-      while (index < text.length && text[index] !== "\n") index++;
-    } else if (text.startsWith("/*", index)) {
+  return rewriteOutsideStrings(text, (index) => {
+    if (text.startsWith("//", index)) {
+      const newline = text.indexOf("\n", index);
+      return { emit: "", next: newline === -1 ? text.length : newline };
+    }
+    if (text.startsWith("/*", index)) {
       const close = text.indexOf("*/", index + 2);
       const end = close === -1 ? text.length : close + 2;
-      result += text.slice(index, end).replace(/[^\n]/g, " ");
-      index = end;
-    } else {
-      result += character;
-      index++;
+      return { emit: text.slice(index, end).replace(/[^\n]/g, " "), next: end };
     }
-  }
-  return result;
+    return { emit: text[index], next: index + 1 };
+  });
 }
 
 /** Drops every `,` that is followed (after whitespace) by `}` or `]`, outside strings. */
 function withoutTrailingCommas(text: string): string {
+  return rewriteOutsideStrings(text, (index) => {
+    if (text[index] === ",") {
+      let next = index + 1;
+      while (next < text.length && /\s/.test(text[next])) next++;
+      if (text[next] === "}" || text[next] === "]") return { emit: "", next: index + 1 };
+    }
+    return { emit: text[index], next: index + 1 };
+  });
+}
+
+/** What one step of {@linkcode rewriteOutsideStrings} writes, and where it goes on (always further). */
+interface RewriteStep {
+  readonly emit: string;
+  readonly next: number;
+}
+
+/**
+ * Copies string literals unchanged and lets `step` rewrite everything between them, one step at a time,
+ * so that comment markers and commas inside strings are never touched.
+ */
+function rewriteOutsideStrings(text: string, step: (index: number) => RewriteStep): string {
   let result = "";
   let index = 0;
   while (index < text.length) {
-    const character = text[index];
-    if (character === '"') {
+    if (text[index] === '"') {
       const end = stringEnd(text, index);
       result += text.slice(index, end);
       index = end;
       continue;
     }
-    if (character === ",") {
-      let next = index + 1;
-      while (next < text.length && /\s/.test(text[next])) next++;
-      if (text[next] === "}" || text[next] === "]") {
-        index++;
-        continue;
-      }
-    }
-    result += character;
-    index++;
+    const { emit, next } = step(index);
+    result += emit;
+    index = next;
   }
   return result;
 }

@@ -72,7 +72,10 @@ export async function runCli(host: CliHost): Promise<number> {
     stderr: host.stderr,
     color: decideColor(parsed.color, host.env, host.stdoutIsTerminal),
     stdoutIsTerminal: host.stdoutIsTerminal,
-    stdinIsTerminal: host.stdinIsTerminal,
+    // Read on demand: only `init` asks, and looking creates the runtime's stdin stream.
+    get stdinIsTerminal() {
+      return host.stdinIsTerminal;
+    },
     columns: host.columns,
     spawner: host.spawner,
     signals: host.signals,

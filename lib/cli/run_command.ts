@@ -5,7 +5,6 @@
  * @module
  */
 
-import { tmpdir } from "node:os";
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
@@ -15,6 +14,7 @@ import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
 import { runGraph, type RunGraphResult } from "../exec/run_graph.ts";
 import { createRunControl } from "../exec/run_control.ts";
 import { formatDuration } from "../util/format_duration.ts";
+import { nodeOs } from "../util/builtin_modules.ts";
 import { systemClock } from "../util/system_clock.ts";
 import type { CommandContext } from "./command_context.ts";
 import { dryRunJson, dryRunText } from "./dry_run.ts";
@@ -101,7 +101,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       progress: showProgressFooter(context),
       columns: context.columns,
       clock,
-      tempDir: tmpdir(),
+      tempDir: nodeOs().tmpdir(),
       cancelGraceMs: graceMs,
       runSetSize: selection.runSet.length,
     });

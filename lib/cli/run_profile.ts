@@ -63,6 +63,9 @@ export function runProfile(input: RunProfileInput) {
       dur: us(end) - us(start),
       ...(args ? { args } : {}),
     });
+  // Instant events of the whole run (global scope), drawn across every lane.
+  const runInstant = (name: string, at: number, args: Record<string, unknown>) =>
+    events.push({ name, cat: "haz", ph: "i", s: "g", pid: 1, tid: 0, ts: us(at), args });
   span("load", input.load.start, input.load.end);
   span("select", input.select.start, input.select.end);
   span("run", input.runStart, outcome.endedAt, { exitCode: input.exitCode });
@@ -130,34 +133,14 @@ export function runProfile(input: RunProfileInput) {
   }
   if (outcome.cancel !== null) {
     const reason = outcome.cancel.kind;
-    const instant = (at: number, forced: boolean) =>
-      events.push({
-        name: "cancel",
-        cat: "haz",
-        ph: "i",
-        s: "g",
-        pid: 1,
-        tid: 0,
-        ts: us(at),
-        args: { reason, forced },
-      });
     // One event when the cancellation started and one more for the kill (RunControl.kill).
-    instant(outcome.cancelledAt ?? outcome.endedAt, false);
-    if (outcome.forced) instant(input.killedAt ?? outcome.endedAt, true);
+    runInstant("cancel", outcome.cancelledAt ?? outcome.endedAt, { reason, forced: false });
+    if (outcome.forced) runInstant("cancel", input.killedAt ?? outcome.endedAt, { reason, forced: true });
   }
   for (const violation of outcome.invariantViolations) {
     const trigger = violation.kind === "output-overlap" ? violation.second : violation.closingEdge.producer;
     const at = results.get(formatTaskId(trigger))?.record.timing.endedAt ?? outcome.endedAt;
-    events.push({
-      name: "violation",
-      cat: "haz",
-      ph: "i",
-      s: "g",
-      pid: 1,
-      tid: 0,
-      ts: us(at),
-      args: violationJson(violation),
-    });
+    runInstant("violation", at, violationJson(violation));
   }
   events.sort((a, b) => a.ts - b.ts || a.tid - b.tid || phaseRank(a.ph) - phaseRank(b.ph));
   const metadata: TraceEvent[] = [

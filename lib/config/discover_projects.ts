@@ -18,6 +18,7 @@ import {
   statesCanExtend,
 } from "../domain/glob.ts";
 import { compareBytes } from "../domain/task_id.ts";
+import { pathExists } from "../util/path_exists.ts";
 import type { ProjectEntry } from "./validate_settings.ts";
 
 /** The projects found, as root-relative directories (`.` for the root), and the DISC diagnostics. */
@@ -53,16 +54,6 @@ function directoryReader(root: string): DirectoryReader {
     }
     return listing;
   };
-}
-
-/** Whether something named `haz.yml` exists at `path` (any file type; reading it reports problems). */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** DISC-005: why a literal entry is not a project directory, or null when it is one. */
@@ -137,7 +128,7 @@ function compareProjectDirs(a: string, b: string): number {
  * ```
  */
 export function rootHasProjectFile(root: string): Promise<boolean> {
-  return exists(join(root, PROJECT_FILE));
+  return pathExists(join(root, PROJECT_FILE));
 }
 
 /**

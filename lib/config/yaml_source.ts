@@ -10,12 +10,14 @@ import {
   type Alias,
   type Document,
   isAlias,
+  isCollection,
   isMap,
+  isNode,
+  isPair,
   isScalar,
   isSeq,
   type Node,
   parseDocument,
-  visit,
   type YAMLMap,
 } from "yaml";
 import { type Diagnostic, type DiagnosticLocation, errorDiagnostic } from "../domain/diagnostic.ts";
@@ -253,8 +255,10 @@ function printedTag(tag: string): string {
 }
 
 /**
- * Walks every node once: resolves each alias to the last earlier node with its anchor, and finds
- * non-core tags, undefined anchors and recursive aliases.
+ * Walks every node once, in document order (a pair's key before its value): resolves each alias to
+ * the last earlier node with its anchor, and finds non-core tags, undefined anchors and recursive
+ * aliases. A plain recursive walk, because `yaml`'s generic `visit` copies and freezes the path at
+ * every level, which made it a noticeable part of loading a large workspace.
  */
 function resolveDocument(
   document: Document.Parsed,
@@ -262,40 +266,55 @@ function resolveDocument(
   const anchors = new Map<string, Node>();
   const aliases = new Map<Alias, Node>();
   const problems: SyntaxProblem[] = [];
-  visit(document, {
-    Node(_key, node, path) {
-      const range = node.range ?? [0, 0, 0];
-      if (isAlias(node)) {
-        const target = anchors.get(node.source);
-        if (target === undefined) {
-          problems.push({
-            start: range[0],
-            end: range[1],
-            detail: `alias \`*${node.source}\` refers to an undefined anchor`,
-          });
-        } else if ((path as readonly unknown[]).includes(target)) {
-          problems.push({
-            start: range[0],
-            end: range[1],
-            detail: `alias \`*${node.source}\` is recursive`,
-            quotingTrap: false,
-          });
-        } else {
-          aliases.set(node, target);
-        }
-        return;
-      }
-      if (node.anchor) anchors.set(node.anchor, node);
-      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+  // The collections and pairs above the node being visited.
+  const ancestors: unknown[] = [];
+  const visitNode = (node: Node): void => {
+    const range = node.range ?? [0, 0, 0];
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target === undefined) {
         problems.push({
           start: range[0],
           end: range[1],
-          detail: `unsupported tag \`${printedTag(node.tag)}\``,
+          detail: `alias \`*${node.source}\` refers to an undefined anchor`,
+        });
+      } else if (ancestors.includes(target)) {
+        problems.push({
+          start: range[0],
+          end: range[1],
+          detail: `alias \`*${node.source}\` is recursive`,
           quotingTrap: false,
         });
+      } else {
+        aliases.set(node, target);
       }
-    },
-  });
+      return;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      problems.push({
+        start: range[0],
+        end: range[1],
+        detail: `unsupported tag \`${printedTag(node.tag)}\``,
+        quotingTrap: false,
+      });
+    }
+    if (!isCollection(node)) return;
+    ancestors.push(node);
+    for (const item of node.items) visitValue(item);
+    ancestors.pop();
+  };
+  const visitValue = (value: unknown): void => {
+    if (isNode(value)) {
+      visitNode(value);
+    } else if (isPair(value)) {
+      ancestors.push(value);
+      visitValue(value.key);
+      visitValue(value.value);
+      ancestors.pop();
+    }
+  };
+  visitValue(document.contents);
   return { aliases, problems };
 }
 

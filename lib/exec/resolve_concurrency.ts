@@ -4,7 +4,7 @@
  * @module
  */
 
-import { availableParallelism } from "node:os";
+import { nodeOs } from "../util/builtin_modules.ts";
 
 /**
  * Resolves a configured concurrency once, at run start: a number stays; `auto` is the number of
@@ -18,7 +18,7 @@ import { availableParallelism } from "node:os";
  */
 export function resolveConcurrency(
   setting: "auto" | number,
-  cpuCount: () => number = availableParallelism,
+  cpuCount: () => number = () => nodeOs().availableParallelism(),
 ): number {
   return Math.max(1, setting === "auto" ? cpuCount() : setting);
 }

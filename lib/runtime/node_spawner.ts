@@ -5,11 +5,10 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
-import { Readable } from "node:stream";
 import { type ExitStatus, type ProcessSpawner, SpawnError, type SpawnPlan } from "../exec/process.ts";
 import { resolveProgram } from "./resolve_program.ts";
 import { signalProcessGroup } from "./signal_group.ts";
+import { nodeChildProcess, nodeStream } from "../util/builtin_modules.ts";
 
 /**
  * Spawns detached children with exactly the plan's environment.
@@ -23,7 +22,7 @@ import { signalProcessGroup } from "./signal_group.ts";
 export const nodeSpawner: ProcessSpawner = {
   spawn(plan: SpawnPlan) {
     const program = resolveProgram(plan);
-    const child = spawn(program, [...plan.args], {
+    const child = nodeChildProcess().spawn(program, [...plan.args], {
       cwd: plan.cwd,
       env: { ...plan.env },
       detached: true,
@@ -39,6 +38,7 @@ export const nodeSpawner: ProcessSpawner = {
         (code, signal) => resolve(signal ? { code: null, signal } : { code: code ?? 0, signal: null }),
       );
     });
+    const { Readable } = nodeStream();
     return {
       pid: child.pid,
       stdout: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,

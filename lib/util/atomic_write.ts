@@ -4,9 +4,9 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { nodeCrypto } from "./builtin_modules.ts";
 import { syncDirectory } from "./directory_sync.ts";
 
 /**
@@ -20,7 +20,7 @@ import { syncDirectory } from "./directory_sync.ts";
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const directory = dirname(path);
-  const temp = join(directory, `.${basename(path)}.haz-${randomBytes(8).toString("hex")}`);
+  const temp = join(directory, `.${basename(path)}.haz-${nodeCrypto().randomBytes(8).toString("hex")}`);
   const handle = await open(temp, "wx", mode);
   try {
     await handle.writeFile(data);

@@ -8,12 +8,11 @@ import {
   renderCleanFailures,
   renderCleanReport,
 } from "../../lib/cache/clean.ts";
-import { loadHashAlgorithm, sha256 } from "../../lib/cache/hash_algorithm.ts";
+import { sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { openCache } from "../../lib/cache/local_cache.ts";
 import { formatByteAmount } from "../../lib/domain/size.ts";
 import { systemClock } from "../../lib/util/system_clock.ts";
 import {
-  buildMixedCache,
   captureAndStore,
   fakeKey,
   listTree,
@@ -23,6 +22,7 @@ import {
   MIXED_TASK,
   regularFileBytes,
   treeSnapshot,
+  withMixedCache,
 } from "../support/cache_fixtures.ts";
 import { withWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
@@ -38,18 +38,6 @@ function options(fixture: WorkspaceFixture, extra: Partial<CleanOptions>): Clean
     nowUnix: NOW,
     ...extra,
   };
-}
-
-async function withMixedCache(body: (fixture: WorkspaceFixture) => Promise<void>): Promise<void> {
-  const blake3 = await loadHashAlgorithm("blake3");
-  await withWorkspaceFixture(MIXED_FILES, async (fixture) => {
-    const clock = systemClock(0);
-    await buildMixedCache(fixture.root, {
-      sha256: openCache({ workspaceRoot: fixture.root, hash: sha256, clock }),
-      blake3: openCache({ workspaceRoot: fixture.root, hash: blake3, clock }),
-    });
-    await body(fixture);
-  });
 }
 
 /** A cache with valid sha256 entries created at the given times (keys `<prefix>000…`). */

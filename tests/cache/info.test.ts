@@ -2,31 +2,16 @@ import assert from "node:assert/strict";
 import { chmod, lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { loadHashAlgorithm, sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { cacheInfo, renderCacheInfo } from "../../lib/cache/info.ts";
-import { openCache } from "../../lib/cache/local_cache.ts";
 import { formatByteAmount } from "../../lib/domain/size.ts";
-import { systemClock } from "../../lib/util/system_clock.ts";
 import {
-  buildMixedCache,
   canDenyReads,
   MIXED_FILES,
   regularFileBytes,
   treeSnapshot,
+  withMixedCache,
 } from "../support/cache_fixtures.ts";
-import { withWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
-
-async function withMixedCache(body: (fixture: WorkspaceFixture) => Promise<void>): Promise<void> {
-  const blake3 = await loadHashAlgorithm("blake3");
-  await withWorkspaceFixture(MIXED_FILES, async (fixture) => {
-    const clock = systemClock(0);
-    await buildMixedCache(fixture.root, {
-      sha256: openCache({ workspaceRoot: fixture.root, hash: sha256, clock }),
-      blake3: openCache({ workspaceRoot: fixture.root, hash: blake3, clock }),
-    });
-    await body(fixture);
-  });
-}
+import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
 
 describe("AUX-019..021 haz cache info", () => {
   test("AUX-020 an absent root prints (absent) and zeros, and stays absent (acceptance 35)", async () => {

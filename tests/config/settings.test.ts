@@ -2,25 +2,15 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadSettings } from "../../lib/config/load_settings.ts";
 import { loadConfig } from "../../lib/config/load_config.ts";
-import { sortDiagnostics } from "../../lib/cli/render_diagnostic.ts";
-import type { Diagnostic } from "../../lib/domain/diagnostic.ts";
 import type { WorkspaceSettings } from "../../lib/domain/workspace.ts";
 import { type FixtureEntry, withWorkspaceFixture } from "../support/workspace_fixture.ts";
+import { diagnosticLines as lines } from "../support/config_fixture.ts";
 
 /** Loads only the settings file (AUX-017). */
 function settingsOf(workspaceYml: string, extra: Record<string, FixtureEntry> = {}) {
   return withWorkspaceFixture(
     { ".haz/workspace.yml": workspaceYml, ...extra },
     (fx) => loadSettings(fx.root),
-  );
-}
-
-/** `RULE line:column message | help`, in DIAG-006 order. */
-function lines(diagnostics: readonly Diagnostic[]): string[] {
-  return sortDiagnostics(diagnostics).map((d) =>
-    `${d.rule} ${d.location?.line ?? "-"}:${d.location?.column ?? "-"} ${d.message}${
-      d.help ? ` | ${d.help}` : ""
-    }`
   );
 }
 

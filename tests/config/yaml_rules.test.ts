@@ -1,34 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config/load_config.ts";
-import type { LoadedConfig, LoadedProject } from "../../lib/config/loaded_config.ts";
-import type { Diagnostic } from "../../lib/domain/diagnostic.ts";
 import { renderDiagnosticReport, sortDiagnostics } from "../../lib/cli/render_diagnostic.ts";
-import { type FixtureEntry, withWorkspaceFixture } from "../support/workspace_fixture.ts";
-
-/** Loads a workspace whose only project is `web` with the given haz.yml. */
-function loadWeb(
-  hazYml: FixtureEntry,
-): Promise<{ project: LoadedProject | undefined; diagnostics: Diagnostic[] }> {
-  return withWorkspaceFixture(
-    { ".haz/workspace.yml": "projects: [web]\n", "web/haz.yml": hazYml },
-    async (fx) => {
-      const loaded = await loadConfig(fx.root);
-      assert.ok(!("failed" in loaded));
-      const config = loaded as LoadedConfig;
-      return { project: config.projects[0], diagnostics: [...config.diagnostics] };
-    },
-  );
-}
-
-/** `RULE line:column message` for each diagnostic, in DIAG-006 order. */
-function lines(diagnostics: readonly Diagnostic[]): string[] {
-  return sortDiagnostics(diagnostics).map((d) =>
-    `${d.rule} ${d.location?.line ?? "-"}:${d.location?.column ?? "-"} ${d.message}${
-      d.help ? ` | ${d.help}` : ""
-    }`
-  );
-}
+import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
+import { diagnosticLines as lines, loadWebProject as loadWeb } from "../support/config_fixture.ts";
 
 describe("YAML ground rules", () => {
   test("CFG-001 syntax error at the parser's position; the file contributes nothing", async () => {

@@ -8,26 +8,29 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { blake3 } from "hash-wasm";
-import { lockPath } from "../support/cache_fixtures.ts";
+import { EMPTY_SHA256, lockPath, regularFileBytes, W1_HELLO_KEY } from "../support/cache_fixtures.ts";
 import { compareBytes } from "../../lib/domain/task_id.ts";
-import { baseEnv, type HazResult, runHaz } from "../support/run_haz.ts";
+import { baseEnv, runHaz } from "../support/run_haz.ts";
 
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
+import {
+  assertExit,
+  CACHE_W1_FILES,
+  lines,
+  ON_REFERENCE_PLATFORM,
+  sha256Hex,
+  SLOW,
+  snapshotTree,
+  statusVerbs,
+} from "./cache_support.ts";
 
-/** haz is slow to start on a loaded machine; Bun's default 5 s per test is too short. */
-const SLOW = { timeout: 120_000 };
-
-const W1_HELLO_KEY = "db175af06e7ee466b8f5d44dd2150002e3c318297427850efe8c84a4bea0e142";
 const MSG_DIGEST = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
-const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const ON_REFERENCE_PLATFORM = process.platform === "linux" && process.arch === "x64";
 
 /** Whether an entry can be made undeletable: chmod for ordinary users, `chattr +i` for root. */
 const CAN_LOCK = process.getuid?.() !== 0 || probeChattr();
@@ -44,22 +47,6 @@ function probeChattr(): boolean {
   }
 }
 
-function lines(...text: string[]): string {
-  return text.map((line) => `${line}\n`).join("");
-}
-
-function assertExit(result: HazResult, code: number): void {
-  assert.equal(
-    result.code,
-    code,
-    `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-  );
-}
-
-function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 /** `<n> bytes (<human>)` of AUX-018. */
 function amount(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes (${bytes} B)`;
@@ -67,42 +54,6 @@ function amount(bytes: number): string {
   let power = 1;
   while (power < 4 && bytes / 1024 ** (power + 1) >= 1) power++;
   return `${bytes} bytes (${(bytes / 1024 ** power).toFixed(1)} ${units[power - 1]})`;
-}
-
-/** The status verb of every task in a run's stdout (`done`, `cached`, …). */
-function statusVerbs(stdout: string): Record<string, string> {
-  const verbs: Record<string, string> = {};
-  for (const match of stdout.matchAll(/^\S+ (done|cached|failed|errored) (\S+) \(/gm)) {
-    verbs[match[2]] = match[1];
-  }
-  return verbs;
-}
-
-/** Sum of the apparent sizes of the regular files under `path` (a file counts itself). */
-async function footprint(path: string): Promise<number> {
-  const info = await lstat(path);
-  if (info.isFile()) return info.size;
-  if (!info.isDirectory()) return 0;
-  let total = 0;
-  for (const name of await readdir(path)) total += await footprint(join(path, name));
-  return total;
-}
-
-/** Every path under `root` with its kind, size, mtime and content digest; links are not followed. */
-async function snapshotTree(root: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort(compareBytes)) {
-      const path = join(dir, name);
-      const relative = `${prefix}${name}`;
-      const info = await lstat(path, { bigint: true });
-      const content = info.isFile() ? sha256Hex(await readFile(path)) : "-";
-      found.push(`${relative} ${info.mode} ${info.size} ${info.mtimeNs} ${content}`);
-      if (info.isDirectory()) await walk(path, `${relative}/`);
-    }
-  };
-  await walk(root, "");
-  return found;
 }
 
 /** Relative paths under `root`, sorted; links are not followed. */
@@ -115,25 +66,13 @@ async function listTree(root: string): Promise<string[]> {
 // Store layout, hash switch and clear, on W1 (03-cache.md §5) plus a task with two equal outputs.
 
 const W1_PLUS_TWINS = {
-  ".haz/workspace.yml": "projects: [app]\n",
-  "app/haz.yml": lines(
-    "tasks:",
-    "  hello:",
-    "    command: [cp, msg.txt, out.txt]",
-    "    inputs: [msg.txt]",
-    "    outputs: [out.txt]",
-    "    env:",
-    "      from_host: [GREETING]",
-    "  build:",
-    '    shell: "echo built"',
-    "    inputs: []",
-    '    deps: ["~:hello"]',
+  ...CACHE_W1_FILES,
+  "app/haz.yml": CACHE_W1_FILES["app/haz.yml"] + lines(
     "  twins:",
     '    shell: "printf same > t1.txt; printf same > t2.txt"',
     "    inputs: []",
     "    outputs: [t1.txt, t2.txt]",
   ),
-  "app/msg.txt": "hello\n",
 };
 
 describe("cache layout, hash switch and clear (W1)", () => {
@@ -416,7 +355,7 @@ describe("haz cache info and clean on planted caches", () => {
   let ws: WorkspaceFixture;
   let outside: string;
   const haz = (...args: string[]) => runHaz(args, { cwd: ws.root });
-  const size = (relative: string) => footprint(ws.path(relative));
+  const size = (relative: string) => regularFileBytes(ws.path(relative));
 
   before(async () => {
     ws = await createWorkspaceFixture({

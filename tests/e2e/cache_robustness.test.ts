@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, truncate, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -18,33 +18,10 @@ import { compareBytes } from "../../lib/domain/task_id.ts";
 import { baseEnv, hazCommand, type HazResult, runHaz } from "../support/run_haz.ts";
 
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
-
-/** haz is slow to start on a loaded machine; Bun's default 5 s per test is too short. */
-const SLOW = { timeout: 120_000 };
-
-function lines(...text: string[]): string {
-  return text.map((line) => `${line}\n`).join("");
-}
-
-function assertExit(result: HazResult, code: number): void {
-  assert.equal(
-    result.code,
-    code,
-    `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-  );
-}
+import { assertExit, lines, sha256Hex, SLOW, statusVerbs } from "./cache_support.ts";
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The status verb of every task in a run's stdout (`done`, `cached`, …). */
-function statusVerbs(stdout: string): Record<string, string> {
-  const verbs: Record<string, string> = {};
-  for (const match of stdout.matchAll(/^\S+ (done|cached|failed|errored) (\S+) \(/gm)) {
-    verbs[match[2]] = match[1];
-  }
-  return verbs;
 }
 
 /** Output lines with durations replaced, sorted (concurrent tasks interleave freely). */
@@ -610,9 +587,7 @@ async function outputDigests(root: string): Promise<string[]> {
   const dir = join(root, "app/out");
   const names = (await readdir(dir)).sort(compareBytes);
   return await Promise.all(
-    names.map(async (name) =>
-      `${name} ${createHash("sha256").update(await readFile(join(dir, name))).digest("hex")}`
-    ),
+    names.map(async (name) => `${name} ${sha256Hex(await readFile(join(dir, name)))}`),
   );
 }
 
@@ -621,7 +596,7 @@ function expectedDigests(seed: string): string[] {
   return Array.from({ length: OUTPUT_FILES }, (_, index) => {
     const line = `${seed} ${index + 1}\n`;
     const content = line.repeat(Math.ceil(OUTPUT_BYTES / line.length)).slice(0, OUTPUT_BYTES);
-    return `f${index + 1}.bin ${createHash("sha256").update(content).digest("hex")}`;
+    return `f${index + 1}.bin ${sha256Hex(content)}`;
   });
 }
 

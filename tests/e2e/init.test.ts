@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { baseEnv, hazCommand, runHaz } from "../support/run_haz.ts";
+import { baseEnv, hazCommand, runHaz, shellQuote } from "../support/run_haz.ts";
 import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
 
 /** One interaction with the terminal: once `waitFor` has appeared, type `send`. */
@@ -19,10 +19,6 @@ interface PtyResult {
   readonly terminal: string;
   /** haz's stdout, redirected to a file so it stays apart from the prompts. */
   readonly stdout: string;
-}
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { after, test } from "node:test";
 import { createWorkspaceFixture } from "../support/workspace_fixture.ts";
 import { baseEnv, type HazResult, runHaz } from "../support/run_haz.ts";
+import { spawnHaz } from "../support/spawn_haz.ts";
 import {
   isAlive,
   markerScript,
@@ -12,7 +13,6 @@ import {
   readIntervals,
   readLines,
   SLOW,
-  startHaz,
   waitForFile,
 } from "./run_support.ts";
 
@@ -573,10 +573,10 @@ test(
 );
 
 test("05 §8 EXEC-021 a signal beats an earlier task failure: 130", SLOW, async () => {
-  const haz = startHaz(["run", "-j", "2", "f:x", "f:long"], { cwd: overlap.root });
+  const haz = spawnHaz(["run", "-j", "2", "f:x", "f:long"], { cwd: overlap.root });
   await waitForFile(overlap.path("started"));
   haz.signal("SIGINT");
-  const result = await haz.result;
+  const result = await haz.exited;
   assert.equal(result.code, 130);
   assert.equal(
     maskDurations(result.stdout),

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { after, test } from "node:test";
 import { createWorkspaceFixture } from "../support/workspace_fixture.ts";
-import { baseEnv, hazCommand, runHaz } from "../support/run_haz.ts";
+import { baseEnv, runHaz, spawnHazProcess } from "../support/run_haz.ts";
 import { maskDurations, SLOW } from "./run_support.ts";
 
 const FIVE_MIB = 5 * 1024 * 1024;
@@ -185,13 +184,7 @@ test(
   "04 §9 a reader that goes away stops neither the run nor its exit code (haz run | head)",
   SLOW,
   async () => {
-    const [program, ...prefix] = hazCommand();
-    const env = Object.fromEntries(Object.entries(baseEnv()).filter(([, value]) => value !== undefined));
-    const child = spawn(program, [...prefix, "run", "p:many"], {
-      cwd: fixture.root,
-      env: env as Record<string, string>,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnHazProcess(["run", "p:many"], { cwd: fixture.root });
     child.stdout!.once("data", () => child.stdout!.destroy());
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => stderr += chunk);

@@ -1,16 +1,12 @@
 /**
  * Helpers shared by the `haz run` end-to-end tests: masking varying durations, marker logs that
- * record when tasks start and end, spawn counting, and a haz process that can be signalled.
+ * record when tasks start and end, spawn counting, and waiting for marker files and processes.
  *
  * @module
  */
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { baseEnv, hazCommand, type HazResult } from "../support/run_haz.ts";
-
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * Options for every `haz run` end-to-end test: Bun's default of 5 s per test is too short for a few
@@ -129,60 +125,6 @@ export function readLines(path: string): string[] {
  */
 export function countSpawns(logPath: string, name: string): number {
   return readLines(logPath).filter((line) => line === name).length;
-}
-
-/** A haz process started by {@link startHaz}. */
-export interface StartedHaz {
-  /** Sends a signal to haz itself (not to its task groups). */
-  signal(name: "SIGINT" | "SIGTERM" | "SIGHUP"): void;
-  /** Resolves when haz has exited. */
-  readonly result: Promise<HazResult>;
-}
-
-/**
- * Starts haz like `runHaz` but returns at once, so a test can signal it while it runs.
- *
- * @example
- * ```ts
- * const haz = startHaz(["run", "p:long"], { cwd: fixture.root });
- * haz.signal("SIGINT");
- * (await haz.result).code; // 130
- * ```
- */
-export function startHaz(
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
-): StartedHaz {
-  const [program, ...prefix] = hazCommand();
-  const env = options.env ?? baseEnv();
-  const child = spawn(program, [...prefix, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<
-      string,
-      string
-    >,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
-  const result = new Promise<HazResult>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      const stdoutBytes = Buffer.concat(stdout);
-      resolve({
-        code,
-        signal,
-        stdout: stdoutBytes.toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8"),
-        stdoutBytes,
-      });
-    });
-  });
-  // process.kill, not child.kill: Deno's child_process reports any child it was asked to kill as
-  // ended by that signal, hiding the exit code haz chose.
-  return { signal: (name) => process.kill(child.pid!, name), result };
 }
 
 /**

@@ -7,89 +7,42 @@
  */
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
-import { compareBytes } from "../../lib/domain/task_id.ts";
-import { baseEnv, type HazResult, runHaz } from "../support/run_haz.ts";
+import { W1_HELLO_KEY } from "../support/cache_fixtures.ts";
+import { baseEnv, runHaz } from "../support/run_haz.ts";
 
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
-
-/** haz is slow to start on a loaded machine; Bun's default 5 s per test is too short. */
-const SLOW = { timeout: 120_000 };
+import {
+  assertExit,
+  CACHE_W1_FILES,
+  lines,
+  ON_REFERENCE_PLATFORM,
+  sha256Hex,
+  SLOW,
+  snapshotTree,
+} from "./cache_support.ts";
 
 /** The §5 key vectors hold for linux/x64 only (the platform is part of the key). */
-const ON_REFERENCE_PLATFORM = process.platform === "linux" && process.arch === "x64";
 const PLATFORM_SKIP = ON_REFERENCE_PLATFORM ? false : "the §5 key vectors are for linux/x64";
 const PLATFORM_LINE = `platform: ${process.platform} ${process.arch}`;
 
-const W1_HELLO_KEY = "db175af06e7ee466b8f5d44dd2150002e3c318297427850efe8c84a4bea0e142";
 const W1_BUILD_KEY = "92e42e8fe340454c00452d4c1bd8ee1e7932a84c35bc2b7d24ea075dc27e34d4";
-
-/** W1 of 03-cache.md §5, byte for byte. */
-const W1_FILES = {
-  ".haz/workspace.yml": "projects: [app]\n",
-  "app/haz.yml": [
-    "tasks:",
-    "  hello:",
-    "    command: [cp, msg.txt, out.txt]",
-    "    inputs: [msg.txt]",
-    "    outputs: [out.txt]",
-    "    env:",
-    "      from_host: [GREETING]",
-    "  build:",
-    '    shell: "echo built"',
-    "    inputs: []",
-    '    deps: ["~:hello"]',
-    "",
-  ].join("\n"),
-  "app/msg.txt": "hello\n",
-};
 
 function envWith(extra: Record<string, string | undefined>): Record<string, string | undefined> {
   return { ...baseEnv(), GREETING: undefined, ...extra };
 }
 
-function lines(...text: string[]): string {
-  return text.map((line) => `${line}\n`).join("");
-}
-
 function fingerprint(value: string): string {
-  return createHash("sha256").update(value).digest("hex").slice(0, 12);
-}
-
-/** Every path under `root` with its kind, size, mtime and content digest; links are not followed. */
-async function snapshotTree(root: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort(compareBytes)) {
-      const path = join(dir, name);
-      const relative = `${prefix}${name}`;
-      const stat = await lstat(path, { bigint: true });
-      const content = stat.isFile() ? createHash("sha256").update(await readFile(path)).digest("hex") : "-";
-      found.push(`${relative} ${stat.mode} ${stat.size} ${stat.mtimeNs} ${content}`);
-      if (stat.isDirectory()) await walk(path, `${relative}/`);
-    }
-  };
-  await walk(root, "");
-  return found;
-}
-
-function assertExit(result: HazResult, code: number): void {
-  assert.equal(
-    result.code,
-    code,
-    `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-  );
+  return sha256Hex(value).slice(0, 12);
 }
 
 describe("haz why on W1 (03-cache.md §5)", () => {
   let w1: WorkspaceFixture;
   before(async () => {
-    w1 = await createWorkspaceFixture(W1_FILES);
+    w1 = await createWorkspaceFixture(CACHE_W1_FILES);
   });
   after(async () => {
     await w1.remove();

@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { exitCodeFor } from "../../lib/exec/exit_code.ts";
-import type { CompletedRecord, RunGraphOutcome, TaskTiming } from "../../lib/exec/records.ts";
+import type { CompletedRecord, RunGraphOutcome } from "../../lib/exec/records.ts";
 import { createRunControl } from "../../lib/exec/run_control.ts";
+import { completedRun, timingEndedAt } from "../support/run_records.ts";
 
-const timing: TaskTiming = {
-  readyAt: 0,
-  firstAdmittedAt: 0,
-  admittedAt: 0,
-  endedAt: 1,
-  admissions: 1,
-  mutexWaitMs: 0,
-  phases: [],
-};
+const timing = timingEndedAt(1);
 const empty = { hash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", bytes: 0 };
 
 function completed(task: string, state: "succeeded" | "failed"): CompletedRecord {
@@ -32,18 +25,7 @@ function completed(task: string, state: "succeeded" | "failed"): CompletedRecord
 }
 
 function outcome(extra: Partial<RunGraphOutcome>): RunGraphOutcome {
-  return {
-    outcomes: [{ kind: "completed", record: completed("a", "succeeded") }],
-    taskErrors: [],
-    invariantViolations: [],
-    cancel: null,
-    cancelledAt: null,
-    forced: false,
-    warnings: [],
-    startedAt: 0,
-    endedAt: 1,
-    ...extra,
-  };
+  return { ...completedRun([completed("a", "succeeded")], 1), ...extra };
 }
 
 const overlap = {

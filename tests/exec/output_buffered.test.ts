@@ -3,57 +3,16 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TaskId } from "../../lib/domain/task_id.ts";
-import type { Clock } from "../../lib/exec/process.ts";
-import type { CancelledRecord, CompletedRecord, SkipRecord, TaskTiming } from "../../lib/exec/records.ts";
-import { createPresenter, type Presenter, type PresenterOptions } from "../../lib/exec/output/presenter.ts";
+import { parseTaskId as id } from "../../lib/domain/task_id.ts";
+import type { CancelledRecord, SkipRecord } from "../../lib/exec/records.ts";
+import type { Presenter } from "../../lib/exec/output/presenter.ts";
 import { BufferedOutputObserver } from "../../lib/exec/output/buffered_output_observer.ts";
 import { SPILL_THRESHOLD_BYTES, SpillBuffer } from "../../lib/exec/output/spill_buffer.ts";
-import { MemorySink } from "../support/memory_sink.ts";
+import { createTestPresenter, type TestPresenterOptions } from "../support/presenter_harness.ts";
+import { EMPTY_STREAM, succeededRecord as done, timingEndedAt as timing } from "../support/run_records.ts";
 
 const encoder = new TextEncoder();
-const EMPTY = { hash: "0".repeat(64), bytes: 0 };
 const MIB = 1024 * 1024;
-
-/** Progress is off in these tests, so the clock only has to exist. */
-const stoppedClock: Clock = { now: () => 0, unixSeconds: () => 0, sleep: () => Promise.resolve() };
-
-function id(printed: string): TaskId {
-  const [project, task] = printed.split(":");
-  return { project, task };
-}
-
-function timing(endedAt: number): TaskTiming {
-  return {
-    readyAt: 0,
-    firstAdmittedAt: 0,
-    admittedAt: 0,
-    endedAt,
-    admissions: 1,
-    mutexWaitMs: 0,
-    phases: [],
-  };
-}
-
-function done(
-  task: string,
-  endedAt: number,
-  source: CompletedRecord["source"] = "fresh-run",
-): CompletedRecord {
-  return {
-    task: id(task),
-    source,
-    state: "succeeded",
-    exitStatus: null,
-    failure: null,
-    key: null,
-    stored: false,
-    stdout: EMPTY,
-    stderr: EMPTY,
-    materialisedOutputs: [],
-    timing: timing(endedAt),
-  };
-}
 
 let tempDir = "";
 
@@ -65,23 +24,8 @@ afterEach(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-function buffered(overrides: Partial<PresenterOptions> = {}) {
-  const stdout = new MemorySink();
-  const stderr = new MemorySink();
-  const presenter: Presenter = createPresenter({
-    mode: "buffered",
-    stdout,
-    stderr,
-    color: false,
-    progress: false,
-    columns: () => 80,
-    clock: stoppedClock,
-    tempDir,
-    cancelGraceMs: 5000,
-    runSetSize: 2,
-    ...overrides,
-  });
-  return { presenter, stdout, stderr };
+function buffered(overrides: TestPresenterOptions = {}) {
+  return createTestPresenter({ mode: "buffered", tempDir, runSetSize: 2, ...overrides });
 }
 
 /** `size` bytes of numbered lines, so any misplaced or lost block shows. */
@@ -189,8 +133,8 @@ describe("EXEC-016 buffered mode", () => {
       exitStatus: { code: null, signal: "SIGTERM" },
       lastSignal: "SIGTERM",
       escalation: "none",
-      stdout: EMPTY,
-      stderr: EMPTY,
+      stdout: EMPTY_STREAM,
+      stderr: EMPTY_STREAM,
       timing: timing(900),
     });
     await presenter.close();

@@ -1,19 +1,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { TaskId } from "../../lib/domain/task_id.ts";
-import type { CompletedRecord, RunGraphOutcome, RunOutcome, TaskTiming } from "../../lib/exec/records.ts";
+import type { CompletedRecord, RunGraphOutcome, RunOutcome } from "../../lib/exec/records.ts";
 import { epilogueCounts, epilogueText } from "../../lib/exec/output/epilogue.ts";
+import { EMPTY_STREAM as EMPTY, timingEndedAt } from "../support/run_records.ts";
 
-const EMPTY = { hash: "0".repeat(64), bytes: 0 };
-const TIMING: TaskTiming = {
-  readyAt: 0,
-  firstAdmittedAt: 0,
-  admittedAt: 0,
-  endedAt: 1,
-  admissions: 1,
-  mutexWaitMs: 0,
-  phases: [],
-};
+const TIMING = timingEndedAt(1);
 
 function id(n: number): TaskId {
   return { project: "p", task: `t${n}` };

@@ -3,14 +3,12 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TaskId } from "../../lib/domain/task_id.ts";
+import { parseTaskId as id } from "../../lib/domain/task_id.ts";
 import type { Clock } from "../../lib/exec/process.ts";
-import type { CompletedRecord, RunGraphOutcome, TaskTiming } from "../../lib/exec/records.ts";
-import { createPresenter, type PresenterOptions } from "../../lib/exec/output/presenter.ts";
 import { footerLine } from "../../lib/exec/output/progress_footer.ts";
-import { MemorySink } from "../support/memory_sink.ts";
+import { createTestPresenter, type TestPresenterOptions } from "../support/presenter_harness.ts";
+import { completedRun, succeededRecord as done } from "../support/run_records.ts";
 
-const EMPTY = { hash: "0".repeat(64), bytes: 0 };
 const ERASE = "\r\x1b[2K";
 const encoder = new TextEncoder();
 
@@ -53,71 +51,10 @@ class ManualClock implements Clock {
   }
 }
 
-function id(printed: string): TaskId {
-  const [project, task] = printed.split(":");
-  return { project, task };
-}
-
-function timing(endedAt: number): TaskTiming {
-  return {
-    readyAt: 0,
-    firstAdmittedAt: 0,
-    admittedAt: 0,
-    endedAt,
-    admissions: 1,
-    mutexWaitMs: 0,
-    phases: [],
-  };
-}
-
-function done(task: string, endedAt: number): CompletedRecord {
-  return {
-    task: id(task),
-    source: "fresh-run",
-    state: "succeeded",
-    exitStatus: { code: 0, signal: null },
-    failure: null,
-    key: null,
-    stored: false,
-    stdout: EMPTY,
-    stderr: EMPTY,
-    materialisedOutputs: [],
-    timing: timing(endedAt),
-  };
-}
-
-function outcomeOf(records: CompletedRecord[]): RunGraphOutcome {
-  return {
-    outcomes: records.map((record) => ({ kind: "completed" as const, record })),
-    taskErrors: [],
-    invariantViolations: [],
-    cancel: null,
-    cancelledAt: null,
-    forced: false,
-    warnings: [],
-    startedAt: 0,
-    endedAt: 300,
-  };
-}
-
-function presenterWith(overrides: Partial<PresenterOptions>) {
+function presenterWith(overrides: TestPresenterOptions) {
   const clock = new ManualClock();
-  const stdout = new MemorySink();
-  const stderr = new MemorySink();
-  const presenter = createPresenter({
-    mode: "live",
-    stdout,
-    stderr,
-    color: false,
-    progress: true,
-    columns: () => 80,
-    clock,
-    tempDir: "/nonexistent",
-    cancelGraceMs: 5000,
-    runSetSize: 3,
-    ...overrides,
-  });
-  return { presenter, clock, stdout, stderr };
+  const harness = createTestPresenter({ progress: true, clock, runSetSize: 3, ...overrides });
+  return { ...harness, clock };
 }
 
 describe("EXEC-109 progress footer", () => {
@@ -181,7 +118,7 @@ describe("EXEC-109 progress footer", () => {
 
     await clock.advance(100);
     presenter.onTaskFinished(done("p:b", 400));
-    presenter.epilogue(outcomeOf([done("p:a", 150), done("p:b", 400)]), 400);
+    presenter.epilogue(completedRun([done("p:a", 150), done("p:b", 400)], 300), 400);
     const afterEpilogue = stdout.writeTexts().slice(9);
     assert.deepEqual(afterEpilogue, [
       "[1/3] 400ms · 1 running: p:b",
@@ -243,7 +180,7 @@ describe("EXEC-109 progress footer", () => {
     await clock.advance(100);
     presenter.notice("haz: notice");
     presenter.onTaskFinished(done("p:a", 1));
-    presenter.epilogue(outcomeOf([done("p:a", 1)]), 250);
+    presenter.epilogue(completedRun([done("p:a", 1)], 300), 250);
     await presenter.close();
     assert.equal(clock.sleepers, 0, "no ticker without a footer");
     const all = stdout.text() + stderr.text();

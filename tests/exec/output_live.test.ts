@@ -1,74 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { TaskId } from "../../lib/domain/task_id.ts";
-import type { Clock } from "../../lib/exec/process.ts";
-import type { CompletedRecord, TaskTiming } from "../../lib/exec/records.ts";
-import { createPresenter, type Presenter, type PresenterOptions } from "../../lib/exec/output/presenter.ts";
+import { parseTaskId as id } from "../../lib/domain/task_id.ts";
 import { LiveOutputObserver } from "../../lib/exec/output/live_output_observer.ts";
 import { LineSplitter, MAX_LINE_BYTES } from "../../lib/exec/output/line_splitter.ts";
-import { MemorySink } from "../support/memory_sink.ts";
+import { createTestPresenter as live } from "../support/presenter_harness.ts";
+import { completedRun, succeededRecord as done } from "../support/run_records.ts";
 
 const encoder = new TextEncoder();
-const EMPTY = { hash: "0".repeat(64), bytes: 0 };
-
-/** Progress is off in these tests, so the clock only has to exist. */
-const stoppedClock: Clock = { now: () => 0, unixSeconds: () => 0, sleep: () => Promise.resolve() };
-
-function id(printed: string): TaskId {
-  const [project, task] = printed.split(":");
-  return { project, task };
-}
-
-function timing(endedAt: number): TaskTiming {
-  return {
-    readyAt: 0,
-    firstAdmittedAt: 0,
-    admittedAt: 0,
-    endedAt,
-    admissions: 1,
-    mutexWaitMs: 0,
-    phases: [],
-  };
-}
-
-function done(
-  task: string,
-  endedAt: number,
-  source: CompletedRecord["source"] = "fresh-run",
-): CompletedRecord {
-  return {
-    task: id(task),
-    source,
-    state: "succeeded",
-    exitStatus: source === "fresh-run" ? { code: 0, signal: null } : null,
-    failure: null,
-    key: null,
-    stored: false,
-    stdout: EMPTY,
-    stderr: EMPTY,
-    materialisedOutputs: [],
-    timing: timing(endedAt),
-  };
-}
-
-function live(overrides: Partial<PresenterOptions> = {}) {
-  const stdout = new MemorySink();
-  const stderr = new MemorySink();
-  const presenter: Presenter = createPresenter({
-    mode: "live",
-    stdout,
-    stderr,
-    color: false,
-    progress: false,
-    columns: () => 80,
-    clock: stoppedClock,
-    tempDir: "/nonexistent",
-    cancelGraceMs: 5000,
-    runSetSize: 1,
-    ...overrides,
-  });
-  return { presenter, stdout, stderr };
-}
 
 function chunk(text: string): Uint8Array {
   return encoder.encode(text);
@@ -221,20 +159,7 @@ describe("EXEC-016 live mode", () => {
     presenter.onStdout(id("p:a"), chunk("one\n"));
     presenter.onWarning({ kind: "store-failed", task: id("p:a"), message: "disk full" });
     presenter.onTaskFinished(done("p:a", 1));
-    presenter.epilogue(
-      {
-        outcomes: [{ kind: "completed", record: done("p:a", 1) }],
-        taskErrors: [],
-        invariantViolations: [],
-        cancel: null,
-        cancelledAt: null,
-        forced: false,
-        warnings: [],
-        startedAt: 0,
-        endedAt: 1,
-      },
-      20,
-    );
+    presenter.epilogue(completedRun([done("p:a", 1)], 1), 20);
     await presenter.close();
     for (const byte of [...stdout.bytes(), ...stderr.bytes()]) {
       assert.ok(byte !== 0x1b && byte !== 0x0d);

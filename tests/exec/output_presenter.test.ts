@@ -3,51 +3,13 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TaskId } from "../../lib/domain/task_id.ts";
-import type { Clock } from "../../lib/exec/process.ts";
-import type { CompletedRecord, TaskTiming } from "../../lib/exec/records.ts";
-import { createPresenter, type PresenterOptions } from "../../lib/exec/output/presenter.ts";
+import { parseTaskId as id } from "../../lib/domain/task_id.ts";
 import { MemorySink } from "../support/memory_sink.ts";
+import { createTestPresenter, type TestPresenterOptions } from "../support/presenter_harness.ts";
+import { succeededRecord as done } from "../support/run_records.ts";
 
 const encoder = new TextEncoder();
-const EMPTY = { hash: "0".repeat(64), bytes: 0 };
 const MIB = 1024 * 1024;
-
-/** Progress is off in these tests, so the clock only has to exist. */
-const stoppedClock: Clock = { now: () => 0, unixSeconds: () => 0, sleep: () => Promise.resolve() };
-
-function id(printed: string): TaskId {
-  const [project, task] = printed.split(":");
-  return { project, task };
-}
-
-function timing(endedAt: number): TaskTiming {
-  return {
-    readyAt: 0,
-    firstAdmittedAt: 0,
-    admittedAt: 0,
-    endedAt,
-    admissions: 1,
-    mutexWaitMs: 0,
-    phases: [],
-  };
-}
-
-function done(task: string, endedAt: number): CompletedRecord {
-  return {
-    task: id(task),
-    source: "fresh-run",
-    state: "succeeded",
-    exitStatus: { code: 0, signal: null },
-    failure: null,
-    key: null,
-    stored: false,
-    stdout: EMPTY,
-    stderr: EMPTY,
-    materialisedOutputs: [],
-    timing: timing(endedAt),
-  };
-}
 
 let tempDir = "";
 
@@ -59,23 +21,8 @@ afterEach(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-function presenterWith(overrides: Partial<PresenterOptions> & { stdout?: MemorySink; stderr?: MemorySink }) {
-  const stdout = overrides.stdout ?? new MemorySink();
-  const stderr = overrides.stderr ?? new MemorySink();
-  const presenter = createPresenter({
-    mode: "live",
-    color: false,
-    progress: false,
-    columns: () => 80,
-    clock: stoppedClock,
-    tempDir,
-    cancelGraceMs: 5000,
-    runSetSize: 2,
-    ...overrides,
-    stdout,
-    stderr,
-  });
-  return { presenter, stdout, stderr };
+function presenterWith(overrides: TestPresenterOptions) {
+  return createTestPresenter({ tempDir, runSetSize: 2, ...overrides });
 }
 
 for (const mode of ["live", "buffered"] as const) {

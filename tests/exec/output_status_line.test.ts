@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { TaskId } from "../../lib/domain/task_id.ts";
+import { parseTaskId as id } from "../../lib/domain/task_id.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
@@ -15,14 +15,9 @@ import { describeTaskError } from "../../lib/exec/output/describe_task_error.ts"
 import { statusLine } from "../../lib/exec/output/status_line.ts";
 import { violationLine, warningLine } from "../../lib/exec/output/run_diagnostics.ts";
 import { fnv1a32, hslToRgb, taskColorParams } from "../../lib/exec/output/task_color.ts";
+import { EMPTY_STREAM as EMPTY } from "../support/run_records.ts";
 
-const EMPTY = { hash: "0".repeat(64), bytes: 0 };
 const plain = { color: false, cancelGraceMs: 5000 };
-
-function id(printed: string): TaskId {
-  const [project, task] = printed.split(":");
-  return { project, task };
-}
 
 function timing(admittedAt: number | null, endedAt: number): TaskTiming {
   return {

@@ -310,6 +310,15 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
     return { ...h, ctx: { ...h.ctx, spawner } };
   }
 
+  /** A pipe that ends at once, without data. */
+  function closedStream(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.close();
+      },
+    });
+  }
+
   test("EXEC-009 a failing pipe is a stream-read error", async () => {
     const spawner: ProcessSpawner = {
       spawn: () => ({
@@ -319,11 +328,7 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
             controller.error(new Error("EIO: pipe broke"));
           },
         }),
-        stderr: new ReadableStream({
-          start(controller) {
-            controller.close();
-          },
-        }),
+        stderr: closedStream(),
         exited: Promise.resolve({ code: 0, signal: null }),
       }),
       signalGroup: () => false,
@@ -334,17 +339,11 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
   });
 
   test("EXEC-009 waiting for the leader failing is a wait error", async () => {
-    const closed = () =>
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.close();
-        },
-      });
     const spawner: ProcessSpawner = {
       spawn: () => ({
         pid: 8,
-        stdout: closed(),
-        stderr: closed(),
+        stdout: closedStream(),
+        stderr: closedStream(),
         exited: Promise.reject(new Error("ECHILD")),
       }),
       signalGroup: () => false,
@@ -354,17 +353,11 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
   });
 
   test("EXEC-009 signalGroup throwing (EPERM) is a signal error", async () => {
-    const closed = () =>
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.close();
-        },
-      });
     const spawner: ProcessSpawner = {
       spawn: () => ({
         pid: 9,
-        stdout: closed(),
-        stderr: closed(),
+        stdout: closedStream(),
+        stderr: closedStream(),
         exited: Promise.resolve({ code: 0, signal: null }),
       }),
       signalGroup: () => {

@@ -1,32 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { renderDiagnosticReport } from "../../lib/cli/render_diagnostic.ts";
-import type { Diagnostic } from "../../lib/domain/diagnostic.ts";
-import { loadWorkspace } from "../../lib/graph/load_workspace.ts";
-import type { LoadWorkspaceResult } from "../../lib/graph/load_workspace.ts";
-import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
-import type { FixtureEntry } from "../support/workspace_fixture.ts";
 import { W1_FILES as W1 } from "../support/w1_fixture.ts";
-
-type Files = Readonly<Record<string, FixtureEntry>>;
-
-function load(files: Files, options: { collectAll?: boolean } = {}): Promise<LoadWorkspaceResult> {
-  return withWorkspaceFixture(files, (fixture) => loadWorkspace(fixture.root, options));
-}
-
-function stderrOf(result: LoadWorkspaceResult): string {
-  assert.equal(result.ok, false, "expected load errors");
-  return result.ok ? "" : renderDiagnosticReport(result.diagnostics, false);
-}
-
-function loaded(result: LoadWorkspaceResult) {
-  assert.ok(result.ok, result.ok ? "" : renderDiagnosticReport(result.diagnostics, false));
-  return result.loaded;
-}
-
-function summary(diagnostics: readonly Diagnostic[]): string[][] {
-  return diagnostics.map((diagnostic) => [diagnostic.rule, diagnostic.message]);
-}
+import {
+  type FixtureFiles as Files,
+  loadedOf as loaded,
+  loadFixture as load,
+  rulesAndMessages as summary,
+  stderrOf,
+} from "../support/load_workspace_fixture.ts";
 
 function lines(...text: string[]): string {
   return text.join("\n");

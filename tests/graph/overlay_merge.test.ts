@@ -1,26 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { renderDiagnosticReport } from "../../lib/cli/render_diagnostic.ts";
-import { loadWorkspace } from "../../lib/graph/load_workspace.ts";
 import type { LoadWorkspaceResult } from "../../lib/graph/load_workspace.ts";
 import { candidateSet } from "../../lib/graph/select.ts";
-import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
-import type { FixtureEntry } from "../support/workspace_fixture.ts";
-
-type Files = Readonly<Record<string, FixtureEntry>>;
-
-function load(files: Files, options: { collectAll?: boolean } = {}): Promise<LoadWorkspaceResult> {
-  return withWorkspaceFixture(files, (fixture) => loadWorkspace(fixture.root, options));
-}
-
-function stderrOf(result: LoadWorkspaceResult): string {
-  assert.equal(result.ok, false, "expected load errors");
-  return result.ok ? "" : renderDiagnosticReport(result.diagnostics, false);
-}
+import {
+  type FixtureFiles as Files,
+  loadedOf,
+  loadFixture as load,
+  stderrOf,
+} from "../support/load_workspace_fixture.ts";
 
 function argvOf(result: LoadWorkspaceResult, id: string): readonly string[] | null {
-  assert.ok(result.ok, result.ok ? "" : renderDiagnosticReport(result.diagnostics, false));
-  const action = result.loaded.graph.tasks.get(id)?.action;
+  const action = loadedOf(result).graph.tasks.get(id)?.action;
   return action?.kind === "command" ? action.argv : null;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Test helpers for the cache engine: task definitions built directly (no YAML loader), the worked
- * example W1 of 03-cache.md §5, capture-and-store in one call, and ways to make a path fail to
- * change even for root.
+ * example W1 of 03-cache.md §5, capture-and-store in one call, a workspace with a mixed cache, and
+ * ways to make a path fail to change even for root.
  *
  * @module
  */
@@ -13,8 +13,10 @@ import process from "node:process";
 import { resolvePattern } from "../../lib/domain/path_pattern.ts";
 import type { TaskAction, TaskDefinition } from "../../lib/domain/workspace.ts";
 import type { CacheHandle } from "../../lib/cache/cache_handle.ts";
-import type { HashAlgorithm } from "../../lib/cache/hash_algorithm.ts";
-import type { FixtureEntry } from "./workspace_fixture.ts";
+import { type HashAlgorithm, loadHashAlgorithm, sha256 } from "../../lib/cache/hash_algorithm.ts";
+import { openCache } from "../../lib/cache/local_cache.ts";
+import { systemClock } from "../../lib/util/system_clock.ts";
+import { type FixtureEntry, withWorkspaceFixture, type WorkspaceFixture } from "./workspace_fixture.ts";
 
 /** What {@link cacheTask} needs; everything else gets a neutral default. */
 export interface CacheTaskSpec {
@@ -323,6 +325,29 @@ export async function buildMixedCache(
   await mkdir(join(workspaceRoot, MIXED.orphanRestore));
   await writeFile(join(workspaceRoot, MIXED.orphanRestore, "0"), "staged!");
   await writeFile(join(workspaceRoot, MIXED.foreign), "not ours");
+}
+
+/**
+ * Runs `body` on a fresh workspace of {@link MIXED_FILES} whose cache {@link buildMixedCache} has
+ * filled (entries written with the system clock); the workspace is removed afterwards.
+ *
+ * @example
+ * ```ts
+ * await withMixedCache(async (fixture) => {
+ *   (await cacheInfo(fixture.root, "sha256")).ok; // true
+ * });
+ * ```
+ */
+export async function withMixedCache(body: (fixture: WorkspaceFixture) => Promise<void>): Promise<void> {
+  const blake3 = await loadHashAlgorithm("blake3");
+  await withWorkspaceFixture(MIXED_FILES, async (fixture) => {
+    const clock = systemClock(0);
+    await buildMixedCache(fixture.root, {
+      sha256: openCache({ workspaceRoot: fixture.root, hash: sha256, clock }),
+      blake3: openCache({ workspaceRoot: fixture.root, hash: blake3, clock }),
+    });
+    await body(fixture);
+  });
 }
 
 /** Sum of the sizes of the regular files at or under a path (links not followed). */

@@ -7,12 +7,19 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The argv prefix that starts haz. */
+/**
+ * The argv prefix that starts haz.
+ *
+ * @example
+ * ```ts
+ * hazCommand(); // [process.execPath, "run", "-A", "/repo/cli.ts"] under Deno
+ * ```
+ */
 export function hazCommand(): string[] {
   const configured = process.env.HAZ_E2E_CMD;
   if (configured) {
@@ -33,12 +40,87 @@ export interface HazResult {
   readonly stdoutBytes: Buffer;
 }
 
-/** Options of {@link runHaz}. */
-export interface RunHazOptions {
+/** How to start a haz child process. */
+export interface HazProcessOptions {
+  /** Working directory; by default the repository root. */
   readonly cwd?: string;
-  /** Environment; by default the test's own minus colour and CI variables. */
+  /** Environment; by default {@link baseEnv}. Variables set to `undefined` are left out. */
   readonly env?: Record<string, string | undefined>;
+  /** Text written to haz's stdin, which is then closed; without it stdin is the null device. */
   readonly stdin?: string;
+  /**
+   * Run haz on a pseudo-terminal through util-linux `script -qec … /dev/null`: haz's stdout and
+   * stderr are the terminal, and everything it shows arrives on the child's stdout (with `\r\n`
+   * line ends). Signals then go to `script`, not to haz.
+   */
+  readonly terminal?: boolean;
+}
+
+/** Options of {@link runHaz}. */
+export type RunHazOptions = Omit<HazProcessOptions, "terminal">;
+
+/**
+ * Quotes one word for `sh`.
+ *
+ * @example
+ * ```ts
+ * shellQuote("it's"); // "'it'\\''s'"
+ * ```
+ */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Starts `haz <args>` (see {@link hazCommand}) with stdout and stderr piped; the one place that
+ * spawns haz for the end-to-end helpers.
+ *
+ * @example
+ * ```ts
+ * const child = spawnHazProcess(["run", "p:many"], { cwd: fixture.root });
+ * child.stdout!.once("data", () => child.stdout!.destroy());
+ * ```
+ */
+export function spawnHazProcess(args: readonly string[], options: HazProcessOptions = {}): ChildProcess {
+  const argv = [...hazCommand(), ...args];
+  const [program, ...rest] = options.terminal
+    ? ["script", "-qec", argv.map(shellQuote).join(" "), "/dev/null"]
+    : argv;
+  const env = options.env ?? baseEnv();
+  const child = spawn(program, rest, {
+    cwd: options.cwd ?? repoRoot,
+    env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<
+      string,
+      string
+    >,
+    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
+  return child;
+}
+
+/**
+ * The {@link HazResult} of a closed haz child from its exit status and the chunks it wrote.
+ *
+ * @example
+ * ```ts
+ * child.on("close", (code, signal) => resolve(hazResult(code, signal, stdoutChunks, stderrChunks)));
+ * ```
+ */
+export function hazResult(
+  code: number | null,
+  signal: string | null,
+  stdout: readonly Buffer[],
+  stderr: readonly Buffer[],
+): HazResult {
+  const stdoutBytes = Buffer.concat(stdout);
+  return {
+    code,
+    signal,
+    stdout: stdoutBytes.toString("utf8"),
+    stderr: Buffer.concat(stderr).toString("utf8"),
+    stdoutBytes,
+  };
 }
 
 /**
@@ -51,33 +133,14 @@ export interface RunHazOptions {
  * ```
  */
 export function runHaz(args: readonly string[], options: RunHazOptions = {}): Promise<HazResult> {
-  const [program, ...prefix] = hazCommand();
-  const env = options.env ?? baseEnv();
+  const child = spawnHazProcess(args, options);
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [...prefix, ...args], {
-      cwd: options.cwd ?? repoRoot,
-      env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<
-        string,
-        string
-      >,
-      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
-    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     child.on("error", reject);
-    child.on("close", (code, signal) => {
-      const stdoutBytes = Buffer.concat(stdout);
-      resolve({
-        code,
-        signal,
-        stdout: stdoutBytes.toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8"),
-        stdoutBytes,
-      });
-    });
+    child.on("close", (code, signal) => resolve(hazResult(code, signal, stdout, stderr)));
   });
 }
 

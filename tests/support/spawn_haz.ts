@@ -5,11 +5,7 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { baseEnv, hazCommand, type HazResult } from "./run_haz.ts";
-
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+import { type HazProcessOptions, type HazResult, hazResult, spawnHazProcess } from "./run_haz.ts";
 
 /** Signals a test may send to haz. */
 export type TestSignal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGKILL";
@@ -20,18 +16,8 @@ export interface SpawnedHazResult extends HazResult {
   readonly exitedAt: number;
 }
 
-/** Options of {@link spawnHaz}. */
-export interface SpawnHazOptions {
-  readonly cwd?: string;
-  /** Environment; by default {@link baseEnv}. */
-  readonly env?: Record<string, string | undefined>;
-  /**
-   * Run haz on a pseudo-terminal through util-linux `script -qec … /dev/null`: haz's stdout and
-   * stderr are the terminal, and everything it shows arrives on `stdout` (with `\r\n` line ends).
-   * Signals then go to `script`, not to haz.
-   */
-  readonly terminal?: boolean;
-}
+/** Options of {@link spawnHaz}: where, with which environment, and whether on a pseudo-terminal. */
+export type SpawnHazOptions = Omit<HazProcessOptions, "stdin">;
 
 /** A running haz child. */
 export interface HazChild {
@@ -60,18 +46,6 @@ interface StreamWatch {
 }
 
 /**
- * Quotes one word for `sh`.
- *
- * @example
- * ```ts
- * shellQuote("it's"); // "'it'\\''s'"
- * ```
- */
-export function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
  * Starts `haz <args>` (the command of `HAZ_E2E_CMD`, else the current runtime on `cli.ts`) with
  * stdin on the null device and both output streams piped.
  *
@@ -86,19 +60,7 @@ export function shellQuote(word: string): string {
  * ```
  */
 export function spawnHaz(args: readonly string[], options: SpawnHazOptions = {}): HazChild {
-  const env = options.env ?? baseEnv();
-  const argv = [...hazCommand(), ...args];
-  const [program, ...rest] = options.terminal
-    ? ["script", "-qec", argv.map(shellQuote).join(" "), "/dev/null"]
-    : argv;
-  const child = spawn(program, rest, {
-    cwd: options.cwd ?? repoRoot,
-    env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<
-      string,
-      string
-    >,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnHazProcess(args, options);
   const startedAt = performance.now();
   const watches = { stdout: newWatch(), stderr: newWatch() };
   let ended = false;
@@ -129,15 +91,7 @@ export function spawnHaz(args: readonly string[], options: SpawnHazOptions = {})
       ended = true;
       if (exitedAt === 0) exitedAt = performance.now();
       notifyAll();
-      const stdoutBytes = Buffer.concat(watches.stdout.chunks);
-      resolve({
-        code,
-        signal,
-        stdout: stdoutBytes.toString("utf8"),
-        stderr: Buffer.concat(watches.stderr.chunks).toString("utf8"),
-        stdoutBytes,
-        exitedAt,
-      });
+      resolve({ ...hazResult(code, signal, watches.stdout.chunks, watches.stderr.chunks), exitedAt });
     });
   });
   // A test that fails before awaiting `exited` must not also leave an unhandled rejection behind.

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
 import { closeSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
+import { nodeCrypto } from "../../util/builtin_modules.ts";
 
 /** Bytes per task and stream kept in memory before spilling: 1 MiB. */
 export const SPILL_THRESHOLD_BYTES = 1024 * 1024;
@@ -37,7 +37,7 @@ export interface SpillSettings {
  * ```
  */
 export function spillFileName(): string {
-  return `haz-${process.pid}-${randomBytes(6).toString("hex")}.out`;
+  return `haz-${process.pid}-${nodeCrypto().randomBytes(6).toString("hex")}.out`;
 }
 
 /**

@@ -1,0 +1,495 @@
+/**
+ * `deno task bench`: haz side by side with turbo, nx and moon on generated workspaces (06-architecture.md
+ * §5). Builds `dist/haz`, installs the peers into a scratch folder, generates workspaces of 100 and
+ * 1000 projects, measures start-up, cold runs, fully cached runs (outputs present and deleted), load and
+ * validation, peak RSS, the scheduler overhead and the memory of a 1 GiB stream, checks the budgets,
+ * prints the tables and writes `docs/benchmarks.md`.
+ *
+ * Usage: `deno task bench [--quick] [--reps N] [--sizes 100,1000] [--jobs N] [--no-peers]
+ * [--peers-dir DIR] [--out FILE] [--no-compile]`. `--quick` runs 100 projects only, 3 rounds, a 256 MiB
+ * stream (a few minutes); the full run takes about a quarter of an hour on 2 cores.
+ *
+ * @module
+ */
+
+import { availableParallelism, cpus, release, tmpdir, totalmem } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { detectRuntime, spawnerFor } from "../lib/runtime/detect_runtime.ts";
+import { GNU_TIME, measureCommand, type Measurement } from "./measure_command.ts";
+import { type Contender, hazContender, setUpPeers } from "./peers.ts";
+import {
+  type BenchReport,
+  type BudgetVerdict,
+  formatMs,
+  renderReport,
+  renderTable,
+  type ScenarioTable,
+  type SeriesRow,
+} from "./report.ts";
+import { pairedRatio, summarize } from "./statistics.ts";
+import { type SyntheticWorkspace, writeSyntheticWorkspace } from "./synthetic_workspace.ts";
+import {
+  initGitRepository,
+  linkNodeModules,
+  plainLoopArgv,
+  removeOutputs,
+  writeLoopCommands,
+} from "./workspace_setup.ts";
+
+const REPO = dirname(dirname(new URL(import.meta.url).pathname));
+const HAZ_BINARY = join(REPO, "dist", "haz");
+/** Largest workspace whose cold runs include the peers (turbo runs every task through `npm run`). */
+const PEER_COLD_MAX_PROJECTS = 100;
+/** Everything after this line of `docs/benchmarks.md` is hand-written and kept by a re-run. */
+const KEEP_MARKER =
+  "<!-- Hand-written analysis below; bench/run_bench.ts keeps it when it rewrites the results above. -->";
+
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    quick: { type: "boolean", default: false },
+    reps: { type: "string" },
+    sizes: { type: "string" },
+    jobs: { type: "string" },
+    "no-peers": { type: "boolean", default: false },
+    "peers-dir": { type: "string" },
+    out: { type: "string" },
+    "no-compile": { type: "boolean", default: false },
+  },
+});
+
+const quick = flags.quick ?? false;
+const reps = Number(flags.reps ?? (quick ? 3 : 5));
+const sizes = (flags.sizes ?? (quick ? "100" : "100,1000")).split(",").map(Number);
+const jobs = Number(flags.jobs ?? availableParallelism());
+const startupReps = quick ? 11 : 21;
+const streamMiB = quick ? 256 : 1024;
+const outFile = flags.out ?? join(REPO, "docs", "benchmarks.md");
+const spawner = spawnerFor(detectRuntime());
+const scratch = await realpath(await mkdtemp(join(tmpdir(), "haz-bench-")));
+const baseEnv = pickEnv(["PATH", "HOME", "USER", "LANG", "TMPDIR", "TERM"]);
+const notes: string[] = [];
+const loadBefore = loadAverage();
+
+function log(line: string): void {
+  console.error(`bench: ${line}`);
+}
+
+function pickEnv(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    names.flatMap((name) => process.env[name] === undefined ? [] : [[name, process.env[name]!]]),
+  );
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
+  }
+}
+
+function newRow(name: string): SeriesRow {
+  return { name, wallMs: [], rssKiB: [], failures: 0, failureTail: null };
+}
+
+function record(row: SeriesRow, measurement: Measurement): void {
+  if (measurement.exitCode === 0) {
+    row.wallMs.push(measurement.wallMs);
+    row.rssKiB.push(measurement.peakRssKiB);
+    return;
+  }
+  row.wallMs.push(Number.NaN);
+  row.rssKiB.push(null);
+  row.failures++;
+  row.failureTail ??= `exit ${measurement.exitCode}\n${measurement.outputTail}`;
+}
+
+function run(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, rss = true) {
+  return measureCommand(spawner, { argv, cwd, env, rss, scratch });
+}
+
+/** Rotates the order each round so no tool always runs right after the same neighbour. */
+function rotated<T>(items: readonly T[], round: number): T[] {
+  const shift = round % Math.max(1, items.length);
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+async function runScript(script: string, args: readonly string[]): Promise<string> {
+  const runtimeArgs = detectRuntime() === "deno" ? ["run", "-A"] : [];
+  const result = await run([process.execPath, ...runtimeArgs, join(REPO, "bench", script), ...args], REPO, {
+    ...baseEnv,
+  }, false);
+  const text = result.outputTail.trim();
+  return result.exitCode === 0 ? text : `${text}\n(exit ${result.exitCode})`;
+}
+
+// 1. Build the binary (what users run) and read its version.
+if (!(flags["no-compile"] ?? false)) {
+  log("building dist/haz with ./compile.sh");
+  const built = await run(["bash", join(REPO, "compile.sh")], REPO, baseEnv, false);
+  if (built.exitCode !== 0) throw new Error(`compile.sh failed:\n${built.outputTail}`);
+}
+if (!existsSync(HAZ_BINARY)) throw new Error(`${HAZ_BINARY} is missing; run ./compile.sh`);
+const hazVersion = (await run([HAZ_BINARY, "--version"], REPO, baseEnv, false)).outputTail.trim();
+const npmVersion = await toolVersion(["npm", "--version"]);
+const nodeVersion = await toolVersion(["node", "--version"]);
+
+/**
+ * The hand-written analysis below {@link KEEP_MARKER} in the existing report (profile findings,
+ * what was tried), carried over unchanged so a re-run refreshes only the measurements.
+ */
+async function handWrittenPart(path: string): Promise<string> {
+  try {
+    const existing = await readFile(path, "utf8");
+    const at = existing.indexOf(KEEP_MARKER);
+    return at < 0 ? `\n${KEEP_MARKER}\n` : `\n${existing.slice(at)}`;
+  } catch {
+    return `\n${KEEP_MARKER}\n`;
+  }
+}
+
+/** The first line a `--version` prints, or `?` when the tool is missing. */
+async function toolVersion(argv: readonly string[]): Promise<string> {
+  try {
+    const result = await run(argv, REPO, baseEnv, false);
+    return result.exitCode === 0 ? result.outputTail.trim().split("\n")[0] : "?";
+  } catch {
+    return "?";
+  }
+}
+const haz = hazContender(HAZ_BINARY, hazVersion, baseEnv);
+
+// 2. The peers, in a scratch folder that is kept between runs.
+const peersDir = flags["peers-dir"] ?? join(tmpdir(), "haz-bench-peers");
+await mkdir(peersDir, { recursive: true });
+const peers = flags["no-peers"]
+  ? { contenders: [] as Contender[], problems: ["peers skipped (--no-peers)"], nodeModules: "" }
+  : await setUpPeers({ spawner, dir: peersDir, baseEnv, scratch, log });
+notes.push(...peers.problems);
+const contenders = [haz, ...peers.contenders];
+const turboPresent = peers.contenders.some((contender) => contender.name === "turbo");
+
+const tables: ScenarioTable[] = [];
+const extras: { title: string; text: string }[] = [];
+
+// 3. Start-up: `--version`, a Bun-compiled hello world (what any `bun build --compile` binary costs)
+// and the harness floor.
+{
+  log(`start-up: --version x ${startupReps}`);
+  const hello = join(scratch, "hello");
+  await writeFile(`${hello}.ts`, 'console.log("hello");\n');
+  const bun = join(REPO, "node_modules", ".bin", "bun");
+  const helloBuilt = await run(
+    [bun, "build", `${hello}.ts`, "--compile", "--minify", "--bytecode", "--outfile", hello],
+    scratch,
+    baseEnv,
+    false,
+  );
+  const floors: { name: string; argv: string[] }[] = [
+    ...(helloBuilt.exitCode === 0 ? [{ name: "Bun-compiled hello world", argv: [hello] }] : []),
+    { name: "/bin/true (harness floor)", argv: ["/bin/true"] },
+  ];
+  const startupTools = contenders.filter((contender) => contender.name !== "nx (daemon)");
+  const rows = [...startupTools, ...floors].map((tool) => newRow(tool.name));
+  for (let round = 0; round < startupReps; round++) {
+    for (const index of rotated([...rows.keys()], round)) {
+      const tool = startupTools[index];
+      const argv = tool === undefined ? floors[index - startupTools.length].argv : [...tool.versionArgv];
+      record(rows[index], await run(argv, REPO, tool?.env ?? baseEnv, false));
+    }
+  }
+  tables.push({
+    title: "Start-up: `--version`",
+    description:
+      `Spawn to exit of \`<tool> --version\`, ${startupReps} interleaved rounds (nx runs on Node). ` +
+      "The floor rows are a one-line program compiled like `dist/haz` (`bun build --compile --minify " +
+      "--bytecode`) and `/bin/true`, through the same harness.",
+    rows,
+    reference: "haz",
+  });
+}
+
+const budgetsMeasured: Record<string, ScenarioTable> = {};
+let largestRoot: string | null = null;
+
+for (const size of sizes) {
+  log(`workspace of ${size} projects`);
+  const root = join(scratch, `ws-${size}`);
+  const workspace: SyntheticWorkspace = await writeSyntheticWorkspace({
+    root,
+    count: size,
+    packageManager: `npm@${npmVersion === "?" ? "10.0.0" : npmVersion}`,
+  });
+  if (peers.nodeModules !== "") await linkNodeModules(root, peers.nodeModules);
+  if (!await initGitRepository({ spawner, root, env: baseEnv, scratch })) {
+    notes.push(`git was not usable for the ${size}-project workspace; turbo and moon hashed without it`);
+  }
+  const loopFile = await writeLoopCommands(workspace, join(scratch, `loop-${size}.txt`));
+
+  // Load and validate (haz check).
+  {
+    const row = newRow("haz check");
+    for (let round = 0; round < reps; round++) record(row, await run([HAZ_BINARY, "check"], root, baseEnv));
+    tables.push({
+      title: `Load and validate, ${size} projects (\`haz check\`)`,
+      description:
+        "Discovery, reading and validating every file, overlay merge and graph checks; nothing runs.",
+      rows: [row],
+      reference: "haz",
+    });
+  }
+
+  // Cold runs: no cache, no outputs.
+  {
+    const coldTools = contenders.filter((contender) =>
+      contender.measuresCold && (contender.name === "haz" || size <= PEER_COLD_MAX_PROJECTS)
+    );
+    const rows = [...coldTools.map((contender) => newRow(contender.name)), newRow("plain loop (xargs -P)")];
+    for (let round = 0; round < reps; round++) {
+      for (const index of rotated([...rows.keys()], round)) {
+        log(`cold ${size}: round ${round + 1}/${reps}, ${rows[index].name}`);
+        await removeOutputs(workspace);
+        const tool = coldTools[index];
+        if (tool === undefined) {
+          record(rows[index], await run(plainLoopArgv(loopFile, jobs), root, baseEnv));
+        } else {
+          await tool.forget(root);
+          record(rows[index], await run(tool.buildArgv(jobs), root, tool.env));
+        }
+      }
+    }
+    const table: ScenarioTable = {
+      title: `Cold run, ${size} tasks`,
+      description:
+        `No cache and no outputs before each run; concurrency ${jobs} for every tool and for the plain loop ` +
+        `(\`xargs -P ${jobs}\` over the same \`cd <dir> && ${"mkdir -p dist && cp src/x dist/y"}\` commands, in dependency order).` +
+        (size > PEER_COLD_MAX_PROJECTS
+          ? " Peers are left out at this size: turbo runs every task through `npm run`, a single cold run takes minutes."
+          : ""),
+      rows,
+      reference: "haz",
+    };
+    tables.push(table);
+    budgetsMeasured[`cold-${size}`] = table;
+  }
+
+  // Populate every cache once (not measured): the peers' first run at sizes without cold runs, and
+  // nx's daemon start.
+  for (const tool of contenders) {
+    log(`populating the cache of ${tool.name} (${size})`);
+    const warm = await run(tool.buildArgv(jobs), root, tool.env, false);
+    if (warm.exitCode !== 0) notes.push(`${tool.name} failed its first run at ${size} projects`);
+  }
+
+  for (const outputs of ["present", "deleted"] as const) {
+    const rows = contenders.map((contender) => newRow(contender.name));
+    for (let round = 0; round < reps; round++) {
+      for (const index of rotated([...rows.keys()], round)) {
+        log(`cached ${size} (outputs ${outputs}): round ${round + 1}/${reps}, ${rows[index].name}`);
+        if (outputs === "deleted") await removeOutputs(workspace);
+        const tool = contenders[index];
+        record(rows[index], await run(tool.buildArgv(jobs), root, tool.env));
+      }
+    }
+    const table: ScenarioTable = {
+      title: `Fully cached run, ${size} tasks, outputs ${outputs}`,
+      description: outputs === "present"
+        ? "Every task is a cache hit and its outputs are already in place."
+        : "Every task is a cache hit; every `dist/` was deleted before the run, so each tool restores the outputs.",
+      rows,
+      reference: "haz",
+    };
+    tables.push(table);
+    budgetsMeasured[`cached-${outputs}-${size}`] = table;
+  }
+
+  for (const tool of peers.contenders) {
+    if (tool.name.startsWith("nx")) await tool.forget(root);
+  }
+  if (largestRoot !== null) await rm(largestRoot, { recursive: true, force: true });
+  largestRoot = root;
+}
+
+// 4. In-process figures.
+if (largestRoot !== null) {
+  log("load_workspace.ts");
+  extras.push({
+    title: "Load and validate in process (`bench/load_workspace.ts`)",
+    text: await runScript("load_workspace.ts", [largestRoot]),
+  });
+}
+log("scheduler_overhead.ts");
+const schedulerText = await runScript("scheduler_overhead.ts", []);
+extras.push({
+  title: "Scheduler overhead, fake spawner (`bench/scheduler_overhead.ts`)",
+  text: schedulerText,
+});
+log(`cache_memory.ts ${streamMiB}`);
+const memoryText = await runScript("cache_memory.ts", [String(streamMiB)]);
+extras.push({
+  title: `A ${streamMiB} MiB stdout through the cache (\`bench/cache_memory.ts\`)`,
+  text: memoryText,
+});
+if (largestRoot !== null) await rm(largestRoot, { recursive: true, force: true });
+await rm(scratch, { recursive: true, force: true });
+
+// 5. Budgets.
+function medianOf(table: ScenarioTable | undefined, name: string): number {
+  const row = table?.rows.find((candidate) => candidate.name === name);
+  return row === undefined ? Number.NaN : summarize(row.wallMs).median;
+}
+
+function versusTurbo(key: string, label: string): BudgetVerdict {
+  const table = budgetsMeasured[key];
+  const hazMs = medianOf(table, "haz");
+  const turboMs = medianOf(table, "turbo");
+  const hazRow = table?.rows.find((row) => row.name === "haz");
+  const turboRow = table?.rows.find((row) => row.name === "turbo");
+  const ratio = hazRow && turboRow ? pairedRatio(hazRow.wallMs, turboRow.wallMs) : Number.NaN;
+  const measured = Number.isFinite(turboMs)
+    ? `haz ${formatMs(hazMs)}, turbo ${formatMs(turboMs)} (paired ratio ${ratio.toFixed(2)})`
+    : "turbo not measured";
+  return {
+    figure: label,
+    budget: "≤ turbo's time in the same run",
+    measured,
+    pass: Number.isFinite(turboMs) && Number.isFinite(hazMs) ? hazMs <= turboMs : null,
+  };
+}
+
+const startupTable = tables[0];
+const versionMs = medianOf(startupTable, "haz");
+const floorMs = medianOf(startupTable, "/bin/true (harness floor)");
+const cold = budgetsMeasured["cold-100"];
+const coldHaz = medianOf(cold, "haz");
+const coldLoop = medianOf(cold, "plain loop (xargs -P)");
+const rss1000 = budgetsMeasured["cached-present-1000"]?.rows.find((row) => row.name === "haz");
+const rssMedian = rss1000 === undefined
+  ? Number.NaN
+  : summarize(rss1000.rssKiB.filter((value): value is number => value !== null)).median;
+const perTask = /10000 tasks:.*?([\d.]+) ms cpu\/task/.exec(schedulerText);
+const growth = /growth ([\d.]+) MB/.exec(memoryText);
+const exact = /replay byte-exact: yes/.test(memoryText);
+const budgets: BudgetVerdict[] = [
+  {
+    figure: "`dist/haz --version`",
+    budget: "≤ 15 ms median",
+    measured: `${formatMs(versionMs)} (harness floor \`/bin/true\`: ${formatMs(floorMs)})`,
+    pass: Number.isFinite(versionMs) ? versionMs <= 15 : null,
+  },
+  turboPresent ? versusTurbo("cached-present-100", "fully cached run, 100 tasks, outputs present") : {
+    figure: "fully cached run, 100 tasks, outputs present",
+    budget: "≤ turbo's time in the same run",
+    measured: "turbo not available",
+    pass: null,
+  },
+  turboPresent && sizes.includes(1000)
+    ? versusTurbo("cached-present-1000", "fully cached run, 1000 tasks")
+    : {
+      figure: "fully cached run, 1000 tasks",
+      budget: "≤ turbo's time in the same run",
+      measured: "not measured (needs the 1000-project size and turbo)",
+      pass: null,
+    },
+  {
+    figure: "cold run, 100 tasks",
+    budget: "≤ 1.5 × a plain loop at the same concurrency",
+    measured: `haz ${formatMs(coldHaz)}, loop ${formatMs(coldLoop)} (${(coldHaz / coldLoop).toFixed(2)} ×)`,
+    pass: Number.isFinite(coldHaz / coldLoop) ? coldHaz <= 1.5 * coldLoop : null,
+  },
+  {
+    figure: "scheduler overhead per task (fake spawner, 10 000 tasks)",
+    budget: "≤ 0.2 ms",
+    measured: perTask === null ? "not measured" : `${perTask[1]} ms CPU per task`,
+    pass: perTask === null ? null : Number(perTask[1]) <= 0.2,
+  },
+  {
+    figure: "peak RSS, 1000-task cached run",
+    budget: "≤ 150 MB",
+    measured: Number.isFinite(rssMedian)
+      ? `${(rssMedian * 1024 / 1e6).toFixed(0)} MB (${(rssMedian / 1024).toFixed(1)} MiB), median of the runs`
+      : "not measured",
+    pass: Number.isFinite(rssMedian) ? rssMedian * 1024 <= 150e6 : null,
+  },
+  {
+    figure: `one task printing ${streamMiB === 1024 ? "1 GiB" : `${streamMiB} MiB`} to stdout`,
+    budget: "RSS grows ≤ 64 MB; stored and replayed byte-exact",
+    measured: growth === null
+      ? "not measured"
+      : `growth ${growth[1]} MB, byte-exact: ${exact ? "yes" : "no"}`,
+    pass: growth === null ? null : Number(growth[1]) <= 64 && exact,
+  },
+];
+
+// 6. Report.
+const cpuList = cpus();
+const report: BenchReport = {
+  date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+  mode: quick ? "quick (`--quick`)" : "full",
+  machine: [
+    `${cpuList.length} × ${cpuList[0]?.model.trim() ?? "unknown CPU"}, ${
+      (totalmem() / 2 ** 30).toFixed(0)
+    } GiB, Linux ${release()}`,
+    `load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAverage()}`,
+    `harness: ${detectRuntime()} ${process.versions.deno ?? process.versions.bun ?? process.version}`,
+  ],
+  tools: [
+    `haz: ${hazVersion} — \`dist/haz\` built by \`compile.sh\``,
+    ...peers.contenders.filter((tool) => tool.name !== "nx (daemon)").map((tool) =>
+      `${tool.name} ${tool.version} (npm registry, installed with \`npm install --prefix ${peersDir}\`)`
+    ),
+    `node ${nodeVersion} (runs nx, and npm, through which turbo runs each task's script)`,
+  ],
+  method: [
+    `Workspaces: ${sizes.join(" and ")} projects under \`packages/\`, one \`build\` task each ` +
+    "(`mkdir -p dist && cp src/x dist/y`, input `src/x`, output `dist`), hard dependencies on three earlier " +
+    "projects (seeded, the same graph for every tool), committed to git. haz: `haz.yml` per project; turbo: npm " +
+    "workspaces + `turbo.json` (`dependsOn: [^build]`, the script in each `package.json`); nx: `nx.json` target " +
+    "defaults + `project.json` (`nx:run-commands`, the same command in the project directory), dependencies from " +
+    "`package.json`; moon: `.moon/workspace.yml` + `moon.yml` (`script`, `deps: [^:build]`).",
+    `Every tool runs at concurrency ${jobs} (\`-j\`, \`--concurrency\`, \`--parallel\`), with telemetry off ` +
+    "(`TURBO_TELEMETRY_DISABLED`, `DO_NOT_TRACK`, `NX_NO_CLOUD`, `MOON_TELEMETRY=false`) and stdout/stderr piped to the harness.",
+    `Rounds: ${reps} per scenario (${startupReps} for start-up); in each round every tool runs once, in a rotated ` +
+    "order, so all tools share the machine's state of that moment. Figures are medians; `haz / tool` is the " +
+    "median of the per-round ratios.",
+    "Wall time: from spawn to the exit of the measured process, through haz's own process port.",
+    existsSync(GNU_TIME)
+      ? "Peak RSS: GNU time `%M`, the largest peak RSS among the measured process and the descendants it waited " +
+        "for (not the sum over the tree); nx's daemon is a separate process and is not included."
+      : "Peak RSS: GNU time is not installed (`apt-get install time`), so `VmHWM` of the measured process is " +
+        "sampled from `/proc` every 10 ms (its children are not included).",
+    "Cold: the tool's cache and every `dist/` removed before each run (nx: `nx reset`). Cached: each tool's " +
+    "cache populated by an unmeasured run first; outputs present, or every `dist/` deleted before each run.",
+    "nx runs with `NX_DAEMON=false` (`nx`) and `NX_DAEMON=true` (`nx (daemon)`, cached scenarios only; its " +
+    "daemon is started by the unmeasured populating run).",
+  ],
+  tables,
+  budgets,
+  extras,
+  notes: [
+    ...notes,
+    "The machine is shared (other builds and tests run on the same 2 cores while this runs): the spread " +
+    "column shows how noisy each series was; compare the paired ratios rather than absolute times.",
+  ],
+};
+await mkdir(dirname(outFile), { recursive: true });
+await writeFile(outFile, renderReport(report) + await handWrittenPart(outFile));
+console.log(
+  [
+    "## Budgets",
+    "",
+    ...budgets.map((budget) =>
+      `${
+        budget.pass === null ? "?   " : budget.pass ? "pass" : "FAIL"
+      }  ${budget.figure}: ${budget.measured} (budget ${budget.budget})`
+    ),
+    "",
+    ...tables.flatMap((table) => [renderTable(table), ""]),
+    `written to ${outFile}`,
+  ].join("\n"),
+);
