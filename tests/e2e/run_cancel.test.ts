@@ -269,7 +269,12 @@ describe("cancellation by a signal (EXEC-012, EXEC-013, CLI-030)", () => {
     async () => {
       const haz = spawnHaz(["run", "p:tree"], { cwd: fixture.path("grace5") });
       await haz.waitForLine("stdout", "[p:tree] started");
-      // The leader and its two children (forked shells or the sleeps they became) carry the marker.
+      // The leader and its two children (forked shells or the sleeps they became) carry the marker; a
+      // child in the middle of exec briefly shows no command line, so look again until all three show.
+      const deadline = Date.now() + 3000;
+      while (livingWithMarker(markers.tree).length < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       assert.ok(livingWithMarker(markers.tree).length >= 3);
       haz.signal("SIGINT");
       const result = await haz.exited;
