@@ -50,7 +50,7 @@ export function spillFileName(): string {
  * const buffer = new SpillBuffer({ tempDir: "/tmp", thresholdBytes: 4, onSpillFailure: () => {} });
  * buffer.append(new TextEncoder().encode("hello")); // crosses 4 bytes: moves to /tmp/haz-….out
  * buffer.hasFile; // true
- * await buffer.copyTo((bytes) => console.log(bytes.length)); // 5
+ * await buffer.copyTo((bytes) => sink.write(bytes)); // the 5 bytes, in order
  * buffer.discard(); // deletes the file
  * ```
  */
