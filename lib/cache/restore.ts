@@ -171,7 +171,6 @@ async function stage(
           destination: staged,
           hash: context.hash,
           destinationMode: output.mode,
-          sync: false,
         }),
       output.path,
     );

@@ -7,13 +7,15 @@
  */
 
 import type { FileHandle } from "node:fs/promises";
-import { lstat, mkdir, open, readlink, rename, rm, unlink } from "node:fs/promises";
+import { lstatSync, mkdirSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { lstat, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { compareBytes } from "../domain/task_id.ts";
 import { checkAncestors } from "./ancestor_check.ts";
 import type { Capture, StoreRequest } from "./cache_handle.ts";
 import { copyHashing, writeAll } from "./copy_hashing.ts";
-import { syncDirectory } from "../util/directory_sync.ts";
+import { syncDirectory, syncFile } from "../util/fsync_path.ts";
+import { mapLimited } from "../util/map_limited.ts";
 import { entryContentMatches } from "./entry_files.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { DIGEST_HEX } from "./hex.ts";
@@ -37,6 +39,9 @@ export type StoreResult = { ok: true } | { ok: false; reason: string };
 
 /** Rename attempts of CACHE-034 before the store gives up. */
 const PUBLISH_ATTEMPTS = 3;
+
+/** Files fsynced at once while publishing an entry with many outputs. */
+const SYNC_PARALLELISM = 16;
 
 /** Longest link text a manifest may record (CACHE-011). */
 const MAX_LINK_TEXT_BYTES = 4096;
@@ -87,10 +92,15 @@ export class StoreCapture implements Capture {
     return written;
   }
 
+  /** Resolves once every write issued so far has landed or failed. */
+  written(): Promise<void> {
+    return Promise.all([this.#queues.stdout, this.#queues.stderr]).then(() => {});
+  }
+
   /** Waits for pending writes, optionally fsyncs both streams, and closes them. Once only. */
   close(sync: boolean): Promise<void> {
     this.#closed ??= (async () => {
-      await Promise.all([this.#queues.stdout, this.#queues.stderr]);
+      await this.written();
       try {
         if (sync && this.#failure === null) {
           await Promise.all([this.#handles.stdout.sync(), this.#handles.stderr.sync()]);
@@ -116,20 +126,25 @@ export class StoreCapture implements Capture {
 export async function beginStoreCapture(root: string, key: string): Promise<StoreCapture | null> {
   if (!DIGEST_HEX.test(key)) return null;
   const directory = join(root, shardOf(key), storeDirName(key));
-  const opened: FileHandle[] = [];
   try {
-    await mkdir(join(root, shardOf(key)), { recursive: true });
-    await mkdir(directory);
-    const stdout = await open(join(directory, "stdout"), "wx", 0o644);
-    opened.push(stdout);
-    const stderr = await open(join(directory, "stderr"), "wx", 0o644);
-    opened.push(stderr);
-    return new StoreCapture(key, directory, { stdout, stderr });
+    // Synchronous: this sits between a task's lookup and its spawn.
+    mkdirSync(join(root, shardOf(key)), { recursive: true });
+    mkdirSync(directory);
   } catch {
-    await Promise.allSettled(opened.map((handle) => handle.close()));
     await removeQuietly(directory);
     return null;
   }
+  const [stdout, stderr] = await Promise.allSettled(
+    ["stdout", "stderr"].map((name) => open(join(directory, name), "wx", 0o644)),
+  );
+  if (stdout.status === "fulfilled" && stderr.status === "fulfilled") {
+    return new StoreCapture(key, directory, { stdout: stdout.value, stderr: stderr.value });
+  }
+  await Promise.allSettled(
+    [stdout, stderr].flatMap((opened) => opened.status === "fulfilled" ? [opened.value.close()] : []),
+  );
+  await removeQuietly(directory);
+  return null;
 }
 
 /**
@@ -180,23 +195,20 @@ async function publishCapture(
   capture: StoreCapture,
   request: StoreRequest,
 ): Promise<StoreResult> {
-  // Steps 1 and 2 are independent (both only have to precede the manifest): the blobs are copied
-  // and synced while the streams are synced through their still open handles, so a store waits for
-  // one round of fsyncs instead of three in a row.
-  const [closed, stored] = await Promise.allSettled([
-    capture.close(true),
-    storeOutputs(context, capture.directory, request),
-  ]);
-  if (closed.status === "rejected") throw closed.reason;
+  // CACHE-017 steps 1–4 in two rounds instead of five: every file is written first (the manifest
+  // last), then all of them and both directories are fsynced side by side. The rename of step 5
+  // waits for every fsync, so an entry whose rename is durable is complete all the same.
+  const streams = capture.close(true);
+  streams.catch(() => {});
+  const outputs = await storeOutputs(context, capture.directory, request);
+  if (!outputs.ok) return outputs;
+  await capture.written();
   if (capture.failure !== null) return { ok: false, reason: capture.failure };
   for (const stream of ["stdout", "stderr"] as const) {
     if (capture.sizes[stream] !== request[stream].bytes) {
       return { ok: false, reason: `captured ${stream} is incomplete` };
     }
   }
-  if (stored.status === "rejected") throw stored.reason;
-  const outputs = stored.value;
-  if (!outputs.ok) return outputs;
   const manifest: Manifest = {
     schema: 1,
     hash: context.hash.label,
@@ -208,20 +220,34 @@ async function publishCapture(
     stderr: { size: request.stderr.bytes, hash: request.stderr.hash },
     outputs: outputs.records,
   };
-  await writeDurably(join(capture.directory, MANIFEST_FILE), serializeManifest(manifest));
-  await Promise.all([syncDirectory(join(capture.directory, OUTPUTS_DIR)), syncDirectory(capture.directory)]);
+  const manifestPath = join(capture.directory, MANIFEST_FILE);
+  writeFileSync(manifestPath, serializeManifest(manifest), { flag: "wx", mode: 0o644 });
+  await Promise.all([
+    streams,
+    mapLimited([...outputs.blobs, manifestPath], SYNC_PARALLELISM, syncFile),
+    syncDirectory(join(capture.directory, OUTPUTS_DIR)),
+    syncDirectory(capture.directory),
+  ]);
   return await renameIntoPlace(context, capture, request);
 }
 
-/** CACHE-017 step 1 over the materialised outputs, in byte order of path. */
+/** What CACHE-017 step 1 wrote: the manifest's output records and the blob files to fsync. */
+type StoredOutputs =
+  | { ok: true; records: ManifestOutput[]; blobs: string[] }
+  | { ok: false; reason: string };
+
+/**
+ * CACHE-017 step 1 over the materialised outputs, in byte order of path; the blobs are not yet
+ * synced. Metadata calls are synchronous: a few microseconds each against a promise round trip.
+ */
 async function storeOutputs(
   context: CacheContext,
   directory: string,
   request: StoreRequest,
-): Promise<{ ok: true; records: ManifestOutput[] } | { ok: false; reason: string }> {
-  const blobs = join(directory, OUTPUTS_DIR);
-  await mkdir(blobs);
-  const stored = new Set<string>();
+): Promise<StoredOutputs> {
+  const blobDirectory = join(directory, OUTPUTS_DIR);
+  mkdirSync(blobDirectory);
+  const blobs = new Map<string, string>();
   const records: ManifestOutput[] = [];
   const paths = [...new Set(request.outputs)].sort(compareBytes);
   for (const path of paths) {
@@ -236,34 +262,34 @@ async function storeOutputs(
       return { ok: false, reason: `output \`${path}\` is reached through ${ancestors.reason}` };
     }
     const hostPath = join(context.workspaceRoot, path);
-    const stat = await lstat(hostPath);
+    const stat = lstatSync(hostPath);
     if (stat.isSymbolicLink()) {
-      const target = linkText(await readlink(hostPath, { encoding: "buffer" }));
+      const target = linkText(readlinkSync(hostPath, { encoding: "buffer" }));
       if (target === null) {
         return { ok: false, reason: `the link text of output \`${path}\` cannot be recorded` };
       }
       records.push({ path, kind: "symlink", target });
     } else if (stat.isFile()) {
-      const copy = join(blobs, randomSuffix());
+      const copy = join(blobDirectory, randomSuffix());
       const { digest, size, mode } = await copyHashing({
         source: hostPath,
         destination: copy,
         hash: context.hash,
         destinationMode: 0o644,
-        sync: true,
       });
-      if (stored.has(digest)) {
-        await unlink(copy);
+      if (blobs.has(digest)) {
+        unlinkSync(copy);
       } else {
-        await rename(copy, join(blobs, digest));
-        stored.add(digest);
+        const blob = join(blobDirectory, digest);
+        renameSync(copy, blob);
+        blobs.set(digest, blob);
       }
       records.push({ path, kind: "file", hash: digest, size, mode });
     } else {
       return { ok: false, reason: `output \`${path}\` is neither a regular file nor a symbolic link` };
     }
   }
-  return { ok: true, records };
+  return { ok: true, records, blobs: [...blobs.values()] };
 }
 
 /** Link text as a manifest string: valid UTF-8, non-empty, no NUL, at most 4096 bytes; else null. */
@@ -335,17 +361,6 @@ async function destinationOccupied(error: unknown, destination: string): Promise
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Creates a file with the given text and fsyncs it. */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const handle = await open(path, "wx", 0o644);
-  try {
-    await writeAll(handle, new TextEncoder().encode(text));
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

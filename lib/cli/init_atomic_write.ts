@@ -7,7 +7,7 @@
 
 import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { syncDirectory } from "../util/directory_sync.ts";
+import { syncDirectory } from "../util/fsync_path.ts";
 import { pathExists } from "../util/path_exists.ts";
 
 /** A write that succeeded, or the reason it did not, in a few words. */

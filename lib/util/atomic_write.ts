@@ -7,7 +7,7 @@
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { nodeCrypto } from "./builtin_modules.ts";
-import { syncDirectory } from "./directory_sync.ts";
+import { syncDirectory } from "./fsync_path.ts";
 
 /**
  * Writes `data` to `path` so that readers see the old file or the complete new one, never a mix.

@@ -1,6 +1,6 @@
 /**
- * Directory fsync, for durable renames: the cache store (CACHE-017 steps 4 and 6), atomic file
- * writes and `haz init`.
+ * fsync by path, for durable files and renames: the cache store (CACHE-017), atomic file writes and
+ * `haz init`.
  *
  * @module
  */
@@ -31,6 +31,24 @@ export async function syncDirectory(path: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     if (!UNSUPPORTED.has(codeOf(error))) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * fsyncs a file that was written and closed earlier, so that a batch of files can be made durable
+ * side by side. Throws the `node:fs` error.
+ *
+ * @example
+ * ```ts
+ * await Promise.all(["/tmp/a", "/tmp/b"].map(syncFile));
+ * ```
+ */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
   } finally {
     await handle.close();
   }
