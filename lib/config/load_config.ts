@@ -12,7 +12,6 @@ import { discoverProjects, rootHasProjectFile } from "./discover_projects.ts";
 import { listOverlays } from "./list_overlays.ts";
 import type { LoadedConfig, LoadedOverlay, LoadedProject } from "./loaded_config.ts";
 import { readSettingsFile } from "./load_settings.ts";
-import { mapLimited } from "./map_limited.ts";
 import { nameProjects, projectRootPath } from "./project_names.ts";
 import { readConfigText } from "./read_file.ts";
 import { tagWarnings } from "./tag_warnings.ts";
@@ -25,9 +24,6 @@ import {
 import { type ProjectFileResult, validateProjectFile } from "./validate_project.ts";
 import { parseYamlFile } from "./yaml_source.ts";
 
-/** Files read concurrently: plenty for throughput, far below descriptor limits. */
-const READ_CONCURRENCY = 32;
-
 /** One file's outcome: its validation, or null when it failed as a whole (CFG-001/002/009). */
 interface FileOutcome<T> {
   readonly result: T | null;
@@ -35,12 +31,12 @@ interface FileOutcome<T> {
 }
 
 /** Reads, parses and validates one file. */
-async function loadFile<T extends { diagnostics: readonly Diagnostic[] }>(
+function loadFile<T extends { diagnostics: readonly Diagnostic[] }>(
   hostPath: string,
   displayPath: string,
   validate: (parsed: Extract<ReturnType<typeof parseYamlFile>, { ok: true }>) => T,
-): Promise<FileOutcome<T>> {
-  const read = await readConfigText(hostPath, displayPath);
+): FileOutcome<T> {
+  const read = readConfigText(hostPath, displayPath);
   if (!read.ok) return { result: null, diagnostics: [read.diagnostic] };
   const parsed = parseYamlFile(read.text, displayPath);
   if (!parsed.ok) return { result: null, diagnostics: [parsed.diagnostic] };
@@ -85,17 +81,14 @@ export async function loadConfig(
   const location = await locateWorkspace(startDir);
   const root = location.root;
   if (root === null) return { failed: true, diagnostics: [noWorkspaceDiagnostic(location.startDir)] };
-  // Independent reads run together; discovery needs the validated `projects`.
-  const [settingsRead, overlayListing, rootHasFile] = await Promise.all([
-    readSettingsFile(root),
-    listOverlays(root),
-    rootHasProjectFile(root),
-  ]);
+  // The listings run together; discovery needs the validated `projects`.
+  const settingsRead = readSettingsFile(root);
+  const [overlayListing, rootHasFile] = await Promise.all([listOverlays(root), rootHasProjectFile(root)]);
   if (!settingsRead.ok) return { failed: true, diagnostics: settingsRead.diagnostics };
   const settings = settingsRead.result;
   const discovery = await discoverProjects(root, settings, rootHasFile);
 
-  const projectOutcomes = await mapLimited(discovery.dirs, READ_CONCURRENCY, (dir) => {
+  const projectOutcomes = discovery.dirs.map((dir) => {
     const file = dir === "." ? "/haz.yml" : `/${dir}/haz.yml`;
     return loadFile<ProjectFileResult>(
       join(root, ...dir.split("/"), "haz.yml"),
@@ -103,15 +96,12 @@ export async function loadConfig(
       (parsed) => validateProjectFile(parsed.file, parsed.root, projectRootPath(dir)),
     );
   });
-  const overlayOutcomes = await mapLimited(
-    overlayListing.stems,
-    READ_CONCURRENCY,
-    (stem) =>
-      loadFile<OverlayFileResult>(
-        join(root, ".haz", "tasks", `${stem}.yml`),
-        overlayPath(stem),
-        (parsed) => validateOverlayFile(parsed.file, parsed.root, stem),
-      ),
+  const overlayOutcomes = overlayListing.stems.map((stem) =>
+    loadFile<OverlayFileResult>(
+      join(root, ".haz", "tasks", `${stem}.yml`),
+      overlayPath(stem),
+      (parsed) => validateOverlayFile(parsed.file, parsed.root, stem),
+    )
   );
 
   const naming = nameProjects(discovery.dirs.map((dir, index) => {

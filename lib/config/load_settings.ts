@@ -19,14 +19,14 @@ import { parseYamlFile } from "./yaml_source.ts";
  *
  * @example
  * ```ts
- * const read = await readSettingsFile("/tmp/shop");
+ * const read = readSettingsFile("/tmp/shop");
  * if (read.ok) read.result.settings.hash; // "sha256"
  * ```
  */
-export async function readSettingsFile(
+export function readSettingsFile(
   root: string,
-): Promise<{ ok: true; result: SettingsResult } | { ok: false; diagnostics: Diagnostic[] }> {
-  const read = await readConfigText(join(root, ".haz", "workspace.yml"), SETTINGS_PATH);
+): { ok: true; result: SettingsResult } | { ok: false; diagnostics: Diagnostic[] } {
+  const read = readConfigText(join(root, ".haz", "workspace.yml"), SETTINGS_PATH);
   if (!read.ok) return { ok: false, diagnostics: [read.diagnostic] };
   const parsed = parseYamlFile(read.text, SETTINGS_PATH);
   if (!parsed.ok) return { ok: false, diagnostics: [parsed.diagnostic] };
@@ -51,7 +51,7 @@ export async function loadSettings(
 > {
   const found = await findWorkspaceRoot(startDir);
   if (!found.ok) return { ok: false, diagnostics: [found.diagnostic] };
-  const read = await readSettingsFile(found.root);
+  const read = readSettingsFile(found.root);
   if (!read.ok) return read;
   const diagnostics = [...read.result.diagnostics];
   if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { ok: false, diagnostics };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { type Diagnostic, errorDiagnostic } from "../domain/diagnostic.ts";
 
 /** The text of a configuration file, or its CFG-009 diagnostic. */
@@ -32,18 +32,19 @@ function readFailureReason(error: unknown): string {
 
 /**
  * Reads `hostPath` as UTF-8 (a leading BOM removed). Failures are CFG-009 diagnostics naming
- * `displayPath`, the workspace-absolute path.
+ * `displayPath`, the workspace-absolute path. Synchronous: configuration files are small, and a
+ * thousand promise round trips cost more than the reads.
  *
  * @example
  * ```ts
- * const read = await readConfigText("/tmp/ws/web/haz.yml", "/web/haz.yml");
+ * const read = readConfigText("/tmp/ws/web/haz.yml", "/web/haz.yml");
  * if (!read.ok) read.diagnostic.message; // e.g. "cannot read /web/haz.yml: permission denied"
  * ```
  */
-export async function readConfigText(hostPath: string, displayPath: string): Promise<ConfigText> {
+export function readConfigText(hostPath: string, displayPath: string): ConfigText {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(hostPath);
+    bytes = readFileSync(hostPath);
   } catch (error) {
     return {
       ok: false,
