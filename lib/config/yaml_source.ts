@@ -21,6 +21,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import { type Diagnostic, type DiagnosticLocation, errorDiagnostic } from "../domain/diagnostic.ts";
+import { parseFastPath } from "./yaml_fast_path.ts";
 
 /** A parsed file: its text, line starts and alias resolutions. */
 export interface YamlFile {
@@ -345,6 +346,8 @@ function syntaxDiagnostic(
  */
 export function parseYamlFile(text: string, path: string): ParsedYaml {
   const lines = { path, text, lineStarts: computeLineStarts(text) };
+  const simple = parseFastPath(text);
+  if (simple !== null) return { ok: true, file: { ...lines, aliases: new Map() }, root: simple };
   let document: Document.Parsed;
   let resolved: { aliases: Map<Alias, Node>; problems: SyntaxProblem[] };
   try {
