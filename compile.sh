@@ -9,7 +9,8 @@ bin=node_modules/.bin
 [ -x "$bin/bun" ] || { echo "compile.sh: run 'npm ci' first (bun comes from the npm registry)" >&2; exit 2; }
 
 mkdir -p dist
-"$bin/bun" build cli.ts --compile --minify --bytecode --format=esm --outfile dist/haz
+# --splitting keeps what a command does not need (YAML, the executor, BLAKE3) out of the start-up chunk.
+"$bin/bun" build cli.ts --compile --splitting --minify --bytecode --format=esm --outfile dist/haz
 "$bin/bun" build cli.ts --target=node --format=esm --minify --outfile dist/haz.mjs
 
 if [ "${1:-}" = "--deno" ]; then

@@ -106,6 +106,14 @@ function multiplexedBlake3(wasm: WasmHasher): HashAlgorithm {
 
 let blake3Loading: Promise<HashAlgorithm> | null = null;
 
+/** The UMD build's exports: the namespace itself (Bun) or its `default` (Deno's CommonJS interop). */
+function blake3Factory(module: unknown): { createBLAKE3(): Promise<WasmHasher> } {
+  const namespace = module as { createBLAKE3?: unknown; default?: unknown };
+  return (typeof namespace.createBLAKE3 === "function" ? namespace : namespace.default) as {
+    createBLAKE3(): Promise<WasmHasher>;
+  };
+}
+
 /**
  * Loads a hash function by label; BLAKE3 comes from `hash-wasm`, loaded only when selected.
  * Rejects when `hash-wasm` cannot be loaded (the CLI then exits 2).
@@ -118,8 +126,10 @@ let blake3Loading: Promise<HashAlgorithm> | null = null;
  */
 export function loadHashAlgorithm(label: "sha256" | "blake3"): Promise<HashAlgorithm> {
   if (label === "sha256") return Promise.resolve(sha256);
-  blake3Loading ??= import("hash-wasm")
-    .then((module) => module.createBLAKE3())
+  // The BLAKE3 build alone: the package's index bundles every algorithm (a quarter of a megabyte
+  // that the compiled binary would load at start-up).
+  blake3Loading ??= import("hash-wasm/dist/blake3.umd.min.js")
+    .then((module) => blake3Factory(module).createBLAKE3())
     .then((wasm) => multiplexedBlake3(wasm));
   // A failed load is not cached, so a later call may try again.
   blake3Loading.catch(() => blake3Loading = null);
