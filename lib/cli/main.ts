@@ -5,7 +5,7 @@
  * @module
  */
 
-import { realpath, stat } from "node:fs/promises";
+import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { HostSignals, ProcessSpawner } from "../exec/process.ts";
 import type { CommandContext, RuntimeInfo, Sink } from "./command_context.ts";
@@ -57,7 +57,7 @@ export async function runCli(host: CliHost): Promise<number> {
   }
   const parsed = outcome.parsed;
   if (parsed.command.name === "help") return helpCommand(host, parsed);
-  const startDir = await resolveStartDir(host.cwd, parsed.cwd);
+  const startDir = resolveStartDir(host.cwd, parsed.cwd);
   if (startDir === null) {
     writeText(
       host.stderr,
@@ -143,11 +143,12 @@ function helpCommand(host: CliHost, parsed: ParsedCommandLine): number {
   return 0;
 }
 
-async function resolveStartDir(processCwd: string, cwdOption: string | null): Promise<string | null> {
+/** Synchronous, so that start-up needs no `node:fs/promises`. */
+function resolveStartDir(processCwd: string, cwdOption: string | null): string | null {
   const wanted = resolve(processCwd, cwdOption ?? ".");
   try {
-    if (!(await stat(wanted)).isDirectory()) return null;
-    return await realpath(wanted);
+    if (!statSync(wanted).isDirectory()) return null;
+    return realpathSync(wanted);
   } catch {
     return null;
   }
