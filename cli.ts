@@ -1,29 +1,55 @@
 /**
- * The haz executable: wires the runtime adapter, the terminal and the signals into the CLI, then
- * exits with its code after every pending write has been flushed.
+ * The haz executable: answers help, version and usage errors at once, otherwise wires the runtime
+ * adapter, the terminal and the signals into the CLI, then exits with its code after every pending
+ * write has been flushed.
  *
  * @module
  */
 
 import process from "node:process";
-import { runCli } from "./lib/cli/main.ts";
-import { stdioFdSink } from "./lib/cli/stdio_sink.ts";
-import { detectRuntime, runtimeVersion, spawnerFor } from "./lib/runtime/detect_runtime.ts";
-import { processSignals } from "./lib/runtime/host_signals.ts";
+import { parseCommandLine } from "./lib/cli/parse_args.ts";
+import { quickAnswer } from "./lib/cli/quick_answer.ts";
+import { detectRuntime, runtimeVersion } from "./lib/runtime/detect_runtime.ts";
 import { programArgs } from "./lib/runtime/program_args.ts";
 import { HAZ_VERSION } from "./lib/version.ts";
 
 const startedAt = performance.now();
 const startedAtUnixMs = Date.now();
-const runtime = detectRuntime();
-// The runtime's stdio streams are created only when needed: `--version` and `--help` never touch them.
+const argv = programArgs();
+const runtimeName = detectRuntime();
+const runtime = {
+  hazVersion: HAZ_VERSION,
+  runtime: runtimeName,
+  runtimeVersion: runtimeVersion(runtimeName),
+  os: process.platform,
+  arch: process.arch,
+};
+
+const outcome = parseCommandLine(argv);
+if (outcome.kind !== "command") {
+  // Nothing else is loaded for these: `haz --version` costs the runtime's start-up and little more.
+  // The console writes synchronously to files, pipes and terminals; "%s" keeps the text verbatim.
+  const answer = quickAnswer(outcome, runtime);
+  const text = answer.text.endsWith("\n") ? answer.text.slice(0, -1) : answer.text;
+  if (answer.stream === "stdout") console.log("%s", text);
+  else console.error("%s", text);
+  process.exit(answer.code);
+}
+
+const [{ runCli }, { stdioFdSink }, { spawnerFor }, { processSignals }] = await Promise.all([
+  import("./lib/cli/main.ts"),
+  import("./lib/cli/stdio_sink.ts"),
+  import("./lib/runtime/spawner_for.ts"),
+  import("./lib/runtime/host_signals.ts"),
+]);
+// The runtime's stdio streams are created only when needed.
 const stdout = stdioFdSink(1, () => process.stdout);
 const stderr = stdioFdSink(2, () => process.stderr);
 
 let code: number;
 try {
   code = await runCli({
-    argv: programArgs(),
+    argv,
     cwd: process.cwd(),
     env: { ...process.env } as Record<string, string>,
     stdout,
@@ -35,15 +61,9 @@ try {
       return process.stdin.isTTY === true;
     },
     columns: () => process.stdout.columns || 80,
-    spawner: spawnerFor(runtime),
+    spawner: spawnerFor(runtimeName),
     signals: processSignals,
-    runtime: {
-      hazVersion: HAZ_VERSION,
-      runtime,
-      runtimeVersion: runtimeVersion(runtime),
-      os: process.platform,
-      arch: process.arch,
-    },
+    runtime,
     startedAt,
     startedAtUnixMs,
     exitNow(exitCode: number): never {

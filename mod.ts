@@ -56,7 +56,8 @@ export { superviseProcess } from "./lib/exec/supervise_process.ts";
 export { bunSpawner } from "./lib/runtime/bun_spawner.ts";
 export { denoSpawner } from "./lib/runtime/deno_spawner.ts";
 export { nodeSpawner } from "./lib/runtime/node_spawner.ts";
-export { detectRuntime, spawnerFor } from "./lib/runtime/detect_runtime.ts";
+export { detectRuntime } from "./lib/runtime/detect_runtime.ts";
+export { spawnerFor } from "./lib/runtime/spawner_for.ts";
 export { systemClock } from "./lib/util/system_clock.ts";
 
 export { type LoadedWorkspace, loadWorkspace } from "./lib/graph/load_workspace.ts";

@@ -18,7 +18,8 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promi
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { detectRuntime, spawnerFor } from "../lib/runtime/detect_runtime.ts";
+import { detectRuntime } from "../lib/runtime/detect_runtime.ts";
+import { spawnerFor } from "../lib/runtime/spawner_for.ts";
 import { GNU_TIME, measureCommand, type Measurement } from "./measure_command.ts";
 import { type Contender, hazContender, setUpPeers } from "./peers.ts";
 import {

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import type { HostSignals, ProcessSpawner } from "../exec/process.ts";
 import type { CommandContext, RuntimeInfo, Sink } from "./command_context.ts";
 import { commandSpec } from "./command_specs.ts";
+import { quickAnswer } from "./quick_answer.ts";
 import { COMMAND_HANDLERS } from "./command_handlers.ts";
 import { helpPage, usageErrorText } from "./help_text.ts";
 import { parseCommandLine, type ParsedCommandLine, usageError } from "./parse_args.ts";
@@ -43,17 +44,10 @@ export interface CliHost {
  */
 export async function runCli(host: CliHost): Promise<number> {
   const outcome = parseCommandLine(host.argv);
-  if (outcome.kind === "help") {
-    writeText(host.stdout, helpPage(outcome.command));
-    return 0;
-  }
-  if (outcome.kind === "version") {
-    writeText(host.stdout, `${versionLine(host.runtime)}\n`);
-    return 0;
-  }
-  if (outcome.kind === "usage-error") {
-    writeText(host.stderr, usageErrorText(outcome.error));
-    return 2;
+  if (outcome.kind !== "command") {
+    const answer = quickAnswer(outcome, host.runtime);
+    writeText(answer.stream === "stdout" ? host.stdout : host.stderr, answer.text);
+    return answer.code;
   }
   const parsed = outcome.parsed;
   if (parsed.command.name === "help") return helpCommand(host, parsed);
@@ -86,19 +80,6 @@ export async function runCli(host: CliHost): Promise<number> {
     exitNow: host.exitNow,
   };
   return await COMMAND_HANDLERS[parsed.command.name](context, parsed);
-}
-
-/**
- * `haz <version> (<runtime> <runtime-version>, <os>-<arch>)` (05-cli.md §2.2).
- *
- * @example
- * ```ts
- * versionLine({ hazVersion: "0.4.0", runtime: "bun", runtimeVersion: "1.2.19", os: "linux", arch: "x64" });
- * // "haz 0.4.0 (bun 1.2.19, linux-x64)"
- * ```
- */
-export function versionLine(runtime: RuntimeInfo): string {
-  return `haz ${runtime.hazVersion} (${runtime.runtime} ${runtime.runtimeVersion}, ${runtime.os}-${runtime.arch})`;
 }
 
 /**

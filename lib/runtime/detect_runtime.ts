@@ -1,13 +1,9 @@
 /**
- * Runtime detection, in one place (04-execution.md §1.3).
+ * Runtime detection, in one place (04-execution.md §1.3). Imports nothing, so that `cli.ts` can
+ * answer `--version` before loading anything else.
  *
  * @module
  */
-
-import type { ProcessSpawner } from "../exec/process.ts";
-import { bunSpawner } from "./bun_spawner.ts";
-import { denoSpawner } from "./deno_spawner.ts";
-import { nodeSpawner } from "./node_spawner.ts";
 
 /** The runtime haz runs on. */
 export type RuntimeName = "deno" | "bun" | "node";
@@ -38,18 +34,4 @@ export function runtimeVersion(runtime: RuntimeName): string {
   if (runtime === "deno") return Deno.version.deno;
   if (runtime === "bun") return (globalThis as unknown as { Bun: { version: string } }).Bun.version;
   return process.versions.node;
-}
-
-/**
- * The production spawner for a runtime. The Node adapter is never used under Deno.
- *
- * @example
- * ```ts
- * const spawner = spawnerFor(detectRuntime());
- * ```
- */
-export function spawnerFor(runtime: RuntimeName): ProcessSpawner {
-  if (runtime === "deno") return denoSpawner;
-  if (runtime === "bun") return bunSpawner;
-  return nodeSpawner;
 }

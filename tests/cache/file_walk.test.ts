@@ -4,7 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { enumerateInputs, resolveOutputs } from "../../lib/cache/file_walk.ts";
 import { resolvePattern } from "../../lib/domain/path_pattern.ts";
 import type { PathPattern } from "../../lib/domain/workspace.ts";
-import { detectRuntime, spawnerFor } from "../../lib/runtime/detect_runtime.ts";
+import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
+import { spawnerFor } from "../../lib/runtime/spawner_for.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
 /** Patterns of project `/web` as written in `inputs` (a leading `!` marks an exclusion). */

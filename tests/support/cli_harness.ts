@@ -6,7 +6,8 @@
  */
 
 import { runCli } from "../../lib/cli/main.ts";
-import { detectRuntime, runtimeVersion, spawnerFor } from "../../lib/runtime/detect_runtime.ts";
+import { detectRuntime, runtimeVersion } from "../../lib/runtime/detect_runtime.ts";
+import { spawnerFor } from "../../lib/runtime/spawner_for.ts";
 import { HAZ_VERSION } from "../../lib/version.ts";
 import { MemorySink } from "./memory_sink.ts";
 

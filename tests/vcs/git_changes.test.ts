@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, unlinkSync, w
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
-import { detectRuntime, spawnerFor } from "../../lib/runtime/detect_runtime.ts";
+import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
+import { spawnerFor } from "../../lib/runtime/spawner_for.ts";
 import { systemClock } from "../../lib/util/system_clock.ts";
 import { gitChangedPaths, type GitFilter } from "../../lib/vcs/git_changes.ts";
 
