@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import { parseFastPath } from "../../lib/config/yaml_fast_path.ts";
 import { locateRange } from "../../lib/config/yaml_source.ts";
+import { seededRandom } from "../support/seeded_random.ts";
 
 const REPO = join(import.meta.dirname ?? ".", "..", "..");
 
@@ -59,18 +60,6 @@ function agrees(text: string): boolean {
   if (fast === null) return false;
   assert.deepEqual(observable(text, fast), fullParse(text), `fast path differs on ${JSON.stringify(text)}`);
   return true;
-}
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Each pool: the shapes the fast path takes, then the traps it must leave alone (or read right).
@@ -290,7 +279,7 @@ describe("YAML fast path (CFG-001): the same nodes as the full parser, or none",
   });
 
   test("CFG-001 3000 generated documents: whatever the fast path takes, it reads as the full parser does", () => {
-    const next = random(0x5eed);
+    const next = seededRandom(0x5eed);
     let taken = 0;
     const count = 3000;
     for (let i = 0; i < count; i++) if (agrees(generate(next))) taken++;

@@ -12,18 +12,7 @@ import {
   type HarnessOptions,
   type TaskSpec,
 } from "../support/graph_builder.ts";
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../support/seeded_random.ts";
 
 interface Scenario {
   readonly spec: GraphSpec;
@@ -37,7 +26,7 @@ const TAGS = ["heavy", "db", "io"];
 const LOCKS = ["m1", "m2", "~:m1", "~:m3"];
 
 function scenario(seed: number): Scenario {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
   const count = 1 + Math.floor(next() ** 2 * 200);
   const ids: string[] = [];
