@@ -6,8 +6,8 @@
  * @module
  */
 
-import { constants, lstatSync, type Stats } from "node:fs";
-import { chmod, copyFile, mkdir, readlink, rename, rm, symlink } from "node:fs/promises";
+import { constants, lstatSync, mkdirSync, renameSync, rmdirSync, type Stats } from "node:fs";
+import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { checkAncestors } from "./ancestor_check.ts";
@@ -65,7 +65,7 @@ export async function restoreEntry(
     if (pending.length > 0) {
       const directory = join(context.root, restoreDirName(manifest.key));
       // A vanished cache root means the entry vanished too (CACHE-038).
-      await fromEntry(() => mkdir(directory), pending[0].path);
+      await fromEntry(() => settle(() => mkdirSync(directory)), pending[0].path);
       staging = directory;
       for (const [index, output] of pending.entries()) {
         const path = join(directory, String(index));
@@ -89,7 +89,7 @@ export async function restoreEntry(
     if (error instanceof RestoreFailure) return { kind: "error", message: error.message };
     throw error;
   } finally {
-    if (staging !== null) await rm(staging, { recursive: true, force: true }).catch(() => {});
+    if (staging !== null) await removeStaging(staging);
   }
 }
 
@@ -220,7 +220,7 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
   await guard(async () => {
     await createParents(workspaceRoot, path);
     try {
-      await rename(item.staged, target);
+      renameSync(item.staged, target);
     } catch (error) {
       if (errorCode(error) !== "EXDEV") throw error;
       await publishAcrossDevices(item, target);
@@ -235,11 +235,20 @@ async function createParents(workspaceRoot: string, path: string): Promise<void>
     if (ancestors.kind === "blocked") throw new RestoreFailure(`cannot restore ${path}: ${ancestors.reason}`);
     if (ancestors.missing === null) return;
     try {
-      await mkdir(join(workspaceRoot, ancestors.missing));
+      mkdirSync(join(workspaceRoot, ancestors.missing));
     } catch (error) {
       // Created concurrently: the next round checks what it is.
       if (errorCode(error) !== "EEXIST") throw error;
     }
+  }
+}
+
+/** Removes the staging directory: empty once every output is published, else recursively. Never throws. */
+async function removeStaging(staging: string): Promise<void> {
+  try {
+    rmdirSync(staging);
+  } catch {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
   }
 }
 
