@@ -10,7 +10,9 @@ bin=node_modules/.bin
 
 mkdir -p dist
 # --splitting keeps what a command does not need (YAML, the executor, BLAKE3) out of the start-up chunk.
-"$bin/bun" build cli.ts --compile --splitting --minify --bytecode --format=esm --outfile dist/haz
+# No autoloading: a `.env` or `bunfig.toml` in the user's directory must not change haz's environment.
+"$bin/bun" build cli.ts --compile --splitting --minify --bytecode --no-compile-autoload-dotenv \
+  --no-compile-autoload-bunfig --format=esm --outfile dist/haz
 "$bin/bun" build cli.ts --target=node --format=esm --minify --outfile dist/haz.mjs
 
 if [ "${1:-}" = "--deno" ]; then

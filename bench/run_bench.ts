@@ -196,7 +196,18 @@ const extras: { title: string; text: string }[] = [];
   await writeFile(`${hello}.ts`, 'console.log("hello");\n');
   const bun = join(REPO, "node_modules", ".bin", "bun");
   const helloBuilt = await run(
-    [bun, "build", `${hello}.ts`, "--compile", "--minify", "--bytecode", "--outfile", hello],
+    [
+      bun,
+      "build",
+      `${hello}.ts`,
+      "--compile",
+      "--minify",
+      "--bytecode",
+      "--no-compile-autoload-dotenv",
+      "--no-compile-autoload-bunfig",
+      "--outfile",
+      hello,
+    ],
     scratch,
     baseEnv,
     false,
@@ -221,7 +232,7 @@ const extras: { title: string; text: string }[] = [];
       `Wall time per invocation of \`<tool> --version\`: each sample is a batch of ${STARTUP_BATCH} ` +
       `invocations in one \`sh\` loop divided by ${STARTUP_BATCH}, so the harness's own spawn (several ` +
       `milliseconds) is not counted; ${startupReps} interleaved rounds (nx runs on Node). The floor rows ` +
-      "are a one-line program compiled like `dist/haz` (`bun build --compile --minify --bytecode`) and " +
+      "are a one-line program compiled like `dist/haz` (`bun build --compile --minify --bytecode`, no autoloading) and " +
       "`/bin/true`, measured the same way.",
     rows,
     reference: "haz",

@@ -124,6 +124,8 @@ const fixture = await createWorkspaceFixture({
     "",
   ].join("\n"),
   "deep/nested/haz.yml": "tags: [nest]\ntasks:\n  pwd: {command: [pwd]}\n",
+  // Bun loads `.env` from the working directory unless told not to; haz must not (PROC-004).
+  ".env": "NODE_ENV=from-dotenv\nMISSING=from-dotenv\nCI=from-dotenv\n",
   "bgp/haz.yml": 'tasks:\n  bg: {shell: "sleep 300 & echo $! > ../bg.pid; echo done"}\n',
   "bin/hello": "#!/bin/sh\necho custom hello\n",
   "pr/tools/where.sh": '#!/bin/sh\necho "local $(pwd)"\n',
@@ -386,7 +388,7 @@ function childEnv(stdout: string, id: string): Record<string, string> {
 }
 
 test(
-  "CFG-040 EX-109 PROC-004 the child environment is exactly baseline + pass_through + from_host + override",
+  "CFG-040 EX-109 PROC-004 the child environment is exactly baseline + pass_through + from_host + override (a .env file is never loaded)",
   SLOW,
   async () => {
     const host = {

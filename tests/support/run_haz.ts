@@ -28,7 +28,10 @@ export function hazCommand(): string[] {
     ).map((part) => part.endsWith(".mjs") && !part.startsWith("/") ? `${repoRoot}${part}` : part);
   }
   const cli = `${repoRoot}cli.ts`;
-  return "Deno" in globalThis ? [process.execPath, "run", "-A", cli] : [process.execPath, cli];
+  // Bun would load a `.env` file of the working directory into haz's environment.
+  return "Deno" in globalThis
+    ? [process.execPath, "run", "-A", cli]
+    : [process.execPath, "--no-env-file", cli];
 }
 
 /** What a finished haz process left. */
