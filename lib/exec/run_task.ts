@@ -540,7 +540,7 @@ async function storeFreshRun(
     await cache.discard(capture);
     return warn("capture-failed", input.captureFailure);
   }
-  if (input.inputs !== null && !(await inputsUnchanged(task, input.inputs))) {
+  if (input.inputs !== null && !inputsUnchanged(task, input.inputs)) {
     await cache.discard(capture);
     return warn("store-failed", INPUTS_CHANGED_REASON);
   }

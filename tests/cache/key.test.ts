@@ -307,14 +307,14 @@ describe("CACHE-035 inputs changed while the task ran", () => {
     await withWorkspaceFixture(W1_FILES, async (fixture) => {
       const result = await buildCacheKey(request(fixture.root, W1_HELLO));
       assert.ok(result.ok);
-      assert.equal(await inputsUnchanged(W1_HELLO, result.inputs), true);
+      assert.equal(inputsUnchanged(W1_HELLO, result.inputs), true);
       await writeFile(fixture.path("app/msg.txt"), "hello, world\n");
-      assert.equal(await inputsUnchanged(W1_HELLO, result.inputs), false);
+      assert.equal(inputsUnchanged(W1_HELLO, result.inputs), false);
       await writeFile(fixture.path("app/msg.txt"), "hello\n");
       await utimes(fixture.path("app/msg.txt"), new Date(5000), new Date(5000));
-      assert.equal(await inputsUnchanged(W1_HELLO, result.inputs), false);
+      assert.equal(inputsUnchanged(W1_HELLO, result.inputs), false);
       await rm(fixture.path("app/msg.txt"));
-      assert.equal(await inputsUnchanged(W1_HELLO, result.inputs), false);
+      assert.equal(inputsUnchanged(W1_HELLO, result.inputs), false);
     });
   });
 
@@ -324,7 +324,7 @@ describe("CACHE-035 inputs changed while the task ran", () => {
       const result = await buildCacheKey(request(fixture.root, formatter));
       assert.ok(result.ok);
       await writeFile(fixture.path("app/src/a.ts"), "formatted a");
-      assert.equal(await inputsUnchanged(formatter, result.inputs), true);
+      assert.equal(inputsUnchanged(formatter, result.inputs), true);
     });
   });
 });
