@@ -199,6 +199,7 @@ async function publishCapture(
   // last), then all of them and both directories are fsynced side by side. The rename of step 5
   // waits for every fsync, so an entry whose rename is durable is complete all the same.
   const streams = capture.close(true);
+  // Awaited with the other fsyncs below; an early return leaves it to discardCapture.
   streams.catch(() => {});
   const outputs = await storeOutputs(context, capture.directory, request);
   if (!outputs.ok) return outputs;
