@@ -37,6 +37,7 @@ const task: TaskDefinition = {
   description: null,
   cache: true,
   timeoutMs: null,
+  service: null,
   body: {
     name: "print",
     action: { kind: "command", argv: ["print-a-lot"] },
@@ -49,6 +50,7 @@ const task: TaskDefinition = {
     description: null,
     cache: true,
     timeoutMs: null,
+    service: null,
     file: "/bench/haz.yml",
     overlay: null,
   },

@@ -27,6 +27,7 @@ import {
   valueKind,
   type YamlValue,
 } from "./file_checker.ts";
+import { checkService } from "./validate_service.ts";
 import {
   closedKeys,
   coercedString,
@@ -73,12 +74,23 @@ const TASK_KEYS = [
   "description",
   "cache",
   "timeout",
+  "service",
 ] as const;
 const AGGREGATE_KEYS = new Set(["deps", "weakDeps", "description"]);
 const SHELL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const BLANK = /^\s*$/u;
 const REFERENCE_HELP = 'quote references like `"[lib]:build"`';
 const MIN_TIMEOUT_SECONDS = 1;
+/** SVC-010: keys a service cannot have, each with its help. */
+const NOT_ON_SERVICE: ReadonlyMap<string, string> = new Map([
+  [
+    "outputs",
+    "a service never finishes, so its outputs are never complete; write them in a task that runs before it",
+  ],
+  ["cache", "services are never cached; remove the key"],
+  ["timeout", "use service.ready.timeout to bound the start; a service runs until it is stopped"],
+  ["mutex", "put the mutex on the tasks that use the service"],
+]);
 
 /** CFG-014: a non-empty list of strings (plain numbers and booleans as written), first not empty. */
 function checkCommand(checker: FileChecker, value: YamlValue): TaskAction | null {
@@ -344,6 +356,24 @@ function checkTaskBody(
       known.delete(key);
     }
   }
+  const serviceEntry = known.get("service");
+  const service = serviceEntry ? checkService(checker, serviceEntry.value, name) : null;
+  if (service !== null) {
+    for (const [key, help] of NOT_ON_SERVICE) {
+      const entry = known.get(key);
+      if (entry === undefined) continue;
+      reportError(
+        checker,
+        "SVC-010",
+        `\`${key}\` is not allowed on service task \`${name}\``,
+        entry.keyLocation,
+        {
+          help,
+        },
+      );
+      known.delete(key);
+    }
+  }
   const commandAction = command ? checkCommand(checker, command.value) : null;
   const shellAction = shell ? checkShell(checker, shell.value, name) : null;
   const inputs = known.get("inputs");
@@ -369,6 +399,7 @@ function checkTaskBody(
       ? (cache.value.node as { value: unknown }).value === true
       : true,
     timeoutMs: timeout ? checkTimeout(checker, timeout.value) : null,
+    service,
     file: checker.file.path,
     overlay: context.overlay,
     location: nameLocation,

@@ -7,6 +7,7 @@
 
 import type { DiagnosticLocation } from "./diagnostic.ts";
 import type { TaskId } from "./task_id.ts";
+import type { ServiceSpec } from "./service_spec.ts";
 
 /** A parsed task reference (01-workspace.md §10). */
 export type TaskRef =
@@ -87,6 +88,8 @@ export interface TaskBody {
   readonly description: string | null;
   readonly cache: boolean;
   readonly timeoutMs: number | null;
+  /** `service` (SVC-001); null for a finishing task or an aggregate. */
+  readonly service: ServiceSpec | null;
   /** Workspace-absolute path of the file that defines it. */
   readonly file: string;
   /** Overlay stem, or null for a project's own task. */
@@ -127,6 +130,8 @@ export interface TaskDefinition {
   readonly cache: boolean;
   /** `timeout` in ms (CFG-043); null when absent. */
   readonly timeoutMs: number | null;
+  /** `service` (SVC-001); null for a finishing task or an aggregate. */
+  readonly service: ServiceSpec | null;
   /** The body the task was built from, as written in its `haz.yml` or overlay. */
   readonly body: TaskBody;
 }

@@ -46,6 +46,7 @@ export function instantiateTask(body: TaskBody, project: OwningProject): TaskDef
     description: body.description,
     cache: body.cache,
     timeoutMs: body.timeoutMs,
+    service: body.service,
     body,
   };
 }

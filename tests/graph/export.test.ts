@@ -399,6 +399,7 @@ function task(project: string, name: string, extra: Partial<TaskDefinition> = {}
     description: null,
     cache: true,
     timeoutMs: null,
+    service: null,
     file: `/${project}/haz.yml`,
     overlay: null,
   };
@@ -418,6 +419,7 @@ function task(project: string, name: string, extra: Partial<TaskDefinition> = {}
     description: null,
     cache: true,
     timeoutMs: null,
+    service: null,
     body,
     ...extra,
   };

@@ -71,6 +71,7 @@ export function cacheTask(spec: CacheTaskSpec): TaskDefinition {
     description: null,
     cache: true,
     timeoutMs: null,
+    service: null,
     body: {
       name,
       action,
@@ -85,6 +86,7 @@ export function cacheTask(spec: CacheTaskSpec): TaskDefinition {
       description: null,
       cache: true,
       timeoutMs: null,
+      service: null,
       file: `${projectRoot === "/" ? "" : projectRoot}/haz.yml`,
       overlay: null,
     },

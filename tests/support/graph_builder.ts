@@ -17,6 +17,7 @@ import type {
   TaskGraph,
   Workspace,
 } from "../../lib/domain/workspace.ts";
+import { defaultServiceSpec, type ServiceSpec } from "../../lib/domain/service_spec.ts";
 import type { SpawnPlan } from "../../lib/exec/process.ts";
 import type {
   CancelledRecord,
@@ -64,6 +65,8 @@ export interface TaskSpec {
     readonly fromHost?: readonly string[];
     readonly override?: Readonly<Record<string, string>>;
   };
+  /** Makes the task a service (SVC-001): `true` for every default, or the parts that differ. */
+  readonly service?: true | Partial<ServiceSpec>;
 }
 
 /** A test workspace. */
@@ -168,6 +171,9 @@ function taskDefinition(spec: TaskSpec, tags: Readonly<Record<string, readonly s
     fromHost: spec.env?.fromHost ?? [],
     override: new Map(Object.entries(spec.env?.override ?? {})),
   };
+  const service = spec.service === undefined
+    ? null
+    : { ...defaultServiceSpec(), ...(spec.service === true ? {} : spec.service) };
   const body = {
     name: id.task,
     action,
@@ -180,6 +186,7 @@ function taskDefinition(spec: TaskSpec, tags: Readonly<Record<string, readonly s
     description: null,
     cache: spec.cache ?? true,
     timeoutMs: spec.timeoutMs ?? null,
+    service,
     file: `${projectRoot}/haz.yml`,
     overlay: null,
   };
@@ -199,6 +206,7 @@ function taskDefinition(spec: TaskSpec, tags: Readonly<Record<string, readonly s
     description: null,
     cache: spec.cache ?? true,
     timeoutMs: spec.timeoutMs ?? null,
+    service,
     body,
   };
 }
