@@ -47,7 +47,7 @@ describe("service configuration (09-services-and-watch.md §1)", () => {
     assert.deepEqual((await task("{command: [x], service: {ready: {pattern: x}}}")).lines, [
       "CFG-003 2:39 unknown key `pattern` in `ready` of task `t` | did you mean `line`?",
     ]);
-    assert.deepEqual((await task("{deps: [\"~:a\"], service: true}")).lines, [
+    assert.deepEqual((await task('{deps: ["~:a"], service: true}')).lines, [
       "CFG-016 2:22 `service` is not allowed on aggregate task `t` | add `command:` or `shell:`",
     ]);
   });
