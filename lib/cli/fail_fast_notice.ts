@@ -47,5 +47,8 @@ export function failFastNoticeObserver(inner: RunObserver, notice: (text: string
       inner.onCancelling(reason, forced);
     },
     onWarning: (warning) => inner.onWarning(warning),
+    onServiceUp: (task, upMs) => inner.onServiceUp(task, upMs),
+    onServiceRestarting: (task, restart) => inner.onServiceRestarting(task, restart),
+    onServicesOnly: (services) => inner.onServicesOnly(services),
   };
 }

@@ -182,7 +182,8 @@ function taskArgs(result: TaskResult) {
 
 function causeText(result: TaskResult): string {
   if (result.kind === "skipped") {
-    return `${result.record.cause.kind} ${formatTaskId(result.record.cause.root)}`;
+    const cause = result.record.cause;
+    return cause.kind === "unneeded" ? cause.kind : `${cause.kind} ${formatTaskId(cause.root)}`;
   }
   if (result.kind === "cancelled") {
     return result.record.kind === "upstream-cancelled"

@@ -26,6 +26,11 @@ export interface SpawnPlan {
   readonly env: Readonly<Record<string, string>>;
   /** Absolute host path of the working directory. */
   readonly cwd: string;
+  /**
+   * `"null"` (absent): the null device (PROC-002). `"held"`: a pipe haz keeps open and never writes to,
+   * closed by `closeStdin()` (SVC-026, SVC-101).
+   */
+  readonly stdin?: "null" | "held";
 }
 
 /** A started process; `pid` is also its process group id (PROC-001). */
@@ -38,6 +43,8 @@ export interface SpawnedProcess {
   readonly stderr: ReadableStream<Uint8Array>;
   /** Resolves when the leader exits. */
   readonly exited: Promise<ExitStatus>;
+  /** Closes a held stdin (SVC-027); a no-op for the null device; idempotent. */
+  closeStdin(): void;
 }
 
 /** Why a spawn failed. */

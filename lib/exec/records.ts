@@ -35,18 +35,45 @@ export interface TaskTiming {
   readonly phases: readonly PhaseSpan[];
 }
 
-/** Why a task failed. */
+/** Why a task failed; the last three are services' (SVC-025, SVC-028). */
 export type FailureCause =
   | { readonly kind: "exit-code"; readonly code: number }
   | { readonly kind: "signal"; readonly signal: string }
-  | { readonly kind: "timeout"; readonly limitMs: number; readonly lastSignal: "SIGTERM" | "SIGKILL" };
+  | { readonly kind: "timeout"; readonly limitMs: number; readonly lastSignal: "SIGTERM" | "SIGKILL" }
+  | { readonly kind: "not-ready"; readonly limitMs: number }
+  | { readonly kind: "exited-before-ready"; readonly status: ExitStatus }
+  | { readonly kind: "exited-while-running"; readonly status: ExitStatus };
+
+/** The service part of a service's record (SVC-054). */
+export interface ServiceRecordPart {
+  /** Run clock of the latest time it came up; null when it never was. */
+  readonly upAt: number | null;
+  /** Restarts after unexpected exits (SVC-029). */
+  readonly restarts: number;
+  /** Why haz stopped it; null when it failed. */
+  readonly stop: "unneeded" | "cancelled" | "removed" | null;
+  readonly lastSignal: "SIGTERM" | "SIGKILL" | null;
+  readonly escalation: "none" | "grace-expired" | "forced";
+  /** Kept until the run was stopped (SVC-050), not a dependency service. */
+  readonly kept: boolean;
+}
+
+/** Why a service restarts (SVC-080). */
+export interface ServiceRestart {
+  /** How the previous spawn ended. */
+  readonly status: ExitStatus;
+  /** This restart's number, from 1. */
+  readonly restart: number;
+  readonly maxRestarts: number;
+  readonly backoffMs: number;
+}
 
 /** A task that succeeded or failed. */
 export interface CompletedRecord {
   /** The task this record is for. */
   readonly task: TaskId;
-  /** Where the result came from: a cache hit, a fresh run, or an aggregate task (EXEC-102). */
-  readonly source: "cache-hit" | "fresh-run" | "aggregate";
+  /** Where the result came from: a cache hit, a fresh run, an aggregate task (EXEC-102), a service. */
+  readonly source: "cache-hit" | "fresh-run" | "aggregate" | "service";
   /** Whether the task succeeded or failed; a cache hit always succeeded. */
   readonly state: "succeeded" | "failed";
   /** How the leader ended; set for fresh runs only. */
@@ -65,6 +92,8 @@ export interface CompletedRecord {
   readonly materialisedOutputs: readonly string[];
   /** The task's times on the run clock. */
   readonly timing: TaskTiming;
+  /** Set for services and service aggregates (SVC-054). */
+  readonly service?: ServiceRecordPart;
 }
 
 /** Why a task was skipped; `root` is the task whose event caused it. */
@@ -76,7 +105,9 @@ export type SkipCause =
     readonly kind: "admission-closed";
     readonly root: TaskId;
     readonly violation: "runtime-cycle" | "output-overlap";
-  };
+  }
+  /** A dependency service released before it was admitted (SVC-052). */
+  | { readonly kind: "unneeded" };
 
 /** A task that never ran because of another task's event. */
 export interface SkipRecord {
@@ -221,4 +252,10 @@ export interface RunObserver {
   onCancelling(reason: CancelReason, forced: boolean): void;
   /** A cache store or capture failed; the task's outcome is unaffected. */
   onWarning(warning: RunWarning): void;
+  /** A service came up (SVC-021); `upMs` from its latest admission, null for a service aggregate. */
+  onServiceUp(task: TaskId, upMs: number | null): void;
+  /** An up service exited unexpectedly and waits out its back-off before it starts again (SVC-029). */
+  onServiceRestarting(task: TaskId, restart: ServiceRestart): void;
+  /** Once per run: only kept services are left, and these are up (SVC-053), in canonical order. */
+  onServicesOnly(services: readonly TaskId[]): void;
 }

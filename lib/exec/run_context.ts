@@ -10,6 +10,7 @@ import type { TaskGraph, Workspace } from "../domain/workspace.ts";
 import type { Clock, ProcessSpawner } from "./process.ts";
 import type { RunObserver } from "./records.ts";
 import type { RunControl } from "./run_control.ts";
+import type { ServiceProber } from "./service_prober.ts";
 
 /** The inputs of `runGraph` and `runTask`. */
 export interface RunContext {
@@ -41,4 +42,8 @@ export interface RunContext {
   readonly failFast: boolean;
   /** Through which the CLI or an embedder cancels or kills the run (EXEC-012, EXEC-105). */
   readonly control: RunControl;
+  /** Readiness checks of `ready.port` and `ready.url` (SVC-100); needed only by such services. */
+  readonly prober?: ServiceProber;
+  /** Printed ids the selection names: such services run until the run is cancelled (SVC-050). */
+  readonly kept?: ReadonlySet<string>;
 }

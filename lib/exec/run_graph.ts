@@ -690,6 +690,9 @@ class GraphRun {
       onInvariantViolation: (violation) => emit((observer) => observer.onInvariantViolation(violation)),
       onCancelling: (reason, forced) => emit((observer) => observer.onCancelling(reason, forced)),
       onWarning: (warning) => emit((observer) => observer.onWarning(warning)),
+      onServiceUp: (task, upMs) => emit((observer) => observer.onServiceUp(task, upMs)),
+      onServiceRestarting: (task, restart) => emit((observer) => observer.onServiceRestarting(task, restart)),
+      onServicesOnly: (services) => emit((observer) => observer.onServicesOnly(services)),
     };
   }
 

@@ -15,12 +15,14 @@ interface BunSubprocess {
   readonly stderr: ReadableStream<Uint8Array>;
   readonly exited: Promise<number>;
   readonly signalCode: string | null;
+  /** A `FileSink` when stdin is `"pipe"`. */
+  readonly stdin: { end(): unknown } | number | null | undefined;
 }
 interface BunSpawnApi {
   spawn(argv: string[], options: {
     cwd: string;
     env: Record<string, string>;
-    stdin: "ignore";
+    stdin: "ignore" | "pipe";
     stdout: "pipe";
     stderr: "pipe";
     detached: boolean;
@@ -45,7 +47,7 @@ export const bunSpawner: ProcessSpawner = {
       child = bun.spawn([program, ...plan.args], {
         cwd: plan.cwd,
         env: { ...plan.env },
-        stdin: "ignore",
+        stdin: plan.stdin === "held" ? "pipe" : "ignore",
         stdout: "pipe",
         stderr: "pipe",
         detached: true,
@@ -56,7 +58,20 @@ export const bunSpawner: ProcessSpawner = {
     const exited: Promise<ExitStatus> = child.exited.then((code) =>
       child.signalCode ? { code: null, signal: child.signalCode } : { code, signal: null }
     );
-    return { pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited };
+    let stdinOpen = plan.stdin === "held";
+    const closeStdin = () => {
+      if (!stdinOpen) return;
+      stdinOpen = false;
+      const sink = child.stdin;
+      if (sink !== null && typeof sink === "object") {
+        try {
+          sink.end();
+        } catch {
+          // The child already closed its end: nothing is left to close.
+        }
+      }
+    };
+    return { pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited, closeStdin };
   },
   signalGroup: signalProcessGroup,
 };

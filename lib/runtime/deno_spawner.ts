@@ -27,7 +27,7 @@ export const denoSpawner: ProcessSpawner = {
         cwd: plan.cwd,
         env: { ...plan.env },
         clearEnv: true,
-        stdin: "null",
+        stdin: plan.stdin === "held" ? "piped" : "null",
         stdout: "piped",
         stderr: "piped",
         detached: true,
@@ -40,7 +40,15 @@ export const denoSpawner: ProcessSpawner = {
         ? { code: null, signal: String(status.signal) }
         : { code: status.code, signal: null }
     );
-    return { pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited };
+    // The writer is kept open and never written to (SVC-026).
+    const writer = plan.stdin === "held" ? child.stdin.getWriter() : null;
+    let stdinOpen = writer !== null;
+    const closeStdin = () => {
+      if (!stdinOpen || writer === null) return;
+      stdinOpen = false;
+      writer.close().catch(() => {});
+    };
+    return { pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited, closeStdin };
   },
   signalGroup: signalProcessGroup,
 };

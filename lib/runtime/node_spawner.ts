@@ -26,7 +26,7 @@ export const nodeSpawner: ProcessSpawner = {
       cwd: plan.cwd,
       env: { ...plan.env },
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [plan.stdin === "held" ? "pipe" : "ignore", "pipe", "pipe"],
     });
     if (child.pid === undefined) {
       throw new SpawnError("other", plan.program, `cannot start ${plan.program}`);
@@ -38,12 +38,18 @@ export const nodeSpawner: ProcessSpawner = {
         (code, signal) => resolve(signal ? { code: null, signal } : { code: code ?? 0, signal: null }),
       );
     });
+    // A child that exits closes its end: the write side's EPIPE is expected, not an error.
+    child.stdin?.on("error", () => {});
+    const closeStdin = () => {
+      if (child.stdin !== null && !child.stdin.destroyed) child.stdin.end();
+    };
     const { Readable } = nodeStream();
     return {
       pid: child.pid,
       stdout: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
       stderr: Readable.toWeb(child.stderr!) as ReadableStream<Uint8Array>,
       exited,
+      closeStdin,
     };
   },
   signalGroup: signalProcessGroup,

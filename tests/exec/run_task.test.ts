@@ -330,6 +330,7 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
         }),
         stderr: closedStream(),
         exited: Promise.resolve({ code: 0, signal: null }),
+        closeStdin: () => {},
       }),
       signalGroup: () => false,
     };
@@ -345,6 +346,7 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
         stdout: closedStream(),
         stderr: closedStream(),
         exited: Promise.reject(new Error("ECHILD")),
+        closeStdin: () => {},
       }),
       signalGroup: () => false,
     };
@@ -359,6 +361,7 @@ describe("runTask errors after the spawn (04-execution.md §2 RunTaskError)", ()
         stdout: closedStream(),
         stderr: closedStream(),
         exited: Promise.resolve({ code: 0, signal: null }),
+        closeStdin: () => {},
       }),
       signalGroup: () => {
         throw new Error("EPERM: operation not permitted");

@@ -34,6 +34,8 @@ export interface FakeProgram {
   steps: FakeStep[];
   /** Reaction to SIGTERM/SIGINT; default "die". */
   onTerm?: "die" | "ignore" | { exit: number; afterMs: number };
+  /** Reaction to its held stdin being closed (SVC-026); default none. */
+  onStdinClose?: "exit";
   /** Members that outlive the leader and keep the pipes open until the group gets SIGKILL. */
   stragglers?: number;
   spawnError?: SpawnErrorReason;
@@ -44,7 +46,7 @@ export interface FakeEvent {
   at: number;
   pid: number;
   argv: string[];
-  kind: "spawn" | "signal" | "exit" | "eof" | "group-dead";
+  kind: "spawn" | "signal" | "exit" | "eof" | "group-dead" | "stdin-closed";
   signal?: Signal;
   status?: ExitStatus;
 }
@@ -69,6 +71,7 @@ interface FakeGroup {
   leaderAlive: boolean;
   stragglers: number;
   pipesOpen: boolean;
+  stdinHeld: boolean;
   exitedAt: number | null;
 }
 
@@ -140,6 +143,7 @@ export class FakeSpawner implements ProcessSpawner {
       leaderAlive: true,
       stragglers: program.stragglers ?? 0,
       pipesOpen: true,
+      stdinHeld: plan.stdin === "held",
       exitedAt: null,
     };
     this.#groups.set(group.pid, group);
@@ -147,7 +151,13 @@ export class FakeSpawner implements ProcessSpawner {
     this.#peakLeaders = Math.max(this.#peakLeaders, this.#liveLeaders);
     this.#record(group, "spawn");
     void this.#runScript(group);
-    return { pid: group.pid, stdout: group.stdout.stream, stderr: group.stderr.stream, exited };
+    const closeStdin = () => {
+      if (!group.stdinHeld) return;
+      group.stdinHeld = false;
+      this.#record(group, "stdin-closed");
+      if (group.program.onStdinClose === "exit") this.#leaderExit(group, { code: 0, signal: null });
+    };
+    return { pid: group.pid, stdout: group.stdout.stream, stderr: group.stderr.stream, exited, closeStdin };
   }
 
   signalGroup(pgid: number, sig: Signal): boolean {
@@ -186,6 +196,12 @@ export class FakeSpawner implements ProcessSpawner {
     return [...this.#groups.values()]
       .filter((group) => group.key === argv)
       .map((group) => [group.spawnedAt, group.exitedAt ?? Infinity]);
+  }
+
+  /** Times at which `argv`'s groups received `signal`, in order. */
+  signalTimes(argv: string, signal: Signal): number[] {
+    return this.events.filter((event) => event.argv.join(" ") === argv && event.signal === signal)
+      .map((event) => event.at);
   }
 
   /** Number of successful spawns of `argv` (joined). */

@@ -27,6 +27,7 @@ import type {
   RunOutcome,
   RuntimeInvariantViolation,
   RunWarning,
+  ServiceRestart,
   SkipRecord,
   TaskErrorRecord,
 } from "../../lib/exec/records.ts";
@@ -248,7 +249,15 @@ export type ObservedEvent =
     readonly reason: CancelReason;
     readonly forced: boolean;
   }
-  | { readonly kind: "warning"; readonly task: string; readonly at: number; readonly warning: RunWarning };
+  | { readonly kind: "warning"; readonly task: string; readonly at: number; readonly warning: RunWarning }
+  | { readonly kind: "up"; readonly task: string; readonly at: number; readonly upMs: number | null }
+  | {
+    readonly kind: "restarting";
+    readonly task: string;
+    readonly at: number;
+    readonly restart: ServiceRestart;
+  }
+  | { readonly kind: "services-only"; readonly at: number; readonly services: readonly string[] };
 
 const decoder = new TextDecoder();
 
@@ -310,13 +319,25 @@ export class RecordingObserver implements RunObserver {
     this.events.push({ kind: "warning", task: printed(warning.task), at: this.#clock.now(), warning });
   }
 
+  onServiceUp(task: TaskId, upMs: number | null): void {
+    this.events.push({ kind: "up", task: printed(task), at: this.#clock.now(), upMs });
+  }
+  onServiceRestarting(task: TaskId, restart: ServiceRestart): void {
+    this.events.push({ kind: "restarting", task: printed(task), at: this.#clock.now(), restart });
+  }
+  onServicesOnly(services: readonly TaskId[]): void {
+    this.events.push({ kind: "services-only", at: this.#clock.now(), services: services.map(printed) });
+  }
+
   /** Events of one kind. */
   ofKind<K extends ObservedEvent["kind"]>(kind: K): Extract<ObservedEvent, { kind: K }>[] {
     return this.events.filter((event): event is Extract<ObservedEvent, { kind: K }> => event.kind === kind);
   }
 
   /** Printed ids of the tasks, in callback order, whose terminal callback was of `kind`. */
-  tasksOf(kind: "started" | "finished" | "errored" | "skipped" | "cancelled"): string[] {
+  tasksOf(
+    kind: "started" | "finished" | "errored" | "skipped" | "cancelled" | "up" | "restarting",
+  ): string[] {
     return this.events.flatMap((event) => event.kind === kind ? [event.task] : []);
   }
 

@@ -12,6 +12,8 @@ export const SGR = {
   red: "31",
   yellow: "33",
   dim: "2",
+  blue: "34",
+  magenta: "35",
   boldRed: "1;31",
   boldYellow: "1;33",
 } as const;

@@ -9,6 +9,7 @@
 import { formatTaskId, type TaskId } from "../../domain/task_id.ts";
 import type { ChannelWriter, OutputStream } from "./output_channel.ts";
 import type { PresenterOptions } from "./presenter.ts";
+import { LiveLines } from "./live_lines.ts";
 import { PresenterBase, type TerminalUnit } from "./presenter_base.ts";
 import { warningText } from "./run_diagnostics.ts";
 import { SPILL_THRESHOLD_BYTES, SpillBuffer, type SpillSettings } from "./spill_buffer.ts";
@@ -44,11 +45,15 @@ interface TaskStreams {
 export class BufferedOutputObserver extends PresenterBase {
   readonly #tasks = new Map<string, TaskStreams>();
   readonly #spill: SpillSettings;
+  readonly #live: LiveLines;
+  readonly #services: ReadonlySet<string>;
   #spillWarned = false;
 
   /** Creates a buffered presenter; a stream that cannot spill warns once on stderr (EXEC-108). */
   constructor(options: PresenterOptions) {
     super(options);
+    this.#live = new LiveLines(this.channel, options.color);
+    this.#services = options.services ?? new Set();
     this.#spill = {
       tempDir: options.tempDir,
       thresholdBytes: SPILL_THRESHOLD_BYTES,
@@ -63,17 +68,27 @@ export class BufferedOutputObserver extends PresenterBase {
 
   /** Holds the chunk until the task's terminal event, spilling past 1 MiB (EXEC-108). */
   onStdout(task: TaskId, chunk: Uint8Array): void {
-    this.#streamsOf(task).stdout.append(chunk);
+    if (this.#services.has(formatTaskId(task))) this.#live.push("stdout", task, chunk);
+    else this.#streamsOf(task).stdout.append(chunk);
   }
 
   /** Holds the chunk until the task's terminal event, spilling past 1 MiB (EXEC-108). */
   onStderr(task: TaskId, chunk: Uint8Array): void {
-    this.#streamsOf(task).stderr.append(chunk);
+    if (this.#services.has(formatTaskId(task))) this.#live.push("stderr", task, chunk);
+    else this.#streamsOf(task).stderr.append(chunk);
   }
 
   /** Writes the status line, then the whole stdout, then the whole stderr, as one uninterrupted unit. */
   protected writeTerminalUnit({ task, status, withOutput }: TerminalUnit): void {
     const id = formatTaskId(task);
+    if (this.#services.has(id)) {
+      // SVC-081: a service's lines were written live; only its partial lines are left.
+      this.channel.submit("terminal-event", (writer) => {
+        this.#live.flush(task, writer);
+        writer.writeText("stdout", status);
+      });
+      return;
+    }
     const streams = this.#tasks.get(id);
     this.#tasks.delete(id);
     if (streams === undefined || !withOutput) {
@@ -105,6 +120,7 @@ export class BufferedOutputObserver extends PresenterBase {
 
   /** Discards the held streams, spill files included, of tasks that never reached a terminal event. */
   protected releaseTaskOutput(): void {
+    this.#live.clear();
     for (const streams of this.#tasks.values()) {
       streams.stdout.discard();
       streams.stderr.discard();

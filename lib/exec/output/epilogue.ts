@@ -13,6 +13,8 @@ export interface EpilogueCounts {
   /** Succeeded records, hits and aggregates included. */
   readonly completed: number;
   readonly cached: number;
+  /** Stopped services, counted in `completed` too (SVC-083). */
+  readonly services: number;
   /** Failed records plus task errors. */
   readonly failed: number;
   readonly skipped: number;
@@ -33,6 +35,7 @@ export interface EpilogueCounts {
 export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
   let completed = 0;
   let cached = 0;
+  let services = 0;
   let failed = outcome.taskErrors.length;
   let skipped = 0;
   let cancelled = 0;
@@ -43,9 +46,10 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
     else {
       completed++;
       if (entry.record.source === "cache-hit") cached++;
+      if (entry.record.source === "service") services++;
     }
   }
-  return { completed, cached, failed, skipped, cancelled };
+  return { completed, cached, services, failed, skipped, cancelled };
 }
 
 /**
@@ -65,7 +69,11 @@ export function epilogueText(outcome: RunGraphOutcome, elapsedMs: number, color:
   const counts = epilogueCounts(outcome);
   const style = styler(color);
   let completed = style(`${counts.completed} completed`, SGR.green);
-  if (counts.cached > 0) completed += ` ${style(`(${counts.cached} cached)`, SGR.cyan)}`;
+  const kinds = [
+    ...(counts.cached > 0 ? [`${counts.cached} cached`] : []),
+    ...(counts.services > 0 ? [counts.services === 1 ? "1 service" : `${counts.services} services`] : []),
+  ];
+  if (kinds.length > 0) completed += ` ${style(`(${kinds.join(", ")})`, SGR.cyan)}`;
   const segments = [completed];
   if (counts.failed > 0) segments.push(style(`${counts.failed} failed`, SGR.red));
   if (counts.skipped > 0) segments.push(style(`${counts.skipped} skipped`, SGR.dim));

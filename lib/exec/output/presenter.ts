@@ -33,6 +33,8 @@ export interface PresenterOptions {
   readonly cancelGraceMs: number;
   /** Number of tasks in the run set: the footer's `<total>`. */
   readonly runSetSize: number;
+  /** Printed ids of the run set's services: their output is live in every mode (SVC-081). */
+  readonly services?: ReadonlySet<string>;
 }
 
 /** A run observer that also writes the epilogue and CLI notices, and releases its resources. */

@@ -12,6 +12,7 @@ import type {
   RunGraphOutcome,
   RuntimeInvariantViolation,
   RunWarning,
+  ServiceRestart,
   SkipRecord,
   TaskErrorRecord,
 } from "../records.ts";
@@ -21,7 +22,7 @@ import { OutputChannel } from "./output_channel.ts";
 import type { Presenter, PresenterOptions } from "./presenter.ts";
 import { ProgressFooter } from "./progress_footer.ts";
 import { violationLine, warningLine } from "./run_diagnostics.ts";
-import { statusLine, type TerminalRecord } from "./status_line.ts";
+import { serviceRestartLine, serviceUpLine, statusLine, type TerminalRecord } from "./status_line.ts";
 
 /** What a task leaves at its terminal event. */
 export interface TerminalUnit {
@@ -117,6 +118,25 @@ export abstract class PresenterBase implements Presenter {
     this.writeStderrLine(warningLine(warning, this.options.color));
   }
 
+  onServiceUp(task: TaskId, upMs: number | null): void {
+    const line = `${serviceUpLine(task, upMs, { color: this.options.color })}\n`;
+    this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
+  }
+
+  onServiceRestarting(task: TaskId, restart: ServiceRestart): void {
+    const line = `${serviceRestartLine(task, restart, { color: this.options.color })}\n`;
+    this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
+  }
+
+  onServicesOnly(services: readonly TaskId[]): void {
+    const count = services.length === 1 ? "1 service" : `${services.length} services`;
+    this.writeStderrLine(
+      `haz: all tasks finished; ${count} running: ${
+        services.map(formatTaskId).join(", ")
+      } (Ctrl-C stops them)`,
+    );
+  }
+
   notice(text: string): void {
     this.writeStderrLine(text);
   }
@@ -139,6 +159,8 @@ export abstract class PresenterBase implements Presenter {
 
   #terminal(record: TerminalRecord, withOutput: boolean): void {
     this.#footer?.taskEnded(record.task);
+    // SVC-046: a service aggregate ends without a status line.
+    if ("source" in record && record.source === "aggregate" && record.service !== undefined) return;
     const { color, cancelGraceMs } = this.options;
     const status = `${statusLine(record, { color, cancelGraceMs })}\n`;
     this.writeTerminalUnit({ task: record.task, status, withOutput });

@@ -4,11 +4,13 @@
  * @module
  */
 
-import { formatTaskId } from "../../domain/task_id.ts";
+import { formatTaskId, type TaskId } from "../../domain/task_id.ts";
+import type { ExitStatus } from "../process.ts";
 import { formatDuration } from "../../util/format_duration.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
+  ServiceRestart,
   SkipRecord,
   TaskErrorRecord,
   TaskTiming,
@@ -63,7 +65,7 @@ function durationOf(timing: TaskTiming): string | null {
 }
 
 function statusParts(outcome: TerminalRecord, cancelGraceMs: number): StatusParts {
-  if ("source" in outcome) return completedParts(outcome);
+  if ("source" in outcome) return completedParts(outcome, cancelGraceMs);
   if ("error" in outcome) {
     return {
       glyphVerb: "✗ errored",
@@ -78,7 +80,15 @@ function statusParts(outcome: TerminalRecord, cancelGraceMs: number): StatusPart
   return cancelledParts(outcome, cancelGraceMs);
 }
 
-function completedParts(record: CompletedRecord): StatusParts {
+function completedParts(record: CompletedRecord, cancelGraceMs: number): StatusParts {
+  if (record.source === "service" && record.state === "succeeded") {
+    return {
+      glyphVerb: "■ stopped",
+      style: SGR.green,
+      withDuration: true,
+      detail: stoppedDetail(record, cancelGraceMs),
+    };
+  }
   if (record.state === "failed") {
     return { glyphVerb: "✗ failed", style: SGR.red, withDuration: true, detail: failureDetail(record) };
   }
@@ -98,11 +108,77 @@ function failureDetail(record: CompletedRecord): string | null {
       return `killed by ${failure.signal}`;
     case "timeout":
       return `timed out after ${formatDuration(failure.limitMs)}`;
+    case "not-ready":
+      return `not ready after ${formatDuration(failure.limitMs)}`;
+    case "exited-before-ready":
+      return `${exitText(failure.status)} before it was ready`;
+    case "exited-while-running":
+      return `${exitText(failure.status)} while running`;
   }
+}
+
+/** `exited with code <n>` or `killed by <SIG>`. */
+function exitText(status: ExitStatus): string {
+  return status.code !== null
+    ? `exited with code ${status.code}`
+    : `killed by ${status.signal ?? "a signal"}`;
+}
+
+/** SVC-080: how a stop by haz ended, when it is worth saying. */
+function stoppedDetail(record: CompletedRecord, cancelGraceMs: number): string | null {
+  const service = record.service;
+  if (service === undefined) return null;
+  if (service.escalation === "forced") return "killed with SIGKILL";
+  if (service.escalation === "grace-expired") {
+    return `killed with SIGKILL after ${formatDuration(cancelGraceMs)} grace`;
+  }
+  return service.upAt === null ? "stopped before it was ready" : null;
+}
+
+/**
+ * SVC-080: `▲ ready <id> (<admission → up>)`; no duration for a service aggregate.
+ *
+ * @example
+ * ```ts
+ * serviceUpLine({ project: "api", task: "serve" }, 2310, { color: false }); // "▲ ready api:serve (2s 310ms)"
+ * ```
+ */
+export function serviceUpLine(
+  task: TaskId,
+  upMs: number | null,
+  options: { readonly color: boolean },
+): string {
+  const id = formatTaskId(task);
+  const style = styler(options.color);
+  const duration = upMs === null ? "" : ` (${formatDuration(upMs)})`;
+  return `${style("▲ ready", SGR.blue)} ${style(id, taskColorParams(id))}${duration}`;
+}
+
+/**
+ * SVC-080: `↻ restarting <id>: exited with code <n> (restart <k> of <max> in <backoff>)`.
+ *
+ * @example
+ * ```ts
+ * serviceRestartLine(task, { status: { code: 1, signal: null }, restart: 1, maxRestarts: 3, backoffMs: 1000 }, { color: false });
+ * // "↻ restarting api:serve: exited with code 1 (restart 1 of 3 in 1s)"
+ * ```
+ */
+export function serviceRestartLine(
+  task: TaskId,
+  restart: ServiceRestart,
+  options: { readonly color: boolean },
+): string {
+  const id = formatTaskId(task);
+  const style = styler(options.color);
+  const detail = `${exitText(restart.status)} (restart ${restart.restart} of ${restart.maxRestarts} in ${
+    formatDuration(restart.backoffMs)
+  })`;
+  return `${style("↻ restarting", SGR.magenta)} ${style(id, taskColorParams(id))}: ${detail}`;
 }
 
 function skipDetail(record: SkipRecord): string {
   const cause = record.cause;
+  if (cause.kind === "unneeded") return "no longer needed";
   const root = formatTaskId(cause.root);
   switch (cause.kind) {
     case "upstream-failed":
