@@ -29,8 +29,13 @@ export interface KeyRequest {
   hostEnv: ReadonlyMap<string, string>;
   /** Stream digests of the task's direct hard predecessors, by printed id. */
   predecessors: ReadonlyMap<string, { stdout: string; stderr: string }>;
-  /** Printed ids of the direct hard predecessors. */
+  /** Printed ids of the direct hard predecessors that are not services. */
   hardPredecessors: readonly string[];
+  /**
+   * Direct hard predecessors that are services or service aggregates, by printed id, with their start
+   * keys (SVC-045): section `V` instead of `P`.
+   */
+  services?: ReadonlyMap<string, string>;
   /** The active hash function, for the prefix (CACHE-003), input contents and the key. */
   hash: HashAlgorithm;
   /** Defaults to `process.platform` / `process.arch` (CACHE-027). */
@@ -69,6 +74,8 @@ export interface KeyComponents {
   /** Hashed variables; null is ABSENT (CACHE-008). */
   readonly env: readonly { readonly name: string; readonly value: string | null }[];
   readonly platform: { readonly os: string; readonly arch: string };
+  /** Service predecessors with their start keys, 64 hex (SVC-045); section `V` only when non-empty. */
+  readonly services?: readonly { readonly id: string; readonly startKey: string }[];
 }
 
 /** How many input files are hashed at once. */
@@ -113,6 +120,7 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
     predecessors,
     env: hashedEnvironment(task, request.hostEnv),
     platform: request.platform ?? { os: process.platform, arch: process.arch },
+    services: [...(request.services ?? new Map()).entries()].map(([id, startKey]) => ({ id, startKey })),
   };
   const hasher = request.hash.create();
   hasher.update(encodeKeyComponents(components, request.hash));
@@ -120,7 +128,7 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
 }
 
 /**
- * The framed byte stream of CACHE-009 (prefix and seven sections) for the given components. Lists
+ * The framed byte stream of CACHE-009 (prefix and seven sections, then `V` when there are services) for the given components. Lists
  * are put in byte order and de-duplicated here, so the stream is independent of declaration order.
  *
  * @example
@@ -184,6 +192,15 @@ export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorit
   out.u8(0x53);
   out.str(components.platform.os);
   out.str(components.platform.arch);
+
+  const services = uniqueSorted(components.services ?? [], (service) => service.id);
+  if (services.length > 0) {
+    out.u8(0x56);
+    out.list(services, (service) => {
+      out.str(service.id);
+      out.digest(service.startKey);
+    });
+  }
   return out.bytes();
 }
 

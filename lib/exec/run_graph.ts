@@ -1,11 +1,14 @@
 /**
  * The scheduler (04-execution.md §5–8): readiness, admission under the global and tag caps, mutex
- * parking, the failure cascade, soft edges, aggregates, cancellation, and the runtime graph checks.
+ * parking, the failure cascade, soft edges, aggregates, cancellation, and the runtime graph checks;
+ * and services (09-services-and-watch.md §3–4): slots held while starting, consumers admitted when
+ * a service is up, restarts, release in reverse dependency order, kept services.
  *
  * @module
  */
 
-import type { HashedInput } from "../cache/key.ts";
+import { buildCacheKey, type HashedInput } from "../cache/key.ts";
+import type { ServiceSpec } from "../domain/service_spec.ts";
 import type { TaskId } from "../domain/task_id.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { lockLabel, MutexTable } from "./mutex_table.ts";
@@ -15,14 +18,19 @@ import type {
   CancelledRecord,
   CancelReason,
   CompletedRecord,
+  Digest,
+  FailureCause,
   RunObserver,
   RunOutcome,
   RuntimeInvariantViolation,
   RunWarning,
+  ServiceRecordPart,
   SkipCause,
   SkipRecord,
+  StreamDigest,
   TaskErrorRecord,
 } from "./records.ts";
+import type { ExitStatus } from "./process.ts";
 import type { RunContext } from "./run_context.ts";
 import { wasKilled, watchRunControl } from "./run_control.ts";
 import {
@@ -35,6 +43,7 @@ import {
   type TaskSession,
 } from "./run_task.ts";
 import { RuntimeChecks } from "./runtime_checks.ts";
+import { runServiceSpawn, type ServiceHandle, type ServiceSpawnResult } from "./run_service.ts";
 import type { AdmissionSpan, MutexWaitSpan, RunGraphResult } from "./run_trace.ts";
 import { TimingRecorder } from "./task_timing.ts";
 
@@ -42,6 +51,10 @@ export type { RunContext } from "./run_context.ts";
 export { createRunControl, type RunControl } from "./run_control.ts";
 export type { RunGraphOutcome, RuntimeInvariantViolation } from "./records.ts";
 export type { RunGraphResult, RunTrace } from "./run_trace.ts";
+
+/** SVC-029: the first back-off, doubled for each further restart, and its cap. */
+const FIRST_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
 
 /**
  * Runs the run set to completion: every task ends exactly once in `outcomes` or `taskErrors`, every
@@ -70,7 +83,10 @@ interface Node {
   readonly queue: ReadyQueue;
   readonly hardSuccessors: number[];
   readonly softSuccessors: number[];
+  readonly hardPredecessors: number[];
   readonly session: TaskSession;
+  /** Set for services and service aggregates (SVC-046). */
+  readonly service: ServiceState | null;
   pendingHard: number;
   pendingSoft: number;
   state: NodeState;
@@ -79,7 +95,32 @@ interface Node {
   admittedAt: number;
   parkedAt: number;
   holdsLock: boolean;
+  /** Holds a global slot, tag slots and a lane (a service gives them back when it is up, SVC-040). */
+  holdsSlot: boolean;
   process: RunningProcess | null;
+}
+
+/** What the scheduler tracks of a service or service aggregate across its spawns. */
+interface ServiceState {
+  /** null for a service aggregate. */
+  readonly spec: ServiceSpec | null;
+  /** Runs until the run is cancelled (SVC-050). */
+  readonly kept: boolean;
+  /** Whether a start key exists: a service with `inputs`, an aggregate whose services all have one. */
+  readonly keyed: boolean;
+  up: boolean;
+  upAt: number | null;
+  announced: boolean;
+  restarts: number;
+  /** Why haz is stopping it; null while it is wanted. */
+  stop: "unneeded" | "cancelled" | null;
+  handle: ServiceHandle | null;
+  /** Aborts the back-off of SVC-029. */
+  backoff: AbortController | null;
+  startKey: Digest | null;
+  /** Successors whose pending count this service's being up already decremented (SVC-042/043). */
+  readonly releasedHard: Set<number>;
+  readonly releasedSoft: Set<number>;
 }
 
 /** Ready tasks that carry the same capped tags, so they fit or not together. */
@@ -133,6 +174,7 @@ class GraphRun {
   #cancelled = false;
   #cancelledAt: number | null = null;
   #forced = false;
+  #servicesOnlyAnnounced = false;
   #gate: Gate | null = null;
   #bug: { error: unknown } | null = null;
   #startedAt = 0;
@@ -186,19 +228,41 @@ class GraphRun {
     };
     const inRunSet = (ids: readonly string[] | undefined) =>
       (ids ?? []).flatMap((id) => ranks.has(id) ? [ranks.get(id)!] : []);
+    const services = serviceShapes(graph, ranks, this.#ctx.kept ?? new Set());
     for (const [id, rank] of ranks) {
       const task = graph.tasks.get(id)!;
       const aggregate = task.action === null;
+      const shape = services.get(id);
+      const unkeyedService = (graph.hardPredecessors.get(id) ?? []).some((pred) =>
+        services.get(pred)?.keyed === false
+      );
       this.#nodes.push({
         rank,
         id,
         task,
         aggregate,
-        cacheable: isCacheable(task) && this.#ctx.cache !== null,
+        // SVC-045: a key cannot tell whether a service without inputs changed.
+        cacheable: isCacheable(task) && this.#ctx.cache !== null && !unkeyedService,
         queue: queueFor(task.tags.filter((tag) => tagCaps.has(tag)), aggregate),
         hardSuccessors: inRunSet(graph.hardSuccessors.get(id)),
         softSuccessors: inRunSet(graph.softSuccessors.get(id)),
+        hardPredecessors: inRunSet(graph.hardPredecessors.get(id)),
         session: { task, timing: new TimingRecorder() },
+        service: shape === undefined ? null : {
+          spec: task.service,
+          kept: shape.kept,
+          keyed: shape.keyed,
+          up: false,
+          upAt: null,
+          announced: false,
+          restarts: 0,
+          stop: null,
+          handle: null,
+          backoff: null,
+          startKey: null,
+          releasedHard: new Set(),
+          releasedSoft: new Set(),
+        },
         pendingHard: inRunSet(graph.hardPredecessors.get(id)).length,
         pendingSoft: inRunSet(graph.softPredecessors.get(id)).length,
         state: "waiting",
@@ -207,6 +271,7 @@ class GraphRun {
         admittedAt: 0,
         parkedAt: 0,
         holdsLock: false,
+        holdsSlot: false,
         process: null,
       });
     }
@@ -230,6 +295,7 @@ class GraphRun {
     } finally {
       this.#pumping = false;
     }
+    this.#announceServicesOnly();
     this.#finishIfDone();
   }
 
@@ -284,6 +350,8 @@ class GraphRun {
       // EXEC-102: no slot, tag slot, lane or lock; completes at once.
       node.session.timing.markAdmitted(now, 0);
       this.#markStarted(node);
+      // SVC-046: a service aggregate is up instead, until it is released.
+      if (node.service !== null) return this.#serviceUp(node);
       const ending = aggregateEnding(this.#ctx, node.task);
       this.#settle(node, {
         kind: "completed",
@@ -292,13 +360,14 @@ class GraphRun {
       return;
     }
     node.lane = this.#freeLanes.pop()!;
+    node.holdsSlot = true;
     this.#slotsHeld += 1;
     for (const tag of node.queue.tags) this.#tagHolds.set(tag, (this.#tagHolds.get(tag) ?? 0) + 1);
     node.admittedAt = now;
     node.session.timing.markAdmitted(now, node.lane);
     this.#markStarted(node);
     this.#inFlight += 1;
-    void this.#drive(node);
+    void (node.service !== null ? this.#driveService(node) : this.#drive(node));
   }
 
   #markStarted(node: Node): void {
@@ -317,6 +386,7 @@ class GraphRun {
     });
     this.#freeLanes.push(node.lane);
     node.lane = 0;
+    node.holdsSlot = false;
     this.#slotsHeld -= 1;
     for (const tag of node.queue.tags) this.#tagHolds.set(tag, this.#tagHolds.get(tag)! - 1);
   }
@@ -345,7 +415,7 @@ class GraphRun {
     let key: string | null = null;
     let inputs: readonly HashedInput[] | null = null;
     if (node.cacheable) {
-      const found = await cacheLookupPhase(ctx, session, this.#digests);
+      const found = await cacheLookupPhase(ctx, session, this.#digests, this.#serviceKeys(node));
       const stop = this.#stopReason();
       if (stop !== null) return { kind: stop };
       if (found.kind === "errored") return { kind: "ended", ending: found.ending };
@@ -432,6 +502,360 @@ class GraphRun {
     }
   }
 
+  // ---- services (09-services-and-watch.md §3) --------------------------------------------------
+
+  async #driveService(node: Node): Promise<void> {
+    let result: ServiceSpawnResult | null = null;
+    try {
+      result = await this.#serviceAttempt(node);
+    } catch (error) {
+      this.#recordBug(error);
+    }
+    this.#inFlight -= 1;
+    try {
+      if (result !== null) this.#afterServiceAttempt(node, result);
+    } catch (error) {
+      this.#recordBug(error);
+    }
+    this.#pump();
+  }
+
+  /** SVC-041: start-key derivation, spawn, readiness; resolves when the group is dead. */
+  async #serviceAttempt(node: Node): Promise<ServiceSpawnResult> {
+    const service = node.service!;
+    const ctx = this.#phaseContext;
+    if (service.keyed && ctx.cache !== null) {
+      const services = this.#serviceKeys(node);
+      const start = ctx.clock.now();
+      const derived = await buildCacheKey({
+        workspaceRoot: ctx.workspace.root,
+        task: node.task,
+        hostEnv: ctx.hostEnv,
+        predecessors: this.#digests,
+        hardPredecessors: (ctx.graph.hardPredecessors.get(node.id) ?? []).filter((id) => !services.has(id)),
+        services,
+        hash: ctx.hash,
+      });
+      node.session.timing.addPhase("lookup", start, ctx.clock.now());
+      if (!derived.ok) {
+        const error = { kind: "key-derivation" as const, message: derived.message };
+        return {
+          kind: "errored",
+          record: { task: node.task.id, error, key: null, stdout: null, stderr: null },
+        };
+      }
+      service.startKey = derived.key;
+    }
+    return await runServiceSpawn(ctx, node.session, {
+      blocked: () => {
+        if (this.#cancelled || this.#bug !== null) return "cancelled";
+        return service.stop !== null || this.#gate !== null ? "withdrawn" : null;
+      },
+      onSpawned: (handle) => {
+        service.handle = handle;
+      },
+      onUp: () => this.#serviceUp(node),
+    }).finally(() => {
+      service.handle = null;
+    });
+  }
+
+  /** SVC-021/040/042: the slot is given back and the consumers become ready in this very event. */
+  #serviceUp(node: Node): void {
+    const service = node.service!;
+    const now = this.#ctx.clock.now();
+    service.up = true;
+    service.upAt = now;
+    if (node.holdsSlot) this.#releaseSlots(node);
+    if (service.spec === null) {
+      service.startKey = this.#aggregateStartKey(node);
+      if (!service.announced) this.#emit((observer) => observer.onServiceUp(node.task.id, null));
+    } else {
+      this.#emit((observer) => observer.onServiceUp(node.task.id, now - node.admittedAt));
+    }
+    service.announced = true;
+    for (const rank of node.hardSuccessors) {
+      const successor = this.#nodes[rank];
+      if (service.releasedHard.has(rank) || successor.state !== "waiting") continue;
+      service.releasedHard.add(rank);
+      successor.pendingHard -= 1;
+      this.#offerIfReady(successor);
+    }
+    for (const rank of node.softSuccessors) {
+      const successor = this.#nodes[rank];
+      if (service.releasedSoft.has(rank) || successor.state !== "waiting") continue;
+      service.releasedSoft.add(rank);
+      successor.pendingSoft -= 1;
+      this.#offerIfReady(successor);
+    }
+    this.#pump();
+  }
+
+  /** SVC-044: consumers not admitted yet wait until the service is up again. */
+  #serviceDown(node: Node): void {
+    const service = node.service!;
+    service.up = false;
+    for (const rank of [...service.releasedHard]) {
+      const successor = this.#nodes[rank];
+      const upAggregate = successor.service?.spec === null && successor.state === "admitted";
+      if (successor.state !== "waiting" && successor.state !== "ready" && !upAggregate) continue;
+      service.releasedHard.delete(rank);
+      successor.pendingHard += 1;
+      successor.state = "waiting";
+      if (upAggregate) this.#serviceDown(successor);
+    }
+  }
+
+  #afterServiceAttempt(node: Node, result: ServiceSpawnResult): void {
+    const service = node.service!;
+    const now = this.#ctx.clock.now();
+    if (node.holdsSlot) this.#releaseSlots(node);
+    const wasUp = service.up;
+    const timing = () => node.session.timing.finish(now);
+    if (result.kind === "not-started") {
+      if (result.reason === "cancelled") {
+        return this.#settle(node, {
+          kind: "cancelled",
+          record: { kind: "run-cancelled", task: node.task.id, timing: timing() },
+        });
+      }
+      const cause = service.stop === "unneeded" ? { kind: "unneeded" as const } : this.#withdrawCause(node);
+      return this.#settle(node, { kind: "skipped", record: { task: node.task.id, cause, timing: timing() } });
+    }
+    if (result.kind === "errored") {
+      return this.#settle(node, { kind: "errored", record: { ...result.record, timing: timing() } });
+    }
+    const { status, history, stdout, stderr } = result;
+    if (result.stopped) {
+      if (service.stop === "cancelled" && !wasUp) {
+        // SVC-054: a service still starting when cancelled ends like any signalled task.
+        return this.#settle(node, {
+          kind: "cancelled",
+          record: {
+            kind: "signaled-in-flight",
+            task: node.task.id,
+            exitStatus: status,
+            lastSignal: history.lastSignal ?? "SIGTERM",
+            escalation: history.escalation,
+            stdout,
+            stderr,
+            timing: timing(),
+          },
+        });
+      }
+      service.up = false;
+      return this.#settleService(node, {
+        state: "succeeded",
+        failure: null,
+        exitStatus: status,
+        streams: { stdout, stderr },
+        part: this.#servicePart(node, service.stop ?? "cancelled", history),
+      });
+    }
+    const spec = service.spec!;
+    if (wasUp && spec.onExit === "restart" && service.restarts < spec.maxRestarts && service.stop === null) {
+      // SVC-029: back-off 1 s, 2 s, 4 s … at most 30 s, counted from the end of the drain.
+      service.restarts += 1;
+      const backoffMs = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (service.restarts - 1));
+      this.#serviceDown(node);
+      const restart = { status, restart: service.restarts, maxRestarts: spec.maxRestarts, backoffMs };
+      this.#emit((observer) => observer.onServiceRestarting(node.task.id, restart));
+      void this.#backOff(node, backoffMs, { stdout, stderr });
+      return;
+    }
+    service.up = false;
+    const failure = result.notReady
+      ? { kind: "not-ready" as const, limitMs: spec.ready!.timeoutMs }
+      : wasUp
+      ? { kind: "exited-while-running" as const, status }
+      : { kind: "exited-before-ready" as const, status };
+    this.#settleService(node, {
+      state: "failed",
+      failure,
+      exitStatus: status,
+      streams: { stdout, stderr },
+      part: this.#servicePart(node, null, history),
+    });
+  }
+
+  async #backOff(
+    node: Node,
+    ms: number,
+    streams: { stdout: StreamDigest; stderr: StreamDigest },
+  ): Promise<void> {
+    const service = node.service!;
+    const abort = new AbortController();
+    service.backoff = abort;
+    this.#inFlight += 1;
+    try {
+      await this.#ctx.clock.sleep(ms, abort.signal);
+    } finally {
+      service.backoff = null;
+      this.#inFlight -= 1;
+    }
+    try {
+      const now = this.#ctx.clock.now();
+      if (this.#cancelled || this.#bug !== null) {
+        this.#settle(node, {
+          kind: "cancelled",
+          record: { kind: "run-cancelled", task: node.task.id, timing: node.session.timing.finish(now) },
+        });
+      } else if (service.stop !== null) {
+        // SVC-027: a service with no process stops at once.
+        this.#settleService(node, {
+          state: "succeeded",
+          failure: null,
+          exitStatus: null,
+          streams,
+          part: this.#servicePart(node, service.stop, null),
+        });
+      } else {
+        node.state = "waiting";
+        this.#offerIfReady(node);
+      }
+    } catch (error) {
+      this.#recordBug(error);
+    }
+    this.#pump();
+  }
+
+  #settleService(node: Node, ending: {
+    readonly state: "succeeded" | "failed";
+    readonly failure: FailureCause | null;
+    readonly exitStatus: ExitStatus | null;
+    readonly streams: { readonly stdout: StreamDigest; readonly stderr: StreamDigest };
+    readonly part: ServiceRecordPart;
+  }): void {
+    this.#settle(node, {
+      kind: "completed",
+      record: {
+        task: node.task.id,
+        source: "service",
+        state: ending.state,
+        exitStatus: ending.exitStatus,
+        failure: ending.failure,
+        key: null,
+        stored: false,
+        stdout: ending.streams.stdout,
+        stderr: ending.streams.stderr,
+        materialisedOutputs: [],
+        timing: node.session.timing.finish(this.#ctx.clock.now()),
+        service: ending.part,
+      },
+    });
+  }
+
+  #servicePart(
+    node: Node,
+    stop: ServiceRecordPart["stop"],
+    history: { lastSignal: "SIGTERM" | "SIGKILL" | null; escalation: ServiceRecordPart["escalation"] } | null,
+  ): ServiceRecordPart {
+    const service = node.service!;
+    return {
+      upAt: service.upAt,
+      restarts: service.restarts,
+      stop,
+      lastSignal: history?.lastSignal ?? null,
+      escalation: history?.escalation ?? "none",
+      kept: service.kept,
+    };
+  }
+
+  /** SVC-046: ends succeeded, without a status line. */
+  #settleServiceAggregate(node: Node): void {
+    const service = node.service!;
+    const { record } = aggregateEnding(this.#ctx, node.task);
+    service.up = false;
+    this.#settle(node, {
+      kind: "completed",
+      record: {
+        ...record,
+        timing: node.session.timing.finish(this.#ctx.clock.now()),
+        service: this.#servicePart(node, service.stop ?? "cancelled", null),
+      },
+    });
+  }
+
+  /** After any terminal event: release dependency services nobody needs any more (SVC-052). */
+  #afterTerminal(node: Node): void {
+    for (const rank of node.hardSuccessors) {
+      const successor = this.#nodes[rank];
+      // A service aggregate whose services all ended cannot be up again.
+      if (
+        successor.service?.spec === null && successor.state === "admitted" &&
+        successor.hardPredecessors.every((pred) => this.#nodes[pred].state === "terminal")
+      ) {
+        this.#settleServiceAggregate(successor);
+      }
+    }
+    for (const rank of node.hardPredecessors) {
+      const predecessor = this.#nodes[rank];
+      const service = predecessor.service;
+      if (service === null || service.kept || service.stop !== null || predecessor.state === "terminal") {
+        continue;
+      }
+      if (!predecessor.hardSuccessors.every((successor) => this.#nodes[successor].state === "terminal")) {
+        continue;
+      }
+      this.#release(predecessor);
+    }
+  }
+
+  #release(node: Node): void {
+    const service = node.service!;
+    service.stop = "unneeded";
+    if (node.state === "waiting" || node.state === "ready") {
+      const now = this.#ctx.clock.now();
+      node.session.timing.markReady(now);
+      this.#settle(node, {
+        kind: "skipped",
+        record: { task: node.task.id, cause: { kind: "unneeded" }, timing: node.session.timing.finish(now) },
+      });
+      return;
+    }
+    if (service.spec === null) return this.#settleServiceAggregate(node);
+    if (service.backoff !== null) service.backoff.abort();
+    else service.handle?.stop();
+  }
+
+  /** Start keys of a task's direct service predecessors, by printed id (SVC-045). */
+  #serviceKeys(node: Node): Map<string, Digest> {
+    const keys = new Map<string, Digest>();
+    for (const rank of node.hardPredecessors) {
+      const predecessor = this.#nodes[rank];
+      if (predecessor.service === null) continue;
+      keys.set(predecessor.id, predecessor.service.startKey ?? "0".repeat(64));
+    }
+    return keys;
+  }
+
+  /** SVC-046: H over the sorted ids and start keys of the aggregate's service predecessors. */
+  #aggregateStartKey(node: Node): Digest | null {
+    if (!node.service!.keyed || this.#ctx.cache === null) return null;
+    const hasher = this.#ctx.hash.create();
+    for (const [id, key] of [...this.#serviceKeys(node)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      hasher.update(new TextEncoder().encode(`${id}\u0000${key}\n`));
+    }
+    return hasher.digestHex();
+  }
+
+  /** SVC-053: once, when only kept services are left and they are up. */
+  #announceServicesOnly(): void {
+    if (this.#servicesOnlyAnnounced || this.#cancelled || this.#bug !== null || this.#settled) return;
+    const running: Node[] = [];
+    for (const node of this.#nodes) {
+      if (node.state === "terminal") continue;
+      const service = node.service;
+      if (service === null) return;
+      if (!service.kept) continue;
+      if (!service.up) return;
+      if (service.spec !== null) running.push(node);
+    }
+    if (running.length === 0) return;
+    this.#servicesOnlyAnnounced = true;
+    this.#emit((observer) => observer.onServicesOnly(running.map((node) => node.task.id)));
+  }
+
   // ---- mutexes (MUTEX-101) ---------------------------------------------------------------------
 
   #park(node: Node): void {
@@ -480,7 +904,8 @@ class GraphRun {
       this.#candidates = [];
       for (const rank of batch) {
         const node = this.#nodes[rank];
-        if (node.state !== "waiting") continue;
+        // A service that went down again (SVC-044) may have taken a candidate back.
+        if (node.state !== "waiting" || node.pendingHard > 0 || node.pendingSoft > 0) continue;
         const now = this.#ctx.clock.now();
         node.session.timing.markReady(now);
         if (this.#cancelled) {
@@ -505,11 +930,17 @@ class GraphRun {
    * `cascade: false`: the cascade already lists every descendant, in canonical order.
    */
   #settle(node: Node, terminal: Terminal, cascade = true): void {
+    this.#settleOne(node, terminal, cascade);
+    this.#afterTerminal(node);
+  }
+
+  #settleOne(node: Node, terminal: Terminal, cascade: boolean): void {
     node.state = "terminal";
     this.#remaining -= 1;
     this.#results[node.rank] = terminal;
     this.#emitTerminal(terminal);
     for (const rank of node.softSuccessors) {
+      if (node.service?.releasedSoft.has(rank)) continue;
       const successor = this.#nodes[rank];
       successor.pendingSoft -= 1;
       this.#offerIfReady(successor);
@@ -524,6 +955,7 @@ class GraphRun {
       }
       if (violations.length > 0) this.#closeGate(node, violations);
       for (const rank of node.hardSuccessors) {
+        if (node.service?.releasedHard.has(rank)) continue;
         const successor = this.#nodes[rank];
         successor.pendingHard -= 1;
         this.#offerIfReady(successor);
@@ -563,7 +995,10 @@ class GraphRun {
     }
   }
 
-  /** Every transitive hard descendant that is not terminal yet, in canonical order (EXEC-010/015). */
+  /**
+   * Every transitive hard descendant not admitted yet, in canonical order (EXEC-010/015). Consumers
+   * of a service that were admitted while it was up keep running (SVC-061).
+   */
   #descendantsToEnd(node: Node): Node[] {
     const seen = new Set<number>();
     const stack = [...node.hardSuccessors];
@@ -573,7 +1008,8 @@ class GraphRun {
       seen.add(rank);
       stack.push(...this.#nodes[rank].hardSuccessors);
     }
-    return [...seen].sort((a, b) => a - b).map((rank) => this.#nodes[rank]);
+    return [...seen].sort((a, b) => a - b).map((rank) => this.#nodes[rank])
+      .filter((victim) => victim.state !== "admitted");
   }
 
   #finishTiming(node: Node) {
@@ -631,6 +1067,17 @@ class GraphRun {
       });
     }
     for (const node of this.#nodes) node.process?.cancel();
+    // SVC-062: every service at once, not in reverse order.
+    for (const node of this.#nodes) {
+      const service = node.service;
+      if (service === null || service.spec === null || node.state !== "admitted") continue;
+      service.stop ??= "cancelled";
+      if (service.backoff !== null) service.backoff.abort();
+      else service.handle?.stop();
+    }
+    for (const node of this.#nodes) {
+      if (node.service?.spec === null && node.state === "admitted") this.#settleServiceAggregate(node);
+    }
     this.#pump();
   }
 
@@ -639,7 +1086,10 @@ class GraphRun {
     this.#forced = true;
     const reason = this.#ctx.control.reason ?? { kind: "programmatic" };
     this.#emit((observer) => observer.onCancelling(reason, true));
-    for (const node of this.#nodes) node.process?.kill();
+    for (const node of this.#nodes) {
+      node.process?.kill();
+      node.service?.handle?.kill();
+    }
   }
 
   // ---- observer and settlement -----------------------------------------------------------------
@@ -731,4 +1181,51 @@ class GraphRun {
       trace: { admissions: this.#admissions, mutexWaits: this.#mutexWaits },
     };
   }
+}
+
+/** How a service or service aggregate of the run set lives (SVC-046, SVC-050, SVC-045). */
+interface ServiceShape {
+  readonly kept: boolean;
+  readonly keyed: boolean;
+}
+
+/**
+ * The run set's services and service aggregates: kept when the selection names them or a kept
+ * service aggregate needs them; keyed when a start key can be derived.
+ */
+function serviceShapes(
+  graph: RunContext["graph"],
+  ranks: ReadonlyMap<string, number>,
+  named: ReadonlySet<string>,
+): Map<string, ServiceShape> {
+  const memo = new Map<string, boolean>();
+  const isServiceLike = (id: string): boolean => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    memo.set(id, false);
+    const task = graph.tasks.get(id)!;
+    const result = task.service !== null ||
+      (task.action === null && (graph.hardPredecessors.get(id) ?? []).some(isServiceLike));
+    memo.set(id, result);
+    return result;
+  };
+  const serviceIds = [...ranks.keys()].filter(isServiceLike);
+  const servicePredecessors = (id: string) => (graph.hardPredecessors.get(id) ?? []).filter(isServiceLike);
+  const keyedMemo = new Map<string, boolean>();
+  const keyed = (id: string): boolean => {
+    const known = keyedMemo.get(id);
+    if (known !== undefined) return known;
+    const task = graph.tasks.get(id)!;
+    const result = task.service !== null ? task.inputs !== null : servicePredecessors(id).every(keyed);
+    keyedMemo.set(id, result);
+    return result;
+  };
+  const kept = new Set<string>();
+  const keep = (id: string) => {
+    if (kept.has(id)) return;
+    kept.add(id);
+    if (graph.tasks.get(id)!.action === null) { for (const pred of servicePredecessors(id)) keep(pred); }
+  };
+  for (const id of serviceIds) if (named.has(id)) keep(id);
+  return new Map(serviceIds.map((id) => [id, { kept: kept.has(id), keyed: keyed(id) }]));
 }

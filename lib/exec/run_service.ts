@@ -113,6 +113,8 @@ export async function runServiceSpawn(
   let up = false;
   let exited = false;
   let stopSent = false;
+  /** haz asked for the stop before it saw the leader exit (SVC-028). */
+  let requested = false;
   let notReady = false;
   const ready = spec.ready;
   let outstanding = ready === null ? 0 : [ready.line, ready.port, ready.url].filter((c) => c !== null).length;
@@ -156,6 +158,7 @@ export async function runServiceSpawn(
   const stop = () => {
     if (stopSent) return;
     stopSent = true;
+    requested = !exited;
     checks.abort("stopped");
     spawned.closeStdin();
     controller.cancel();
@@ -163,6 +166,7 @@ export async function runServiceSpawn(
   request.onSpawned({
     stop,
     kill: () => {
+      if (!stopSent) requested = !exited;
       stopSent = true;
       checks.abort("stopped");
       spawned.closeStdin();
@@ -201,7 +205,7 @@ export async function runServiceSpawn(
   return {
     kind: "ended",
     up,
-    stopped: history.cancelSignalled && !notReady,
+    stopped: requested && !notReady,
     notReady,
     status: result.status,
     history,

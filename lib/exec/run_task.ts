@@ -103,7 +103,7 @@ export interface FreshRunRequest {
 export type FreshRunResult = TaskEnding | { readonly kind: "not-started"; readonly reason: SpawnBlock };
 
 /**
- * CACHE-024: an action, declared `inputs`, and `cache` not false.
+ * CACHE-024: not a service (SVC-045), an action, declared `inputs`, and `cache` not false.
  *
  * @example
  * ```ts
@@ -111,13 +111,14 @@ export type FreshRunResult = TaskEnding | { readonly kind: "not-started"; readon
  * ```
  */
 export function isCacheable(task: TaskDefinition): boolean {
-  return task.action !== null && task.inputs !== null && task.cache;
+  return task.service === null && task.action !== null && task.inputs !== null && task.cache;
 }
 
 /**
  * §4 step 3: derives the key (inputs, direct hard predecessors' digests, env) and reads the entry,
  * recording the `lookup` phase. A derivation failure is a `key-derivation` error; every lookup problem
- * is a miss. Requires a cacheable task and `ctx.cache`.
+ * is a miss. Requires a cacheable task and `ctx.cache`. Service predecessors enter through `services`
+ * (id → start key, SVC-045) instead of their streams.
  *
  * @example
  * ```ts
@@ -129,6 +130,7 @@ export async function cacheLookupPhase(
   ctx: RunContext,
   session: TaskSession,
   predecessors: PredecessorDigests,
+  services: ReadonlyMap<string, Digest> = new Map(),
 ): Promise<LookupPhaseResult> {
   const { task, timing } = session;
   const cache = requireCache(ctx);
@@ -138,7 +140,8 @@ export async function cacheLookupPhase(
     task,
     hostEnv: ctx.hostEnv,
     predecessors,
-    hardPredecessors: ctx.graph.hardPredecessors.get(task.key) ?? [],
+    hardPredecessors: (ctx.graph.hardPredecessors.get(task.key) ?? []).filter((id) => !services.has(id)),
+    services,
     hash: ctx.hash,
   });
   if (!derived.ok) {

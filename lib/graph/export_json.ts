@@ -18,6 +18,8 @@ export interface JsonGraphNode {
   readonly action: "command" | "shell" | "aggregate";
   readonly cacheable: boolean;
   readonly selected: boolean;
+  /** A service (SVC-001), drawn distinctly in every format. */
+  readonly service: boolean;
 }
 
 /** One edge of the json export; `via` only on producer edges. */
@@ -88,8 +90,9 @@ function jsonNode(task: TaskDefinition, selected: boolean): JsonGraphNode {
     tags: task.tags,
     description: task.description,
     action: task.action === null ? "aggregate" : task.action.kind,
-    // CFG-042: an action, declared inputs, and no `cache: false`.
-    cacheable: task.action !== null && task.inputs !== null && task.cache,
+    // CFG-042: not a service (SVC-045), an action, declared inputs, and no `cache: false`.
+    cacheable: task.service === null && task.action !== null && task.inputs !== null && task.cache,
     selected,
+    service: task.service !== null,
   };
 }

@@ -148,6 +148,7 @@ describe("json (GRAPH-003)", () => {
           action: "command",
           cacheable: true,
           selected: false,
+          service: false,
         },
         {
           id: "core:test",
@@ -159,6 +160,7 @@ describe("json (GRAPH-003)", () => {
           action: "command",
           cacheable: true,
           selected: true,
+          service: false,
         },
       ],
       edges: [{ from: "core:build", to: "core:test", kind: "hard" }],

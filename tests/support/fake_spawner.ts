@@ -155,7 +155,10 @@ export class FakeSpawner implements ProcessSpawner {
       if (!group.stdinHeld) return;
       group.stdinHeld = false;
       this.#record(group, "stdin-closed");
-      if (group.program.onStdinClose === "exit") this.#leaderExit(group, { code: 0, signal: null });
+      if (group.program.onStdinClose !== "exit") return;
+      void this.#clock.sleepOrdered(0, group.order).then(() =>
+        this.#leaderExit(group, { code: 0, signal: null })
+      );
     };
     return { pid: group.pid, stdout: group.stdout.stream, stderr: group.stderr.stream, exited, closeStdin };
   }

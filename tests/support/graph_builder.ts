@@ -39,6 +39,7 @@ import { childEnvironment } from "../../lib/exec/child_env.ts";
 import { FakeClock, type FakeClockOptions } from "./fake_clock.ts";
 import { type FakeProgram, FakeSpawner } from "./fake_spawner.ts";
 import { MemoryCache, type MemoryCacheOptions } from "./memory_cache.ts";
+import { FakeProber, type FakeProberAnswers } from "./fake_prober.ts";
 
 /** One task of a test graph. */
 export interface TaskSpec {
@@ -364,6 +365,10 @@ export interface HarnessOptions {
   readonly runSet?: readonly string[];
   readonly hostEnv?: Readonly<Record<string, string>>;
   readonly clock?: FakeClockOptions;
+  /** Answers of the fake readiness prober (SVC-100). */
+  readonly probes?: FakeProberAnswers;
+  /** Printed ids the selection names (SVC-050); default none. */
+  readonly kept?: readonly string[];
 }
 
 /** A ready-to-run context with its fakes. */
@@ -374,6 +379,7 @@ export interface Harness {
   readonly observer: RecordingObserver;
   readonly cache: MemoryCache | null;
   readonly control: RunControl;
+  readonly prober: FakeProber;
 }
 
 /**
@@ -416,6 +422,7 @@ export function createHarness(spec: GraphSpec, options: HarnessOptions = {}): Ha
     : new MemoryCache({ hash: sha256, clock, ...(options.cache === true ? {} : options.cache) });
   const observer = new RecordingObserver(clock);
   const control = createRunControl();
+  const prober = new FakeProber(clock, options.probes);
   const ctx: RunContext = {
     workspace,
     graph,
@@ -431,8 +438,10 @@ export function createHarness(spec: GraphSpec, options: HarnessOptions = {}): Ha
     cancelGraceMs: options.cancelGraceMs ?? 5000,
     failFast: options.failFast ?? false,
     control,
+    prober,
+    kept: new Set(options.kept ?? []),
   };
-  return { ctx, clock, spawner, observer, cache, control };
+  return { ctx, clock, spawner, observer, cache, control, prober };
 }
 
 /**
