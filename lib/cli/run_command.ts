@@ -28,6 +28,7 @@ import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
 import { reportUsageError } from "./usage_report.ts";
+import { netProber } from "../runtime/net_prober.ts";
 
 /**
  * Runs the selected tasks and their hard predecessors.
@@ -70,6 +71,9 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       writeText(context.stderr, "error: haz run needs a POSIX system\n");
       return 2;
     }
+    if (selection.servicesLeftOut.length > 0) {
+      writeText(context.stderr, servicesLeftOutNote(parsed, selection.servicesLeftOut));
+    }
     if (selection.emptiedByGit) {
       writeText(context.stdout, "nothing to run: no task is affected by the changes\n");
       return 0;
@@ -104,6 +108,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       tempDir: nodeOs().tmpdir(),
       cancelGraceMs: graceMs,
       runSetSize: selection.runSet.length,
+      services: new Set(selection.runSet.filter((id) => loaded.graph.tasks.get(id)!.service !== null)),
     });
     presenterNotice = (text) => presenter.notice(text);
     control = createRunControl();
@@ -126,6 +131,8 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         cancelGraceMs: graceMs,
         failFast: options.failFast,
         control,
+        prober: netProber,
+        kept: selected,
       });
     } finally {
       phase = "settled";
@@ -159,6 +166,21 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     // after the run settled, or 128+n at once for another one), even while cli.ts flushes the output.
     if (phase === "before") signals.stop();
   }
+}
+
+/**
+ * SVC-051: `note: --workspace selected no service tasks (3 left out); name them to run them, e.g. haz run web:dev`.
+ *
+ * @example
+ * ```ts
+ * servicesLeftOutNote(parsed, ["web:dev"]); // "note: --all selected no service tasks (1 left out); …"
+ * ```
+ */
+export function servicesLeftOutNote(parsed: ParsedCommandLine, leftOut: readonly string[]): string {
+  const flag = parsed.options.has("workspace") ? "--workspace" : "--all";
+  return `note: ${flag} selected no service tasks (${leftOut.length} left out); name them to run them, e.g. haz ${parsed.command.name} ${
+    leftOut[0]
+  }\n`;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import { errorDiagnostic } from "../domain/diagnostic.ts";
 import type { Diagnostic } from "../domain/diagnostic.ts";
+import { serviceTaskIds } from "./service_tasks.ts";
 import { comparePrintedIds } from "../domain/task_id.ts";
 import { affectedTasks } from "./affected.ts";
 import type { LoadedWorkspace } from "./load_workspace.ts";
@@ -39,6 +40,8 @@ export type SelectionResult =
     warnings: Diagnostic[];
     /** SEL-010: a git filter emptied a non-empty candidate set (a normal outcome, exit 0). */
     emptiedByGit: boolean;
+    /** SVC-051: services and service aggregates a scope option left out of `run`, canonical order. */
+    servicesLeftOut: readonly string[];
   }
   | { ok: false; diagnostics: Diagnostic[] };
 
@@ -56,6 +59,7 @@ export type SelectionResult =
 export function select(loaded: LoadedWorkspace, request: SelectionRequest): SelectionResult {
   const warnings: Diagnostic[] = [];
   let candidates: readonly string[];
+  let servicesLeftOut: readonly string[] = [];
   if (request.refs.length > 0) {
     const resolved = resolveCliRefs({
       workspace: loaded.workspace,
@@ -74,6 +78,12 @@ export function select(loaded: LoadedWorkspace, request: SelectionRequest): Sele
     candidates = defaults.selected;
   } else {
     candidates = candidateSet(loaded, request.scope === "workspace" ? "workspace" : "all");
+    if (request.command === "run") {
+      // SVC-051: `run --all` is the CI command; dev servers would make it run forever.
+      const services = serviceTaskIds(loaded.graph);
+      servicesLeftOut = candidates.filter((id) => services.has(id));
+      candidates = candidates.filter((id) => !services.has(id));
+    }
   }
   let selected = candidates;
   let emptiedByGit = false;
@@ -89,7 +99,7 @@ export function select(loaded: LoadedWorkspace, request: SelectionRequest): Sele
     };
   }
   const runSet = [...hardPredecessorClosure(loaded.graph, selected)].sort(comparePrintedIds);
-  return { ok: true, selected, runSet, warnings, emptiedByGit };
+  return { ok: true, selected, runSet, warnings, emptiedByGit, servicesLeftOut };
 }
 
 /**

@@ -59,3 +59,15 @@ export function nodeOs(): typeof import("node:os") {
 export function nodeStream(): typeof import("node:stream") {
   return requireBuiltin("node:stream");
 }
+
+/**
+ * `node:net`, loaded on the first call.
+ *
+ * @example
+ * ```ts
+ * typeof nodeNet().connect; // "function"
+ * ```
+ */
+export function nodeNet(): typeof import("node:net") {
+  return requireBuiltin("node:net");
+}
