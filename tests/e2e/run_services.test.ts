@@ -231,6 +231,7 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
         }
         assert.equal(readFileSync(mark, "utf8"), "eof\n");
       } finally {
+        rmSync(mark, { force: true });
         await fx.remove();
       }
     },
@@ -265,6 +266,7 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
         );
         assert.ok(first >= 0 && first < second && second < failed, result.stdout);
       } finally {
+        rmSync(mark, { force: true });
         await fx.remove();
       }
     },
@@ -363,7 +365,7 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
       const cases: [string, RegExp][] = [
         [
           "service: {ready: {}}",
-          /^error\[SVC-003\]: `ready` needs at least one of `line`, `port` or `url`\n  --> \/web\/haz\.yml:3:22$/m,
+          /^error\[SVC-003\]: `ready` needs at least one of `line`, `port` or `url`\n {2}--> \/web\/haz\.yml:3:22$/m,
         ],
         ['service: {ready: {line: "("}}', /^error\[SVC-004\]: invalid regular expression in `line`: `\(`$/m],
         [
