@@ -5,6 +5,7 @@
  * @module
  */
 
+import { unkeyedServiceOf } from "../graph/service_tasks.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds } from "../domain/task_id.ts";
 import type { PathPattern, TaskDefinition, TaskGraph } from "../domain/workspace.ts";
@@ -112,9 +113,12 @@ async function stateOf(
     streams,
     failure: null,
   });
+  if (task.service !== null) return notCacheable("service (never cached)", null);
   if (task.action === null) return notCacheable("aggregate task (no action)", emptyStreams(options.hash));
   if (task.inputs === null) return notCacheable("no inputs declared", null);
   if (!task.cache) return notCacheable("cache: false", null);
+  const unkeyed = unkeyedServiceOf(options.loaded.graph, task.key);
+  if (unkeyed !== null) return notCacheable(`depends on service ${unkeyed}, which declares no inputs`, null);
   const predecessors = options.loaded.graph.hardPredecessors.get(task.key) ?? [];
   const digests = new Map<string, { stdout: string; stderr: string }>();
   for (const id of predecessors) {

@@ -5,12 +5,23 @@
  */
 
 import type { TaskDefinition, TaskGraph } from "../domain/workspace.ts";
+import { unkeyedServiceOf } from "../graph/service_tasks.ts";
 
-/** Why a task is not cacheable, in the order of 05-cli.md §4.4 (CACHE-024 after `--no-cache`). */
-export type NotCacheableReason = "no-cache-flag" | "aggregate" | "no-inputs" | "cache-false";
+/**
+ * Why a task is not cacheable, in the order of 05-cli.md §4.4 (CACHE-024 after `--no-cache`, a
+ * service first, SVC-084) and the SVC-045 reason last.
+ */
+export type NotCacheableReason =
+  | "no-cache-flag"
+  | "service"
+  | "aggregate"
+  | "no-inputs"
+  | "cache-false"
+  | "service-without-inputs";
 
-const REASON_TEXT: Readonly<Record<NotCacheableReason, string>> = {
+const REASON_TEXT: Readonly<Record<Exclude<NotCacheableReason, "service-without-inputs">, string>> = {
   "no-cache-flag": "--no-cache",
+  service: "service (never cached)",
   aggregate: "aggregate task (no action)",
   "no-inputs": "no inputs declared",
   "cache-false": "cache: false",
@@ -21,14 +32,20 @@ const REASON_TEXT: Readonly<Record<NotCacheableReason, string>> = {
  *
  * @example
  * ```ts
- * notCacheableReason(task, false); // "no-inputs" for a task without `inputs`
+ * notCacheableReason(task, false, graph); // "no-inputs" for a task without `inputs`
  * ```
  */
-export function notCacheableReason(task: TaskDefinition, noCache: boolean): NotCacheableReason | null {
+export function notCacheableReason(
+  task: TaskDefinition,
+  noCache: boolean,
+  graph: TaskGraph,
+): NotCacheableReason | null {
   if (noCache) return "no-cache-flag";
+  if (task.service !== null) return "service";
   if (task.action === null) return "aggregate";
   if (task.inputs === null) return "no-inputs";
   if (!task.cache) return "cache-false";
+  if (unkeyedServiceOf(graph, task.key) !== null) return "service-without-inputs";
   return null;
 }
 
@@ -37,10 +54,13 @@ export function notCacheableReason(task: TaskDefinition, noCache: boolean): NotC
  *
  * @example
  * ```ts
- * notCacheableText("cache-false"); // "cache: false"
+ * notCacheableText("cache-false", task, graph); // "cache: false"
  * ```
  */
-export function notCacheableText(reason: NotCacheableReason): string {
+export function notCacheableText(reason: NotCacheableReason, task: TaskDefinition, graph: TaskGraph): string {
+  if (reason === "service-without-inputs") {
+    return `depends on service ${unkeyedServiceOf(graph, task.key)}, which declares no inputs`;
+  }
   return REASON_TEXT[reason];
 }
 
@@ -64,9 +84,12 @@ export interface DryRunRequest {
 export function dryRunText(request: DryRunRequest): string {
   const width = Math.max(...request.runSet.map((id) => id.length));
   const lines = request.runSet.map((id) => {
-    const reason = notCacheableReason(request.graph.tasks.get(id)!, request.noCache);
+    const task = request.graph.tasks.get(id)!;
+    const reason = notCacheableReason(task, request.noCache, request.graph);
     const column2 = (request.selected.has(id) ? "selected" : "dependency").padEnd(10);
-    const column3 = reason === null ? "cacheable" : `not cacheable: ${REASON_TEXT[reason]}`;
+    const column3 = reason === null
+      ? "cacheable"
+      : `not cacheable: ${notCacheableText(reason, task, request.graph)}`;
     return `${id.padEnd(width)}  ${column2}  ${column3}`;
   });
   const count = request.runSet.length;
@@ -85,7 +108,7 @@ export function dryRunJson(request: DryRunRequest): string {
   const inRunSet = new Set(request.runSet);
   const tasks = request.runSet.map((id) => {
     const task = request.graph.tasks.get(id)!;
-    const reason = notCacheableReason(task, request.noCache);
+    const reason = notCacheableReason(task, request.noCache, request.graph);
     return {
       id,
       project: task.id.project,
@@ -101,6 +124,7 @@ export function dryRunJson(request: DryRunRequest): string {
         : { name: task.mutex.name, scope: task.mutex.scope, mode: task.mutex.mode },
       timeoutMs: task.timeoutMs,
       description: task.description,
+      service: task.service !== null,
     };
   });
   const document = { kind: "haz-dry-run", version: 1, count: tasks.length, tasks };

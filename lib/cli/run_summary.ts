@@ -88,12 +88,14 @@ export function runSummary(input: RunSummaryInput) {
     errored: 0,
     skipped: 0,
     cancelled: 0,
+    services: 0,
   };
   const tasks = input.runSet.map((id) => {
     const task = input.graph.tasks.get(id)!;
     const result = results.get(id)!;
     tally(counts, result);
-    const reason = notCacheableReason(task, !input.settings.cacheEnabled);
+    const reason = notCacheableReason(task, !input.settings.cacheEnabled, input.graph);
+    if (task.service !== null) counts.services += 1;
     return {
       id,
       project: task.id.project,
@@ -106,7 +108,8 @@ export function runSummary(input: RunSummaryInput) {
       key: result.kind === "completed" || result.kind === "errored" ? result.record.key : null,
       stored: result.kind === "completed" && result.record.stored,
       exitStatus: exitStatusOf(result),
-      failure: result.kind === "completed" ? result.record.failure : null,
+      failure: result.kind === "completed" ? failureOf(result.record) : null,
+      service: serviceOf(task.service !== null, result),
       error: result.kind === "errored"
         ? { kind: result.record.error.kind, message: describeTaskError(result.record.error) }
         : null,
@@ -276,4 +279,27 @@ function cancelOf(outcome: RunGraphOutcome) {
     return { reason: "fail-fast", root: formatTaskId(reason.root as TaskId), atMs, forced: outcome.forced };
   }
   return { reason: "programmatic", atMs, forced: outcome.forced };
+}
+
+/** SVC-085: a service's failure carries the exit's `code` and `signal`. */
+function failureOf(record: CompletedRecord) {
+  const failure = record.failure;
+  if (failure?.kind === "exited-before-ready" || failure?.kind === "exited-while-running") {
+    return { kind: failure.kind, code: failure.status.code, signal: failure.status.signal };
+  }
+  return failure;
+}
+
+/** SVC-085: `null` for other tasks. */
+function serviceOf(isService: boolean, result: TaskResult) {
+  if (!isService) return null;
+  const part = result.kind === "completed" ? result.record.service : undefined;
+  if (part === undefined) return { upMs: null, restarts: 0, stop: null, kept: false };
+  const admittedAt = result.record.timing.admittedAt;
+  return {
+    upMs: part.upAt === null || admittedAt === null ? null : Math.round(part.upAt - admittedAt),
+    restarts: part.restarts,
+    stop: part.stop,
+    kept: part.kept,
+  };
 }

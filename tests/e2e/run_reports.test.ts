@@ -140,6 +140,7 @@ describe("--summary and --profile (CLI-040, CLI-041)", () => {
         errored: 0,
         skipped: 0,
         cancelled: 0,
+        services: 0,
       });
       assert.deepEqual(summary.settings, {
         concurrency: 3,

@@ -11,6 +11,7 @@ import { describe, test } from "node:test";
 import { freePort } from "../support/free_port.ts";
 import { livingWithMarker, uniqueSleepMarker, waitUntilGone } from "../support/process_table.ts";
 import { runHaz } from "../support/run_haz.ts";
+import { validateRunSummary } from "../support/summary_schema.ts";
 import { spawnHaz } from "../support/spawn_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
@@ -386,4 +387,56 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
       await fx.remove();
     }
   });
+
+  test(
+    "SVC-084 SVC-085 scenario 27: dry runs show the reasons; the summary has the service fields",
+    LONG,
+    async () => {
+      const port = await freePort();
+      const marker = uniqueSleepMarker();
+      const fx = await serverAndClient(port, { service: LINE_READY, marker });
+      try {
+        await fx.write({
+          "t/haz.yml": `tasks:\n  e2e:\n    command: ${
+            scriptCommand(CLIENT, String(port))
+          }\n    deps: ["s:api"]\n    inputs: []\n`,
+        });
+        const dry = await runHaz(["run", "--dry-run", "t:e2e"], { cwd: fx.root });
+        assert.equal(
+          dry.stdout,
+          [
+            "s:api  dependency  not cacheable: service (never cached)",
+            "t:e2e  selected    not cacheable: depends on service s:api, which declares no inputs",
+            "would run 2 tasks",
+            "",
+          ].join("\n"),
+        );
+        const json = JSON.parse(
+          (await runHaz(["run", "--dry-run", "--json", "t:e2e"], { cwd: fx.root })).stdout,
+        );
+        assert.deepEqual(
+          json.tasks.map((task: { id: string; notCacheableReason: string; service: boolean }) => [
+            task.id,
+            task.notCacheableReason,
+            task.service,
+          ]),
+          [["s:api", "service", true], ["t:e2e", "service-without-inputs", false]],
+        );
+        const summaryPath = fx.path("summary.json");
+        const result = await runHaz(["run", "--summary", summaryPath, "t:e2e"], { cwd: fx.root });
+        assert.equal(result.code, 0, result.stderr);
+        const summary = JSON.parse(readFileSync(summaryPath, "utf8"));
+        assert.deepEqual(validateRunSummary(summary), []);
+        assert.equal(summary.counts.services, 1);
+        const api = summary.tasks.find((task: { id: string }) => task.id === "s:api");
+        assert.equal(api.source, "service");
+        assert.equal(api.outcome, "succeeded");
+        assert.equal(api.service.stop, "unneeded");
+        assert.equal(api.service.kept, false);
+        assert.equal(typeof api.service.upMs, "number");
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
 });

@@ -158,6 +158,7 @@ const APP_BUILD = {
   mutex: { name: "bundler", scope: "project", mode: "shared" },
   timeoutMs: 600000,
   description: "Build the app",
+  service: false,
 };
 
 /** The dry-run JSON record of `lib:compile` pulled in as a dependency. */
@@ -174,6 +175,7 @@ const LIB_COMPILE = {
   mutex: null,
   timeoutMs: null,
   description: null,
+  service: false,
 };
 
 test("05 §9 ex 13 --json: kind haz-dry-run, count 2, lib:compile selected false", SLOW, async () => {
@@ -197,6 +199,7 @@ test("05 §4.4 --json weakDeps lists soft predecessors in the run set; --no-cach
     mutex: null,
     timeoutMs: null,
     description: null,
+    service: false,
   };
   const expected = { kind: "haz-dry-run", version: 1, count: 3, tasks: [APP_BUILD, appTest, LIB_COMPILE] };
   assertPrints(results.ex12Json, `${JSON.stringify(expected, null, 2)}\n`);

@@ -150,9 +150,33 @@ function failure(problems: Problems, path: string, value: Json): void {
       int(problems, `${path}.limitMs`, value.limitMs, 1000);
       oneOf(problems, `${path}.lastSignal`, value.lastSignal, ["SIGTERM", "SIGKILL"]);
     }
+  } else if (value.kind === "not-ready") {
+    if (exactKeys(problems, path, value, ["kind", "limitMs"])) {
+      int(problems, `${path}.limitMs`, value.limitMs, 1000);
+    }
+  } else if (value.kind === "exited-before-ready" || value.kind === "exited-while-running") {
+    if (exactKeys(problems, path, value, ["kind", "code", "signal"])) {
+      exitStatus(problems, path, { code: value.code, signal: value.signal });
+    }
   } else {
-    oneOf(problems, `${path}.kind`, value.kind, ["exit-code", "signal", "timeout"]);
+    oneOf(problems, `${path}.kind`, value.kind, [
+      "exit-code",
+      "signal",
+      "timeout",
+      "not-ready",
+      "exited-before-ready",
+      "exited-while-running",
+    ]);
   }
+}
+
+/** SVC-085: `service` of a task summary. */
+function serviceSummary(problems: Problems, path: string, value: Json): void {
+  if (!exactKeys(problems, path, value, ["upMs", "restarts", "stop", "kept"])) return;
+  unlessNull(value.upMs, () => int(problems, `${path}.upMs`, value.upMs));
+  int(problems, `${path}.restarts`, value.restarts);
+  oneOf(problems, `${path}.stop`, value.stop, ["unneeded", "cancelled", "removed", null]);
+  expect(problems, `${path}.kept`, value.kept, typeof value.kept === "boolean", "a boolean");
 }
 
 function cause(problems: Problems, path: string, value: Json): void {
@@ -171,7 +195,7 @@ function cause(problems: Problems, path: string, value: Json): void {
       str(problems, `${path}.root`, value.root, TASK_ID);
       oneOf(problems, `${path}.violation`, value.violation, ["runtime-cycle", "output-overlap"]);
     }
-  } else if (kind === "run-cancelled") {
+  } else if (kind === "run-cancelled" || kind === "unneeded") {
     exactKeys(problems, path, value, ["kind"]);
   } else if (kind === "signaled-in-flight") {
     if (exactKeys(problems, path, value, ["kind", "lastSignal", "escalation"])) {
@@ -202,6 +226,7 @@ const TASK_KEYS = [
   "stderr",
   "outputs",
   "timing",
+  "service",
 ];
 const TIMING_KEYS = [
   "readyMs",
@@ -225,13 +250,16 @@ function taskSummary(problems: Problems, path: string, value: Json): void {
   expect(problems, `${path}.id`, t.id, t.id === `${t.project}:${t.task}`, `"${t.project}:${t.task}"`);
   expect(problems, `${path}.selected`, t.selected, typeof t.selected === "boolean", "a boolean");
   oneOf(problems, `${path}.outcome`, t.outcome, ["succeeded", "failed", "errored", "skipped", "cancelled"]);
-  oneOf(problems, `${path}.source`, t.source, ["cache-hit", "fresh-run", "aggregate", null]);
+  oneOf(problems, `${path}.source`, t.source, ["cache-hit", "fresh-run", "aggregate", "service", null]);
+  unlessNull(t.service, () => serviceSummary(problems, `${path}.service`, t.service));
   expect(problems, `${path}.cacheable`, t.cacheable, typeof t.cacheable === "boolean", "a boolean");
   oneOf(problems, `${path}.notCacheableReason`, t.notCacheableReason, [
     "no-cache-flag",
+    "service",
     "aggregate",
     "no-inputs",
     "cache-false",
+    "service-without-inputs",
     null,
   ]);
   expect(
@@ -295,14 +323,17 @@ function consistency(problems: Problems, path: string, t: Record<string, Json>):
       rule(t.source !== null, "needs a source");
       rule(t.failure === null && t.error === null && t.cause === null, "has no failure, error or cause");
       rule(t.stdout !== null && t.stderr !== null, "has stream digests");
-      rule((t.source === "fresh-run") === (t.exitStatus !== null), "has an exit status iff it ran fresh");
+      rule(
+        (t.source === "fresh-run") === (t.exitStatus !== null) || t.source === "service",
+        "has an exit status iff it ran fresh",
+      );
       rule(
         t.source !== "aggregate" || (t.key === null && t.stored === false),
         "aggregate has no key and stores nothing",
       );
       break;
     case "failed":
-      rule(t.source === "fresh-run", "ran fresh");
+      rule(t.source === "fresh-run" || t.source === "service", "ran fresh");
       rule(t.failure !== null && t.error === null && t.cause === null, "has a failure and nothing else");
       rule(t.stored === false && (t.outputs as unknown[]).length === 0, "stores and materialises nothing");
       rule(t.exitStatus !== null, "has an exit status");
@@ -316,7 +347,7 @@ function consistency(problems: Problems, path: string, t: Record<string, Json>):
       break;
     case "skipped":
       rule(
-        ["upstream-failed", "upstream-errored", "runtime-cycle", "admission-closed"].includes(
+        ["upstream-failed", "upstream-errored", "runtime-cycle", "admission-closed", "unneeded"].includes(
           cause as string,
         ),
         "has a skip cause",
@@ -490,7 +521,7 @@ export function validateRunSummary(value: Json): string[] {
     );
     oneOf(problems, "$.settings.hash", settings.hash, ["sha256", "blake3"]);
   }
-  const countKeys = ["tasks", "completed", "cached", "failed", "errored", "skipped", "cancelled"];
+  const countKeys = ["tasks", "completed", "cached", "failed", "errored", "skipped", "cancelled", "services"];
   const countsOk = exactKeys(problems, "$.counts", s.counts, countKeys);
   if (countsOk) {
     for (const key of countKeys) int(problems, `$.counts.${key}`, (s.counts as Record<string, Json>)[key]);
@@ -514,6 +545,9 @@ export function validateRunSummary(value: Json): string[] {
         errored: outcome("errored"),
         skipped: outcome("skipped"),
         cancelled: outcome("cancelled"),
+        services: tasks.filter((task) =>
+          isObject(task) && task.service !== null
+        ).length,
       };
       for (const key of countKeys) {
         if (counts[key] !== expected[key]) {
