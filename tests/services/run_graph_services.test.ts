@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { describe, test } from "node:test";
 import type { ReadyCondition, ServiceSpec } from "../../lib/domain/service_spec.ts";
 import { exitCodeFor } from "../../lib/exec/exit_code.ts";
 import { runGraph } from "../../lib/exec/run_graph.ts";
 import type { RunGraphResult } from "../../lib/exec/run_trace.ts";
+import { FakeClock } from "../support/fake_clock.ts";
 import { createHarness, type Harness, outcomeOf, verdictOf } from "../support/graph_builder.ts";
+import { MemoryCache } from "../support/memory_cache.ts";
 
 const FOREVER = 1e9;
 
@@ -373,5 +379,46 @@ describe("services in runGraph (09-services-and-watch.md §14, [lib])", () => {
     assert.equal(closed?.at, 3000);
     assert.equal(serviceOf(result, "s:svc").state, "succeeded");
     assert.equal(exitCodeFor(result), 0);
+  });
+
+  test("SVC-045 scenario 12: a consumer's key carries the service's start key", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "haz-services-key-")));
+    try {
+      await mkdir(join(root, "s", "src"), { recursive: true });
+      await writeFile(join(root, "s", "src", "server.js"), "one");
+      const cache = new MemoryCache({ hash: sha256, clock: new FakeClock() });
+      const keyed = (serviceInputs: string[] | undefined) => ({
+        root,
+        tasks: [
+          { id: "s:api", inputs: serviceInputs, service: true as const },
+          { id: "t:e2e", deps: ["s:api"], inputs: [] },
+        ],
+      });
+      const run = async (serviceInputs: string[] | undefined) => {
+        const h = createHarness(keyed(serviceInputs), {
+          cache,
+          clock: { idleMs: 5 },
+          programs: { "fake s:api": { steps: [{ sleep: FOREVER }] } },
+        });
+        const result = await runGraph(h.ctx);
+        return { record: serviceOf(result, "t:e2e"), lookups: cache.lookups.length };
+      };
+      const first = await run(["src/server.js"]);
+      assert.equal(first.record.source, "fresh-run");
+      assert.notEqual(first.record.key, null);
+      const second = await run(["src/server.js"]);
+      assert.equal(second.record.source, "cache-hit");
+      assert.equal(second.record.key, first.record.key);
+      await writeFile(join(root, "s", "src", "server.js"), "two");
+      const changed = await run(["src/server.js"]);
+      assert.equal(changed.record.source, "fresh-run");
+      assert.notEqual(changed.record.key, first.record.key);
+      const before = cache.lookups.length;
+      const unkeyed = await run(undefined);
+      assert.equal(unkeyed.record.key, null);
+      assert.equal(cache.lookups.length, before);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
