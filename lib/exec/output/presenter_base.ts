@@ -119,11 +119,13 @@ export abstract class PresenterBase implements Presenter {
   }
 
   onServiceUp(task: TaskId, upMs: number | null): void {
+    this.#footer?.serviceUp(task);
     const line = `${serviceUpLine(task, upMs, { color: this.options.color })}\n`;
     this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
   }
 
   onServiceRestarting(task: TaskId, restart: ServiceRestart): void {
+    this.#footer?.serviceRestarting(task);
     const line = `${serviceRestartLine(task, restart, { color: this.options.color })}\n`;
     this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
   }

@@ -30,6 +30,8 @@ export interface FooterState {
   readonly running: readonly string[];
   /** Maximum number of characters (code points): `columns() − 1`. */
   readonly width: number;
+  /** Services that are up (SVC-082); the segment is shown only when > 0. */
+  readonly servicesUp?: number;
 }
 
 /**
@@ -49,12 +51,14 @@ export function footerLine(state: FooterState): string {
     formatDuration(state.elapsedMs)
   } · ${state.running.length} running`;
   const count = state.running.length;
-  let line = head;
+  const up = state.servicesUp ?? 0;
+  const tail = up > 0 ? ` · ${up} ${up === 1 ? "service" : "services"} up` : "";
+  let line = head + tail;
   let listed = "";
   for (let shown = 1; shown <= count; shown++) {
     listed += (shown === 1 ? ": " : ", ") + state.running[shown - 1];
     const rest = count - shown;
-    const candidate = head + listed + (rest > 0 ? ` (+${rest})` : "");
+    const candidate = head + listed + (rest > 0 ? ` (+${rest})` : "") + tail;
     if (codePointLength(candidate) > state.width) break;
     line = candidate;
   }
@@ -101,6 +105,7 @@ export interface ProgressFooterOptions {
 export class ProgressFooter {
   readonly #options: ProgressFooterOptions;
   readonly #running = new Map<string, TaskId>();
+  readonly #up = new Map<string, TaskId>();
   #runningSorted: string[] | null = [];
   #terminal = 0;
   #drawn = false;
@@ -122,7 +127,23 @@ export class ProgressFooter {
   /** A task reached its terminal event. */
   taskEnded(task: TaskId): void {
     this.#terminal++;
+    this.#up.delete(formatTaskId(task));
     if (this.#running.delete(formatTaskId(task))) this.#runningSorted = null;
+  }
+
+  /** A service came up: it leaves the running list for the services count (SVC-082). */
+  serviceUp(task: TaskId): void {
+    const id = formatTaskId(task);
+    this.#up.set(id, task);
+    if (this.#running.delete(id)) this.#runningSorted = null;
+  }
+
+  /** A service is down and starts again: it is listed as running. */
+  serviceRestarting(task: TaskId): void {
+    const id = formatTaskId(task);
+    this.#up.delete(id);
+    this.#running.set(id, task);
+    this.#runningSorted = null;
   }
 
   /** Erases the footer if it is on screen. */
@@ -158,6 +179,7 @@ export class ProgressFooter {
       elapsedMs: this.#options.clock.now(),
       running: this.#sortedRunning(),
       width: this.#options.columns() - 1,
+      servicesUp: this.#up.size,
     });
   }
 
