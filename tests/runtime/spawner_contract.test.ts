@@ -53,6 +53,25 @@ for (const [name, spawner] of adapters) {
       assert.deepEqual(run.result.status, { code: 0, signal: null });
     });
 
+    it("SVC-101 a held stdin stays open until closeStdin; the null device reads EOF at once", async () => {
+      const child = spawner.spawn(shell("cat > /dev/null; echo eof", { stdin: "held" }));
+      let exited = false;
+      const supervised = superviseProcess(child, {
+        spawner,
+        clock: systemClock(performance.now()),
+        onStdout: () => {},
+        onStderr: () => {},
+      });
+      void supervised.exited.then(() => exited = true);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(exited, false);
+      child.closeStdin();
+      child.closeStdin();
+      assert.deepEqual((await supervised.finished).status, { code: 0, signal: null });
+      const nullStdin = await collect(spawner, shell("cat; echo eof"));
+      assert.equal(nullStdin.stdout.toString(), "eof\n");
+    });
+
     it("PROC-005 reports the exit code of a normal exit", async () => {
       const run = await collect(spawner, shell("exit 7"));
       assert.deepEqual(run.result.status, { code: 7, signal: null });
