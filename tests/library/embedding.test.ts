@@ -1,3 +1,4 @@
+import { freePort } from "../support/free_port.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +9,9 @@ import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
-test("the README's library embedding (examples/embed.ts) runs the example workspace", () => {
+test("the README's library embedding (examples/embed.ts) runs the example workspace", async () => {
+  // The example's API service listens on SHOP_API_PORT; a free one keeps parallel runs apart.
+  const port = await freePort();
   const scratch = mkdtempSync(join(tmpdir(), "haz-embed-"));
   try {
     const workspace = join(scratch, "shop");
@@ -18,16 +21,18 @@ test("the README's library embedding (examples/embed.ts) runs the example worksp
     const run = () =>
       spawnSync(process.execPath, [...runtimeArgs, join(repo, "examples/embed.ts"), workspace], {
         encoding: "utf8",
+        env: { ...process.env, SHOP_API_PORT: String(port) },
       });
     const first = run();
     assert.equal(first.status, 1, first.stderr);
     assert.match(first.stdout, /^✓ done core:build \(\d/m);
     assert.match(first.stdout, /^✗ failed api:broken \(.*\): exit code 1$/m);
     assert.match(first.stdout, /^- skipped api:after-broken: upstream api:broken failed$/m);
-    assert.match(first.stdout, /^Tasks: 7 completed, 1 failed, 1 skipped$/m);
+    assert.match(first.stdout, /^api answered with its routes, \/health included$/m);
+    assert.match(first.stdout, /^Tasks: 9 completed \(1 service\), 1 failed, 1 skipped$/m);
     const second = run();
     assert.match(second.stdout, /^◉ cached core:build \(\d/m);
-    assert.match(second.stdout, /^Tasks: 7 completed \(7 cached\), 1 failed, 1 skipped$/m);
+    assert.match(second.stdout, /^Tasks: 9 completed \(8 cached, 1 service\), 1 failed, 1 skipped$/m);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
