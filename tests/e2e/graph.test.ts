@@ -62,7 +62,18 @@ function w1Node(id: string, fields: { selected: boolean }) {
     "web:deploy": ["/apps/web", ["app"], null, "shell", false],
   };
   const [projectRoot, tags, description, action, cacheable] = details[id];
-  return { id, project, task, projectRoot, tags, description, action, cacheable, selected: fields.selected };
+  return {
+    id,
+    project,
+    task,
+    projectRoot,
+    tags,
+    description,
+    action,
+    cacheable,
+    selected: fields.selected,
+    service: false,
+  };
 }
 
 const W1_JSON = {
@@ -402,6 +413,7 @@ describe("producer self edge, root project and escaping", () => {
           action: "command",
           cacheable: true,
           selected: true,
+          service: false,
         }],
         edges: [{
           from: "solo:fmt",
