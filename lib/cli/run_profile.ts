@@ -183,7 +183,9 @@ function taskArgs(result: TaskResult) {
 function causeText(result: TaskResult): string {
   if (result.kind === "skipped") {
     const cause = result.record.cause;
-    return cause.kind === "unneeded" ? cause.kind : `${cause.kind} ${formatTaskId(cause.root)}`;
+    return cause.kind === "unneeded" || cause.kind === "stale"
+      ? cause.kind
+      : `${cause.kind} ${formatTaskId(cause.root)}`;
   }
   if (result.kind === "cancelled") {
     return result.record.kind === "upstream-cancelled"

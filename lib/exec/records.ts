@@ -107,7 +107,9 @@ export type SkipCause =
     readonly violation: "runtime-cycle" | "output-overlap";
   }
   /** A dependency service released before it was admitted (SVC-052). */
-  | { readonly kind: "unneeded" };
+  | { readonly kind: "unneeded" }
+  /** A change made it stale before it was admitted; a watch loop runs it in its next cycle (WATCH-045). */
+  | { readonly kind: "stale" };
 
 /** A task that never ran because of another task's event. */
 export interface SkipRecord {

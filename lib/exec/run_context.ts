@@ -46,4 +46,11 @@ export interface RunContext {
   readonly prober?: ServiceProber;
   /** Printed ids the selection names: such services run until the run is cancelled (SVC-050). */
   readonly kept?: ReadonlySet<string>;
+  /**
+   * WATCH-045: tasks a change made stale while the run goes on. A stale task not yet admitted is
+   * withdrawn (skip cause `stale`); one that finishes releases no successor.
+   */
+  readonly isStale?: (task: string) => boolean;
+  /** Stream digests of hard predecessors outside the run set, from earlier runs (a watch loop's cycles). */
+  readonly predecessorDigests?: ReadonlyMap<string, { readonly stdout: string; readonly stderr: string }>;
 }

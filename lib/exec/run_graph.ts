@@ -186,6 +186,7 @@ class GraphRun {
     this.#ctx = ctx;
     this.#phaseContext = { ...ctx, observer: this.#guardedObserver() };
     this.#checks = new RuntimeChecks(ctx.graph, ctx.runSet);
+    for (const [id, digests] of ctx.predecessorDigests ?? []) this.#digests.set(id, { ...digests });
     for (let lane = 1; lane <= ctx.concurrency; lane++) this.#freeLanes.push(lane);
   }
 
@@ -915,6 +916,8 @@ class GraphRun {
           });
         } else if (this.#gate !== null) {
           this.#withdraw(node);
+        } else if (this.#ctx.isStale?.(node.id)) {
+          this.#withdrawStale(node);
         } else {
           node.state = "ready";
           node.queue.heap.push(rank);
@@ -954,6 +957,11 @@ class GraphRun {
         this.#emit((observer) => observer.onInvariantViolation(violation));
       }
       if (violations.length > 0) this.#closeGate(node, violations);
+      if (this.#ctx.isStale?.(node.id)) {
+        // WATCH-045: a stale result releases no successor in this cycle.
+        for (const victim of this.#descendantsToEnd(node)) this.#withdrawStale(victim);
+        return;
+      }
       for (const rank of node.hardSuccessors) {
         if (node.service?.releasedHard.has(rank)) continue;
         const successor = this.#nodes[rank];
@@ -1032,6 +1040,23 @@ class GraphRun {
       if (waiting.state === "waiting" || waiting.state === "ready" || waiting.state === "parked") {
         this.#withdraw(waiting);
       }
+    }
+  }
+
+  /** WATCH-045: withdraws a stale task and the descendants still waiting on it. */
+  #withdrawStale(node: Node): void {
+    if (node.state === "terminal") return;
+    const victims = this.#descendantsToEnd(node);
+    this.#settle(node, {
+      kind: "skipped",
+      record: { task: node.task.id, cause: { kind: "stale" }, timing: this.#finishTiming(node) },
+    });
+    for (const victim of victims) {
+      if (victim.state === "terminal") continue;
+      this.#settle(victim, {
+        kind: "skipped",
+        record: { task: victim.task.id, cause: { kind: "stale" }, timing: this.#finishTiming(victim) },
+      }, false);
     }
   }
 

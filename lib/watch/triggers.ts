@@ -12,8 +12,8 @@ import {
   initialStates,
   inputPatternsMatch,
   pathSegments,
-  staticPrefix,
   statesCanExtend,
+  staticPrefix,
 } from "../domain/glob.ts";
 import type { PathPattern, TaskGraph, Workspace } from "../domain/workspace.ts";
 
@@ -105,7 +105,9 @@ export function matchesTask(triggers: Triggers, id: string, change: ChangedPath)
   // WATCH-021: paths inside a directory whose name starts with `.` (files such as `.eslintrc` count).
   const inside = pathSegments(path.slice(trigger.root === "/" ? 0 : trigger.root.length)).slice(0, -1);
   if (inside.some((segment) => segment.startsWith("."))) return false;
-  return ![...triggers.outputs.values()].some((patterns) => patterns.some((o) => coverageMatchesPath(o, path)));
+  return ![...triggers.outputs.values()].some((patterns) =>
+    patterns.some((o) => coverageMatchesPath(o, path))
+  );
 }
 
 /**

@@ -179,6 +179,7 @@ export function serviceRestartLine(
 function skipDetail(record: SkipRecord): string {
   const cause = record.cause;
   if (cause.kind === "unneeded") return "no longer needed";
+  if (cause.kind === "stale") return "its inputs changed; it runs in the next cycle";
   const root = formatTaskId(cause.root);
   switch (cause.kind) {
     case "upstream-failed":

@@ -1,0 +1,410 @@
+/**
+ * The watch loop (09-services-and-watch.md §6–9): runs the run set once, then again, cycle after
+ * cycle, for what the changes of each quiet window affect. The cache cuts off work whose inputs did
+ * not really change; a change during a cycle never kills a running task, it makes it stale.
+ *
+ * @module
+ */
+
+import { lstatSync } from "node:fs";
+import type { FileWatch, FileWatcher, WatchEvent } from "../exec/file_watcher.ts";
+import { WatchError } from "../exec/file_watcher.ts";
+import type { CancelReason, RunGraphOutcome, RunObserver } from "../exec/records.ts";
+import type { RunContext } from "../exec/run_context.ts";
+import { createRunControl, type RunControl, watchRunControl } from "../exec/run_control.ts";
+import { runGraph } from "../exec/run_graph.ts";
+import { formatTaskId } from "../domain/task_id.ts";
+import { matchedTasks, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
+
+/** WATCH-026: one window with this many raw events is treated as an overflow. */
+export const OVERFLOW_EVENTS = 8192;
+/** WATCH-030: a window closes at the latest this long after its first event, plus the debounce. */
+export const WINDOW_CAP_MS = 2000;
+
+/** Why a cycle runs (WATCH-080). */
+export type CycleReason =
+  | { readonly kind: "initial" }
+  | { readonly kind: "changes"; readonly paths: readonly string[] }
+  | { readonly kind: "overflow" };
+
+/** What the watch loop reports besides the runs of its cycles. */
+export interface WatchObserver extends RunObserver {
+  /** The watcher is in place (WATCH-003 step 5). */
+  onWatching(directories: number, tasks: number): void;
+  /** A cycle starts: its header (WATCH-080). */
+  onCycleStart(cycle: number, reason: CycleReason): void;
+  /** A cycle settled: its epilogue (WATCH-081); stale withdrawals are left out of `outcome`. */
+  onCycleEnd(cycle: number, outcome: RunGraphOutcome, durationMs: number): void;
+  /** Waiting for changes after a cycle (WATCH-081). */
+  onWaiting(): void;
+}
+
+/** Everything a watch loop needs. */
+export interface WatchContext extends Omit<RunContext, "observer" | "isStale" | "predecessorDigests"> {
+  readonly observer: WatchObserver;
+  readonly watcher: FileWatcher;
+  /** `--debounce` in ms (WATCH-030). */
+  readonly debounceMs: number;
+}
+
+/** How a watch loop ended (WATCH-085). */
+export interface WatchOutcome {
+  readonly cycles: number;
+  /** The cancellation that ended it; null when a watcher error did. */
+  readonly cancel: CancelReason | null;
+  /** WATCH-090/091: the watcher failed. */
+  readonly error: WatchError | null;
+}
+
+/**
+ * Runs the watch loop until `ctx.control` cancels it or the watcher fails. Resolves after the last
+ * cycle settled and the watcher is closed.
+ *
+ * @example
+ * ```ts
+ * const outcome = await watchGraph(ctx); // after Ctrl-C: { cycles: 3, cancel: { kind: "signal", … }, error: null }
+ * ```
+ */
+export async function watchGraph(ctx: WatchContext): Promise<WatchOutcome> {
+  const triggers = triggerSets(ctx.workspace, ctx.graph, ctx.runSet);
+  const root = ctx.workspace.root;
+  let watch: FileWatch;
+  try {
+    watch = await ctx.watcher.watch({
+      root,
+      include: (directory) => {
+        const path = workspacePath(root, directory);
+        return path !== null && watchesDirectory(triggers, ctx.workspace, path);
+      },
+    });
+  } catch (error) {
+    if (error instanceof WatchError) return { cycles: 0, cancel: null, error };
+    throw error;
+  }
+  ctx.observer.onWatching(watch.directories, ctx.runSet.size);
+  return await new WatchLoop(ctx, triggers, watch).run();
+}
+
+/** The window of changes waiting for the next cycle (WATCH-030, WATCH-031). */
+interface PendingWindow {
+  readonly paths: Set<string>;
+  readonly matched: Set<string>;
+  overflow: boolean;
+  firstAt: number;
+  lastAt: number;
+}
+
+class WatchLoop {
+  readonly #ctx: WatchContext;
+  readonly #triggers: Triggers;
+  readonly #watch: FileWatch;
+  readonly #successors: ReadonlyMap<string, readonly string[]>;
+  readonly #lastOutcome = new Map<string, "succeeded" | "failed">();
+  readonly #digests = new Map<string, { stdout: string; stderr: string }>();
+  #window: PendingWindow | null = null;
+  /** Raw events since the last window was planned (WATCH-026). */
+  #rawEvents = 0;
+  #windowTimer: AbortController | null = null;
+  #cycle = 0;
+  #running:
+    | { readonly tasks: ReadonlySet<string>; readonly stale: Set<string>; readonly control: RunControl }
+    | null = null;
+  #stopped: { cancel: CancelReason | null; error: WatchError | null } | null = null;
+  #wake: () => void = () => {};
+
+  constructor(ctx: WatchContext, triggers: Triggers, watch: FileWatch) {
+    this.#ctx = ctx;
+    this.#triggers = triggers;
+    this.#watch = watch;
+    this.#successors = successorsWithin(ctx);
+  }
+
+  async run(): Promise<WatchOutcome> {
+    const unwatch = watchRunControl(this.#ctx.control, {
+      onCancel: (reason) => this.#stop({ cancel: reason, error: null }),
+      onKill: () => this.#running?.control.kill(),
+    });
+    void this.#consume();
+    try {
+      if (this.#ctx.control.reason !== null) this.#stop({ cancel: this.#ctx.control.reason, error: null });
+      await this.#runCycle(new Set(this.#ctx.runSet), { kind: "initial" });
+      while (this.#stoppedNow() === null) {
+        const planned = this.#takeClosedWindow();
+        if (planned === null) {
+          await new Promise<void>((resolve) => this.#wake = resolve);
+          continue;
+        }
+        await this.#runCycle(planned.matched, planned.reason);
+      }
+    } finally {
+      unwatch();
+      this.#windowTimer?.abort();
+      await this.#watch.close();
+    }
+    return { cycles: this.#cycle, ...this.#stopped! };
+  }
+
+  /** Read through a method: a signal may have stopped the loop during any await. */
+  #stoppedNow(): { cancel: CancelReason | null; error: WatchError | null } | null {
+    return this.#stopped;
+  }
+
+  #stop(stopped: { cancel: CancelReason | null; error: WatchError | null }): void {
+    if (this.#stopped !== null) return;
+    this.#stopped = stopped;
+    this.#running?.control.cancel(stopped.cancel ?? { kind: "programmatic" });
+    this.#wake();
+  }
+
+  // ---- changes ----------------------------------------------------------------------------------
+
+  async #consume(): Promise<void> {
+    for await (const batch of this.#watch.events) {
+      for (const event of batch) this.#onEvent(event);
+    }
+  }
+
+  #onEvent(event: WatchEvent): void {
+    if (this.#stopped !== null) return;
+    if (event.kind === "error") return this.#stop({ cancel: null, error: event.error });
+    this.#rawEvents += 1;
+    if (event.kind === "overflow" || this.#rawEvents >= OVERFLOW_EVENTS) {
+      const window = this.#openWindow();
+      window.overflow = true;
+      for (const id of this.#triggers.byTask.keys()) window.matched.add(id);
+      this.#touched(window, [...this.#triggers.byTask.keys()]);
+      return;
+    }
+    const path = workspacePath(this.#ctx.workspace.root, event.path);
+    if (path === null) return;
+    const matched = matchedTasks(this.#triggers, { path, directoryOrGone: directoryOrGone(event.path) });
+    if (matched.length === 0) return;
+    const window = this.#openWindow();
+    window.paths.add(path);
+    for (const id of matched) window.matched.add(id);
+    this.#touched(window, matched);
+  }
+
+  #openWindow(): PendingWindow {
+    if (this.#window === null) {
+      const now = this.#ctx.clock.now();
+      this.#window = {
+        paths: new Set(),
+        matched: new Set(),
+        overflow: false,
+        firstAt: now,
+        lastAt: now,
+      };
+    }
+    return this.#window;
+  }
+
+  /** A triggering event: the window's quiet period restarts; a running cycle's tasks go stale. */
+  #touched(window: PendingWindow, matched: readonly string[]): void {
+    window.lastAt = this.#ctx.clock.now();
+    const running = this.#running;
+    if (running !== null) {
+      for (const id of this.#reachable(matched)) if (running.tasks.has(id)) running.stale.add(id);
+    }
+    this.#armWindowTimer();
+  }
+
+  #armWindowTimer(): void {
+    this.#windowTimer?.abort();
+    const window = this.#window;
+    if (window === null) return;
+    const timer = new AbortController();
+    this.#windowTimer = timer;
+    const closesAt = Math.min(
+      window.lastAt + this.#ctx.debounceMs,
+      window.firstAt + this.#ctx.debounceMs + WINDOW_CAP_MS,
+    );
+    void this.#ctx.clock.sleep(Math.max(0, closesAt - this.#ctx.clock.now()), timer.signal).then(() => {
+      if (!timer.signal.aborted) this.#wake();
+    });
+  }
+
+  /** WATCH-030: the window if its quiet period (or cap) has passed, as a matched set. */
+  #takeClosedWindow(): { matched: Set<string>; reason: CycleReason } | null {
+    const window = this.#window;
+    if (window === null || window.matched.size === 0) return null;
+    const now = this.#ctx.clock.now();
+    const closesAt = Math.min(
+      window.lastAt + this.#ctx.debounceMs,
+      window.firstAt + this.#ctx.debounceMs + WINDOW_CAP_MS,
+    );
+    if (now < closesAt) {
+      this.#armWindowTimer();
+      return null;
+    }
+    this.#window = null;
+    this.#rawEvents = 0;
+    const paths = [...window.paths].sort();
+    const reason = window.overflow ? { kind: "overflow" as const } : { kind: "changes" as const, paths };
+    return { matched: window.matched, reason };
+  }
+
+  // ---- cycles -----------------------------------------------------------------------------------
+
+  async #runCycle(matched: ReadonlySet<string>, reason: CycleReason): Promise<void> {
+    if (this.#stopped !== null) return;
+    const affected = new Set(this.#reachable([...matched]));
+    const runSet = new Set<string>();
+    for (const id of this.#ctx.graph.order) if (affected.has(id)) runSet.add(id);
+    const blocked = this.#blockedByEarlierFailures(runSet);
+    for (const id of blocked.keys()) runSet.delete(id);
+    if (runSet.size === 0 && blocked.size === 0) return;
+    this.#cycle += 1;
+    const cycle = this.#cycle;
+    const { observer, clock } = this.#ctx;
+    observer.onCycleStart(cycle, reason);
+    const startedAt = clock.now();
+    for (const [id, root] of blocked) {
+      observer.onTaskSkipped({
+        task: this.#ctx.graph.tasks.get(id)!.id,
+        cause: { kind: "upstream-failed", root: this.#ctx.graph.tasks.get(root)!.id },
+        timing: {
+          readyAt: null,
+          firstAdmittedAt: null,
+          admittedAt: null,
+          endedAt: startedAt,
+          admissions: 0,
+          mutexWaitMs: 0,
+          phases: [],
+        },
+      });
+    }
+    const control = createRunControl();
+    const stale = new Set<string>();
+    this.#running = { tasks: runSet, stale, control };
+    const stopped = this.#stoppedNow();
+    if (stopped !== null) control.cancel(stopped.cancel ?? { kind: "programmatic" });
+    let outcome: RunGraphOutcome;
+    try {
+      outcome = await runGraph({
+        ...this.#ctx,
+        runSet,
+        control,
+        observer: withoutStaleRecords(observer),
+        isStale: (id) => stale.has(id),
+        predecessorDigests: this.#digests,
+      });
+    } finally {
+      this.#running = null;
+    }
+    this.#remember(outcome, stale);
+    if (stale.size > 0) {
+      const window = this.#openWindow();
+      for (const id of stale) window.matched.add(id);
+    }
+    const visible = {
+      ...outcome,
+      outcomes: outcome.outcomes.filter((entry) =>
+        !(entry.kind === "skipped" && entry.record.cause.kind === "stale")
+      ),
+    };
+    observer.onCycleEnd(cycle, visible, clock.now() - startedAt);
+    if (this.#stoppedNow() === null) observer.onWaiting();
+  }
+
+  /** WATCH-044: tasks whose hard predecessor outside the cycle did not succeed last time, with that root. */
+  #blockedByEarlierFailures(runSet: ReadonlySet<string>): Map<string, string> {
+    const blocked = new Map<string, string>();
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const id of this.#ctx.graph.order) {
+        if (!runSet.has(id) || blocked.has(id)) continue;
+        for (const pred of this.#ctx.graph.hardPredecessors.get(id) ?? []) {
+          const root = runSet.has(pred)
+            ? blocked.get(pred)
+            : this.#lastOutcome.get(pred) === "failed"
+            ? pred
+            : undefined;
+          if (root === undefined) continue;
+          blocked.set(id, root);
+          grew = true;
+          break;
+        }
+      }
+    }
+    return blocked;
+  }
+
+  #remember(outcome: RunGraphOutcome, stale: ReadonlySet<string>): void {
+    for (const entry of outcome.outcomes) {
+      const id = formatTaskId(entry.record.task);
+      if (stale.has(id)) continue;
+      if (entry.kind === "completed") {
+        this.#lastOutcome.set(id, entry.record.state);
+        if (entry.record.state === "succeeded") {
+          this.#digests.set(id, { stdout: entry.record.stdout.hash, stderr: entry.record.stderr.hash });
+        }
+      } else {
+        this.#lastOutcome.set(id, "failed");
+      }
+    }
+    for (const record of outcome.taskErrors) this.#lastOutcome.set(formatTaskId(record.task), "failed");
+  }
+
+  /** The tasks and every run-set task reachable from them along hard and producer edges (WATCH-042). */
+  #reachable(start: readonly string[]): string[] {
+    const seen = new Set<string>();
+    const stack = [...start];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id) || !this.#ctx.runSet.has(id)) continue;
+      seen.add(id);
+      stack.push(...(this.#successors.get(id) ?? []));
+    }
+    return [...seen];
+  }
+}
+
+/** Hard and producer successors of each run-set task. */
+function successorsWithin(ctx: WatchContext): Map<string, string[]> {
+  const successors = new Map<string, string[]>();
+  for (const edge of ctx.graph.edges) {
+    if (edge.kind === "soft") continue;
+    const list = successors.get(edge.from) ?? [];
+    list.push(edge.to);
+    successors.set(edge.from, list);
+  }
+  return successors;
+}
+
+/** A stale withdrawal prints nothing and leaves no record in its cycle (WATCH-045). */
+function withoutStaleRecords(observer: WatchObserver): RunObserver {
+  return {
+    onTaskStarted: (task) => observer.onTaskStarted(task),
+    onStdout: (task, chunk) => observer.onStdout(task, chunk),
+    onStderr: (task, chunk) => observer.onStderr(task, chunk),
+    onTaskFinished: (record) => observer.onTaskFinished(record),
+    onTaskErrored: (record) => observer.onTaskErrored(record),
+    onTaskSkipped: (record) => {
+      if (record.cause.kind !== "stale") observer.onTaskSkipped(record);
+    },
+    onTaskCancelled: (record) => observer.onTaskCancelled(record),
+    onInvariantViolation: (violation) => observer.onInvariantViolation(violation),
+    onCancelling: (reason, forced) => observer.onCancelling(reason, forced),
+    onWarning: (warning) => observer.onWarning(warning),
+    onServiceUp: (task, upMs) => observer.onServiceUp(task, upMs),
+    onServiceRestarting: (task, restart) => observer.onServiceRestarting(task, restart),
+    onServicesOnly: (services) => observer.onServicesOnly(services),
+  };
+}
+
+/** The workspace-absolute form of a host path inside the root; null outside it. */
+function workspacePath(root: string, hostPath: string): string | null {
+  if (hostPath === root) return "/";
+  return hostPath.startsWith(`${root}/`) ? hostPath.slice(root.length) : null;
+}
+
+/** WATCH-023: a directory, or a path that no longer exists. */
+function directoryOrGone(hostPath: string): boolean {
+  try {
+    return lstatSync(hostPath).isDirectory();
+  } catch {
+    return true;
+  }
+}

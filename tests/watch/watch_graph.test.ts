@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { RunGraphOutcome } from "../../lib/exec/records.ts";
+import {
+  type CycleReason,
+  watchGraph,
+  type WatchObserver,
+  type WatchOutcome,
+} from "../../lib/watch/watch_graph.ts";
+import type { FakeClock } from "../support/fake_clock.ts";
+import { FakeFileWatcher } from "../support/fake_file_watcher.ts";
+import {
+  createHarness,
+  type GraphSpec,
+  type HarnessOptions,
+  RecordingObserver,
+} from "../support/graph_builder.ts";
+
+const ROOT = "/nonexistent-haz-test-workspace";
+
+/** Records the watch callbacks besides the run ones. */
+class WatchRecorder extends RecordingObserver implements WatchObserver {
+  readonly cycles: { cycle: number; reason: CycleReason; at: number }[] = [];
+  readonly ends: { cycle: number; outcome: RunGraphOutcome; at: number }[] = [];
+  readonly #clockOf: FakeClock;
+  #waiting: (() => void)[] = [];
+
+  constructor(clock: FakeClock) {
+    super(clock);
+    this.#clockOf = clock;
+  }
+  onWatching(): void {}
+  onCycleStart(cycle: number, reason: CycleReason): void {
+    this.cycles.push({ cycle, reason, at: this.#clockOf.now() });
+  }
+  onCycleEnd(cycle: number, outcome: RunGraphOutcome): void {
+    this.ends.push({ cycle, outcome, at: this.#clockOf.now() });
+  }
+  onWaiting(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+  /** Resolves at the next `onWaiting`. */
+  waiting(): Promise<void> {
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+function watchHarness(spec: GraphSpec, options: HarnessOptions & { debounceMs?: number } = {}) {
+  const h = createHarness(spec, options);
+  const observer = new WatchRecorder(h.clock);
+  const watcher = new FakeFileWatcher();
+  const run = (): Promise<WatchOutcome> =>
+    watchGraph({ ...h.ctx, observer, watcher, debounceMs: options.debounceMs ?? 200 });
+  return { ...h, observer, watcher, run };
+}
+
+const stop = (h: ReturnType<typeof watchHarness>) => h.control.cancel({ kind: "signal", signal: "SIGINT" });
+
+describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
+  test("WATCH-030 scenario 29: the window closes D after its last event, at most D + 2 s after its first", async () => {
+    const h = watchHarness({ tasks: [{ id: "p:t", inputs: ["src/**"] }] });
+    const loop = h.run();
+    await h.observer.waiting();
+    h.watcher.emit(`${ROOT}/p/src/a`);
+    await h.clock.sleep(150);
+    h.watcher.emit(`${ROOT}/p/src/b`);
+    await h.clock.sleep(150);
+    h.watcher.emit(`${ROOT}/p/src/c`);
+    await h.observer.waiting();
+    assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 500]);
+    assert.deepEqual(h.observer.cycles[1].reason, {
+      kind: "changes",
+      paths: ["/p/src/a", "/p/src/b", "/p/src/c"],
+    });
+    const start = h.clock.now();
+    const emitting = (async () => {
+      for (let at = 0; at < 3000; at += 100) {
+        h.watcher.emit(`${ROOT}/p/src/x${at}`);
+        await h.clock.sleep(100);
+      }
+    })();
+    await h.observer.waiting();
+    assert.equal(h.observer.cycles[2].at - start, 2200);
+    await emitting;
+    stop(h);
+    const outcome = await loop;
+    assert.deepEqual(outcome.cancel, { kind: "signal", signal: "SIGINT" });
+    assert.equal(h.watcher.closed, 1);
+  });
+
+  test("WATCH-030 scenario 29: D = 0 plans in the same fake instant", async () => {
+    const h = watchHarness({ tasks: [{ id: "p:t", inputs: ["src/**"] }] }, { debounceMs: 0 });
+    const loop = h.run();
+    await h.observer.waiting();
+    await h.clock.sleep(700);
+    h.watcher.emit(`${ROOT}/p/src/a`);
+    await h.observer.waiting();
+    assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 700]);
+    stop(h);
+    await loop;
+  });
+
+  test("WATCH-022 scenario 30: changes matching no trigger open no window", async () => {
+    const h = watchHarness({
+      tasks: [{ id: "p:build", inputs: ["src/**"] }, {
+        id: "q:gen",
+        inputs: ["in/**"],
+        outputs: ["/p/src/gen/**"],
+      }],
+    });
+    const loop = h.run();
+    await h.observer.waiting();
+    h.watcher.emit(
+      `${ROOT}/p/README.md`,
+      `${ROOT}/p/node_modules/x/y.js`,
+      `${ROOT}/p/src/gen/a`,
+      `${ROOT}/.git/x`,
+    );
+    await h.clock.sleep(5000);
+    assert.equal(h.observer.cycles.length, 1);
+    stop(h);
+    await loop;
+  });
+
+  test("WATCH-045 scenario 33: a change while a task runs makes it stale; its successor waits for the next cycle", async () => {
+    const h = watchHarness({
+      tasks: [{ id: "p:t", inputs: ["src/**"] }, { id: "q:u", deps: ["p:t"], inputs: [] }],
+    }, { programs: { "fake p:t": { steps: [{ sleep: 3000 }] } } });
+    const loop = h.run();
+    await h.clock.sleep(1000);
+    h.watcher.emit(`${ROOT}/p/src/a`);
+    await h.observer.waiting();
+    assert.deepEqual(h.spawner.events.filter((event) => event.kind === "signal"), []);
+    assert.equal(h.spawner.spawnCount("fake q:u"), 0);
+    assert.deepEqual(h.observer.tasksOf("skipped"), []);
+    await h.observer.waiting();
+    assert.equal(h.spawner.spawnCount("fake p:t"), 2);
+    assert.equal(h.spawner.spawnCount("fake q:u"), 1);
+    assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 3000]);
+    stop(h);
+    await loop;
+  });
+
+  test("WATCH-026 scenario 35: an overflow matches every task with a trigger set", async () => {
+    const h = watchHarness({
+      tasks: [{ id: "p:a", inputs: ["src/**"] }, { id: "p:b", inputs: ["lib/**"] }, {
+        id: "p:c",
+        inputs: [],
+      }],
+    });
+    const loop = h.run();
+    await h.observer.waiting();
+    h.watcher.overflow();
+    await h.observer.waiting();
+    assert.deepEqual(h.observer.cycles[1].reason, { kind: "overflow" });
+    assert.equal(h.spawner.spawnCount("fake p:a"), 2);
+    assert.equal(h.spawner.spawnCount("fake p:b"), 2);
+    assert.equal(h.spawner.spawnCount("fake p:c"), 1);
+    stop(h);
+    await loop;
+  });
+
+  test("WATCH-044 scenario 37: a task whose predecessor failed last time is skipped, not spawned", async () => {
+    const h = watchHarness({
+      tasks: [{ id: "lib:build", inputs: ["src/**"] }, {
+        id: "app:build",
+        deps: ["lib:build"],
+        inputs: ["src/**"],
+      }],
+    }, { programs: { "fake lib:build": { steps: [{ exit: 1 }] } } });
+    const loop = h.run();
+    await h.observer.waiting();
+    h.watcher.emit(`${ROOT}/app/src/a.ts`);
+    await h.observer.waiting();
+    const skips = h.observer.ofKind("skipped").filter((event) => event.task === "app:build");
+    assert.equal(skips.length, 2);
+    assert.deepEqual(skips[1].record.cause, {
+      kind: "upstream-failed",
+      root: { project: "lib", task: "build" },
+    });
+    assert.equal(h.spawner.spawnCount("fake app:build"), 0);
+    assert.equal(h.spawner.spawnCount("fake lib:build"), 1);
+    stop(h);
+    await loop;
+  });
+
+  test("WATCH-091 scenario 40: a watcher failure cancels the cycle and ends the loop with the error", async () => {
+    const h = watchHarness({ tasks: [{ id: "p:t", inputs: ["src/**"] }] }, {
+      programs: { "fake p:t": { steps: [{ sleep: 10_000 }] } },
+    });
+    const loop = h.run();
+    await h.clock.sleep(1000);
+    h.watcher.fail("limit");
+    const outcome = await loop;
+    assert.equal(outcome.error?.reason, "limit");
+    assert.deepEqual(h.spawner.liveGroups(), []);
+    assert.equal(h.observer.ofKind("cancelled").length, 1);
+  });
+
+  test("WATCH-090 a watcher that cannot start ends the loop before anything runs", async () => {
+    const h = watchHarness({ tasks: [{ id: "p:t", inputs: ["src/**"] }] });
+    h.watcher.failStart = "limit";
+    const outcome = await h.run();
+    assert.equal(outcome.error?.reason, "limit");
+    assert.equal(outcome.cycles, 0);
+    assert.equal(h.spawner.plans.length, 0);
+  });
+});
