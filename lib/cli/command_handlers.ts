@@ -14,6 +14,7 @@ export type CommandHandler = (context: CommandContext, parsed: ParsedCommandLine
 /** Every command that haz implements, by name (`cache clean` for subcommands). */
 export const COMMAND_HANDLERS: Readonly<Record<string, CommandHandler>> = {
   run: async (context, parsed) => (await import("./run_command.ts")).runCommand(context, parsed),
+  watch: async (context, parsed) => (await import("./watch_command.ts")).watchCommand(context, parsed),
   check: async (context, parsed) => (await import("./check_command.ts")).checkCommand(context, parsed),
   why: async (context, parsed) => (await import("./why_command.ts")).whyCommand(context, parsed),
   query: async (context, parsed) => (await import("./query_command.ts")).queryCommand(context, parsed),

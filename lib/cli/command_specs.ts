@@ -108,6 +108,40 @@ const RUN: CommandSpec = {
   ],
 };
 
+const WATCH: CommandSpec = {
+  name: "watch",
+  summary: "run tasks again whenever their inputs change",
+  usage: [
+    "usage: haz watch [REF...] [--all | --workspace] [--output-mode live|buffered] [-j N|auto] [--no-cache]",
+    "                 [--debounce MS]",
+  ],
+  arguments: [REFS],
+  options: [
+    ...SCOPE_OPTIONS,
+    {
+      long: "output-mode",
+      value: "MODE",
+      description: "live or buffered",
+      defaultText: "output.mode, else live",
+      choices: ["live", "buffered"],
+    },
+    {
+      long: "concurrency",
+      short: "j",
+      value: "N|auto",
+      description: "global cap: an integer >= 1 or auto (logical CPUs)",
+      defaultText: "HAZ_CONCURRENCY, else concurrency.default, else auto",
+    },
+    { long: "no-cache", description: "no cache lookup and no store for any task" },
+    {
+      long: "debounce",
+      value: "MS",
+      description: "quiet period that groups changes into one cycle, 0 to 10000",
+      defaultText: "200",
+    },
+  ],
+};
+
 const CHECK: CommandSpec = {
   name: "check",
   summary: "validate the workspace without running anything",
@@ -266,7 +300,7 @@ const HELP: CommandSpec = {
 };
 
 /** Every command in the order of the top-level help page. */
-export const COMMANDS: readonly CommandSpec[] = [RUN, CHECK, WHY, QUERY, GRAPH, CACHE, INIT, HELP];
+export const COMMANDS: readonly CommandSpec[] = [RUN, WATCH, CHECK, WHY, QUERY, GRAPH, CACHE, INIT, HELP];
 
 /** The `cache` subcommands. */
 export const CACHE_SUBCOMMANDS: readonly CommandSpec[] = [CACHE_CLEAR, CACHE_INFO, CACHE_CLEAN];

@@ -42,7 +42,7 @@ export interface TimeSpan {
 export async function resolveSelection(
   context: CommandContext,
   parsed: ParsedCommandLine,
-  command: "run" | "graph",
+  command: "run" | "watch" | "graph",
 ): Promise<ResolvedSelection | number> {
   const options = selectionOptions(parsed);
   if (isUsageError(options)) return reportUsageError(context, options);

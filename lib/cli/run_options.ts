@@ -35,10 +35,12 @@ export function runOptions(
 ): RunOptions | UsageError {
   const get = (name: string) => parsed.options.get(name);
   const dryRun = get("dry-run") === true;
-  if (get("json") === true && !dryRun) return usageError("run", "--json can only be used with --dry-run");
+  if (get("json") === true && !dryRun) {
+    return usageError(parsed.command.name, "--json can only be used with --dry-run");
+  }
   for (const name of ["summary", "profile"]) {
     if (get(name) !== undefined && dryRun) {
-      return usageError("run", `--${name} cannot be combined with --dry-run`);
+      return usageError(parsed.command.name, `--${name} cannot be combined with --dry-run`);
     }
   }
   let concurrency: number | "auto" | null = null;
@@ -47,7 +49,7 @@ export function runOptions(
     concurrency = parseConcurrency(flag);
     if (concurrency === null) {
       return usageError(
-        "run",
+        parsed.command.name,
         `invalid value for -j: ${JSON.stringify(flag)} (expected an integer >= 1 or auto)`,
       );
     }
@@ -55,7 +57,7 @@ export function runOptions(
     concurrency = parseConcurrency(env.HAZ_CONCURRENCY);
     if (concurrency === null) {
       return usageError(
-        "run",
+        parsed.command.name,
         `invalid value for HAZ_CONCURRENCY: ${
           JSON.stringify(env.HAZ_CONCURRENCY)
         } (expected an integer >= 1 or auto)`,

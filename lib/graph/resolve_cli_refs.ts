@@ -40,7 +40,7 @@ export interface CliRefsContext {
   /** Real path of the start directory (REF-010 message). */
   readonly startDir: string;
   /** `why` needs exactly one task per reference (SEL-011). */
-  readonly command: "run" | "graph" | "why";
+  readonly command: "run" | "watch" | "graph" | "why";
 }
 
 /**

@@ -24,7 +24,7 @@ export interface SelectionRequest {
   /** `all` for `--all` (SEL-004), `workspace` for `--workspace` (SEL-005), `none` without a scope flag. */
   readonly scope: "none" | "all" | "workspace";
   /** The selecting command: it decides what no arguments select (SEL-003) and the SEL-010 message. */
-  readonly command: "run" | "graph" | "why";
+  readonly command: "run" | "watch" | "graph" | "why";
   /** SEL-007: workspace-absolute changed paths when a git filter is active (computed elsewhere), else null. */
   readonly changedPaths: ReadonlySet<string> | null;
 }
@@ -78,7 +78,7 @@ export function select(loaded: LoadedWorkspace, request: SelectionRequest): Sele
     candidates = defaults.selected;
   } else {
     candidates = candidateSet(loaded, request.scope === "workspace" ? "workspace" : "all");
-    if (request.command === "run") {
+    if (request.command === "run" || request.command === "watch") {
       // SVC-051: `run --all` is the CI command; dev servers would make it run forever.
       const services = serviceTaskIds(loaded.graph);
       servicesLeftOut = candidates.filter((id) => services.has(id));

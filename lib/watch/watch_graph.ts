@@ -14,6 +14,7 @@ import type { RunContext } from "../exec/run_context.ts";
 import { createRunControl, type RunControl, watchRunControl } from "../exec/run_control.ts";
 import { runGraph } from "../exec/run_graph.ts";
 import { formatTaskId } from "../domain/task_id.ts";
+import type { Workspace } from "../domain/workspace.ts";
 import { matchedTasks, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
 
 /** WATCH-026: one window with this many raw events is treated as an overflow. */
@@ -67,15 +68,11 @@ export interface WatchOutcome {
  */
 export async function watchGraph(ctx: WatchContext): Promise<WatchOutcome> {
   const triggers = triggerSets(ctx.workspace, ctx.graph, ctx.runSet);
-  const root = ctx.workspace.root;
   let watch: FileWatch;
   try {
     watch = await ctx.watcher.watch({
-      root,
-      include: (directory) => {
-        const path = workspacePath(root, directory);
-        return path !== null && watchesDirectory(triggers, ctx.workspace, path);
-      },
+      root: ctx.workspace.root,
+      include: directoryFilter(ctx.workspace, triggers),
     });
   } catch (error) {
     if (error instanceof WatchError) return { cycles: 0, cancel: null, error };
@@ -359,6 +356,22 @@ class WatchLoop {
     }
     return [...seen];
   }
+}
+
+/**
+ * WATCH-025 as the `include` of a watch request: host paths of the directories to watch.
+ *
+ * @example
+ * ```ts
+ * const include = directoryFilter(workspace, triggerSets(workspace, graph, runSet));
+ * include(`${workspace.root}/p/src`); // true for a task with inputs ["src/**"]
+ * ```
+ */
+export function directoryFilter(workspace: Workspace, triggers: Triggers): (directory: string) => boolean {
+  return (directory) => {
+    const path = workspacePath(workspace.root, directory);
+    return path !== null && watchesDirectory(triggers, workspace, path);
+  };
 }
 
 /** Hard and producer successors of each run-set task. */

@@ -66,6 +66,18 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
  * ```
  */
 export function epilogueText(outcome: RunGraphOutcome, elapsedMs: number, color: boolean): string {
+  return `\nTasks: ${epilogueSegments(outcome, color).join(", ")}\n Time: ${formatDuration(elapsedMs)}\n`;
+}
+
+/**
+ * The segments of the `Tasks:` line (EXEC-017, SVC-083), also those of a watch cycle's epilogue.
+ *
+ * @example
+ * ```ts
+ * epilogueSegments(outcome, false); // ["3 completed (1 cached)", "1 failed"]
+ * ```
+ */
+export function epilogueSegments(outcome: RunGraphOutcome, color: boolean): string[] {
   const counts = epilogueCounts(outcome);
   const style = styler(color);
   let completed = style(`${counts.completed} completed`, SGR.green);
@@ -78,5 +90,5 @@ export function epilogueText(outcome: RunGraphOutcome, elapsedMs: number, color:
   if (counts.failed > 0) segments.push(style(`${counts.failed} failed`, SGR.red));
   if (counts.skipped > 0) segments.push(style(`${counts.skipped} skipped`, SGR.dim));
   if (counts.cancelled > 0) segments.push(style(`${counts.cancelled} cancelled`, SGR.yellow));
-  return `\nTasks: ${segments.join(", ")}\n Time: ${formatDuration(elapsedMs)}\n`;
+  return segments;
 }

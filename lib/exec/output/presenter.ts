@@ -43,6 +43,8 @@ export interface Presenter extends RunObserver {
   epilogue(outcome: RunGraphOutcome, elapsedMs: number): void;
   /** A line for stderr that must not tear the footer (cancellation notices, summary write errors). */
   notice(text: string): void;
+  /** A line for stdout in order with the status lines (the cycle headers of `haz watch`). */
+  announce(text: string): void;
   /** Erase the footer, delete spill files. */
   close(): Promise<void>;
 }

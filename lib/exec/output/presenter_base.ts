@@ -139,6 +139,11 @@ export abstract class PresenterBase implements Presenter {
     );
   }
 
+  announce(text: string): void {
+    const line = text.endsWith("\n") ? text : `${text}\n`;
+    this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
+  }
+
   notice(text: string): void {
     this.writeStderrLine(text);
   }
