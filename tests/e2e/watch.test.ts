@@ -1,0 +1,296 @@
+/**
+ * End to end: `haz watch` on the real CLI (09-services-and-watch.md §14 scenarios 41–54, [bin]).
+ * Tasks append markers to files outside the workspace; waits have deadlines of 20 s and "nothing
+ * happens" checks wait 3 s after the last expected marker.
+ */
+
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { runHaz } from "../support/run_haz.ts";
+import { type HazChild, spawnHaz } from "../support/spawn_haz.ts";
+import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
+
+const LONG = { timeout: 90_000 };
+const D = String.raw`(?:\d+h(?: \d+m)?|\d+m(?: \d+s)?|\d+s(?: \d+ms)?|\d+ms)`;
+const marks = realpathSync(mkdtempSync(join(tmpdir(), "haz-watch-marks-")));
+after(() => rmSync(marks, { recursive: true, force: true }));
+let markCounter = 0;
+
+function markFile(): string {
+  markCounter += 1;
+  return join(marks, `m${markCounter}`);
+}
+
+function markLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((line) => line !== "") : [];
+}
+
+async function waitForMarks(path: string, count: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (markLines(path).length < count) {
+    if (Date.now() > deadline) throw new Error(`${path}: ${markLines(path).length} of ${count} marks`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
+
+/** A workspace with project `p`, its tasks written as given, MARK set to a fresh marker file. */
+async function workspace(tasks: string, extra: Record<string, string> = {}) {
+  const mark = markFile();
+  const fx = await createWorkspaceFixture({
+    ".haz/workspace.yml": "projects: [p]\n",
+    "p/haz.yml": `tasks:\n${tasks.replaceAll("$MARKFILE", mark)}`,
+    "p/src/a.txt": "a\n",
+    ...extra,
+  });
+  return { fx, mark };
+}
+
+/** Starts `haz watch`, waits for the first cycle, runs `body`, then stops it with SIGINT. */
+async function watching(
+  fx: WorkspaceFixture,
+  args: readonly string[],
+  body: (haz: HazChild) => Promise<void>,
+) {
+  const haz = spawnHaz(["watch", ...args], { cwd: fx.root });
+  try {
+    await haz.waitForLine("stderr", "haz watch: waiting for changes");
+    await body(haz);
+  } finally {
+    haz.signal("SIGINT");
+  }
+  return await haz.exited;
+}
+
+describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
+  test(
+    "WATCH-003 WATCH-080 scenario 41: first cycle, a change, a second cycle, Ctrl-C → 130",
+    LONG,
+    async () => {
+      const { fx, mark } = await workspace(
+        '  build:\n    shell: "echo run >> $MARKFILE"\n    inputs: ["src/**"]\n',
+      );
+      try {
+        const result = await watching(fx, ["p:build"], async (haz) => {
+          await waitForMarks(mark, 1);
+          await writeFile(fx.path("p/src/a.txt"), "changed\n");
+          await waitForMarks(mark, 2);
+          await haz.waitForLine("stdout", "── cycle 2: /p/src/a.txt changed");
+          await haz.waitForLine("stderr", /waiting for changes/);
+        });
+        assert.equal(result.code, 130, result.stderr);
+        assert.match(
+          result.stderr,
+          /^haz watch: watching \d+ directories for 1 task; press Ctrl-C to stop$/m,
+        );
+        assert.match(result.stdout, /^── cycle 1: initial run$/m);
+        assert.match(result.stdout, new RegExp(`^Cycle 1: 1 completed in ${D}$`, "m"));
+        assert.match(result.stderr, /^haz watch: stopped after 2 cycles$/m);
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
+
+  test("WATCH-030 scenario 42: 200 files written in one go make one more run", LONG, async () => {
+    const { fx, mark } = await workspace(
+      '  build:\n    shell: "echo run >> $MARKFILE"\n    inputs: ["src/**"]\n',
+    );
+    try {
+      await watching(fx, ["p:build"], async () => {
+        await waitForMarks(mark, 1);
+        const files: Record<string, string> = {};
+        for (let index = 0; index < 200; index++) files[`p/src/new-${index}.txt`] = `${index}\n`;
+        await fx.write(files);
+        await waitForMarks(mark, 2);
+        await settle();
+        assert.equal(markLines(mark).length, 2);
+      });
+    } finally {
+      await fx.remove();
+    }
+  });
+
+  test(
+    "WATCH-022 scenario 43: a README, a declared output and node_modules trigger no run",
+    LONG,
+    async () => {
+      const { fx, mark } = await workspace(
+        '  build:\n    shell: "echo run >> $MARKFILE"\n    inputs: ["src/**"]\n    outputs: [dist]\n  docs:\n    shell: "echo docs >> $MARKFILE.docs"\n    inputs: ["**/*.txt", "**/*.js", "**/*.md"]\n',
+      );
+      try {
+        await watching(fx, ["p:build", "p:docs"], async () => {
+          await waitForMarks(mark, 1);
+          await waitForMarks(`${mark}.docs`, 1);
+          await mkdir(fx.path("p/dist"), { recursive: true });
+          await mkdir(fx.path("p/node_modules/x"), { recursive: true });
+          await writeFile(fx.path("p/dist/out.txt"), "x");
+          await writeFile(fx.path("p/node_modules/x/y.js"), "x");
+          await settle();
+          assert.equal(markLines(mark).length, 1);
+          assert.equal(markLines(`${mark}.docs`).length, 1);
+          await writeFile(fx.path("p/README.md"), "x");
+          await waitForMarks(`${mark}.docs`, 2);
+          assert.equal(markLines(mark).length, 1);
+        });
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
+
+  test(
+    "WATCH-047 scenario 44: an edit that changes nothing downstream ends in cache hits",
+    LONG,
+    async () => {
+      const mark = markFile();
+      const fx = await createWorkspaceFixture({
+        ".haz/workspace.yml": "projects: [lib, app]\n",
+        "lib/haz.yml":
+          `tasks:\n  gen:\n    shell: "echo constant; echo gen >> ${mark}"\n    inputs: ["src/**"]\n`,
+        "lib/src/a.ts": "// one\n",
+        "app/haz.yml":
+          'tasks:\n  build:\n    command: [echo, built]\n    deps: ["lib:gen"]\n    inputs: []\n',
+      });
+      try {
+        const result = await watching(fx, ["app:build"], async (haz) => {
+          await waitForMarks(mark, 1);
+          await writeFile(fx.path("lib/src/a.ts"), "// two\n");
+          await waitForMarks(mark, 2);
+          await haz.waitForLine("stdout", /^Cycle 2: /);
+        });
+        const cycle2 = result.stdout.slice(result.stdout.indexOf("── cycle 2"));
+        assert.match(cycle2, new RegExp(`^✓ done lib:gen \\(${D}\\)$`, "m"));
+        assert.match(cycle2, new RegExp(`^◉ cached app:build \\(${D}\\)$`, "m"));
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
+
+  test(
+    "WATCH-045 scenario 46: a change while a task runs queues one more run; nothing is killed",
+    LONG,
+    async () => {
+      const { fx, mark } = await workspace(
+        '  slow:\n    shell: "echo start >> $MARKFILE; sleep 3; echo end >> $MARKFILE"\n    inputs: ["src/**"]\n',
+      );
+      try {
+        const haz = spawnHaz(["watch", "p:slow"], { cwd: fx.root });
+        try {
+          await waitForMarks(mark, 1);
+          await writeFile(fx.path("p/src/a.txt"), "changed\n");
+          await waitForMarks(mark, 4);
+          await settle();
+        } finally {
+          haz.signal("SIGINT");
+        }
+        assert.equal((await haz.exited).code, 130);
+        assert.deepEqual(markLines(mark), ["start", "end", "start", "end"]);
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
+
+  test("WATCH-102 scenario 47: new nested directories are watched", LONG, async () => {
+    const { fx, mark } = await workspace(
+      '  build:\n    shell: "echo run >> $MARKFILE"\n    inputs: ["src/**"]\n',
+    );
+    try {
+      await watching(fx, ["p:build"], async () => {
+        await waitForMarks(mark, 1);
+        await runShell("mkdir -p p/src/deep/er && echo x > p/src/deep/er/f.txt", fx.root);
+        await waitForMarks(mark, 2);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await writeFile(fx.path("p/src/deep/er/g.txt"), "g\n");
+        await waitForMarks(mark, 3);
+      });
+    } finally {
+      await fx.remove();
+    }
+  });
+
+  test("WATCH-021 scenario 49: a task without inputs reacts to its project only", LONG, async () => {
+    const mark = markFile();
+    const fx = await createWorkspaceFixture({
+      ".haz/workspace.yml": "projects: [p, q]\n",
+      "p/haz.yml": `tasks:\n  t:\n    shell: "echo run >> ${mark}"\n`,
+      "p/x.txt": "x\n",
+      "q/haz.yml": "tasks:\n  u:\n    command: [echo, u]\n",
+      "q/x.txt": "x\n",
+      "p/.cache/keep": "",
+      "p/node_modules/keep": "",
+    });
+    try {
+      await watching(fx, ["p:t"], async () => {
+        await waitForMarks(mark, 1);
+        await writeFile(fx.path("p/x.txt"), "changed\n");
+        await waitForMarks(mark, 2);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await writeFile(fx.path("p/.cache/y"), "y");
+        await writeFile(fx.path("p/node_modules/z"), "z");
+        await writeFile(fx.path("q/x.txt"), "changed\n");
+        await settle();
+        assert.equal(markLines(mark).length, 2);
+      });
+    } finally {
+      await fx.remove();
+    }
+  });
+
+  test(
+    "WATCH-001 WATCH-085 scenario 53: usage errors, bad --debounce and no workspace exit 2",
+    LONG,
+    async () => {
+      const { fx } = await workspace("  build:\n    command: [echo]\n");
+      try {
+        const git = await runHaz(["watch", "--git-changed"], { cwd: fx.root });
+        assert.equal(git.code, 2);
+        assert.match(git.stderr, /unknown option --git-changed/);
+        for (const value of ["abc", "20000"]) {
+          const bad = await runHaz(["watch", "--debounce", value, "p:build"], { cwd: fx.root });
+          assert.equal(bad.code, 2);
+          assert.ok(
+            bad.stderr.startsWith(
+              `haz watch: error: invalid value for --debounce: "${value}" (expected an integer from 0 to 10000)\n`,
+            ),
+            bad.stderr,
+          );
+        }
+        const outside = realpathSync(mkdtempSync(join(tmpdir(), "haz-watch-outside-")));
+        try {
+          const none = await runHaz(["watch"], { cwd: outside });
+          assert.equal(none.code, 2);
+          assert.match(none.stderr, /DISC-001/);
+        } finally {
+          rmSync(outside, { recursive: true, force: true });
+        }
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
+
+  test("WATCH-025 scenario 54: the startup notice counts the watched directories", LONG, async () => {
+    const entries: Record<string, string> = { "p/src/sub/a.txt": "a", ".git/HEAD": "ref" };
+    for (let index = 0; index < 49; index++) entries[`p/node_modules/m${index}/x`] = "x";
+    const { fx } = await workspace('  build:\n    command: [echo, built]\n    inputs: ["src/**"]\n', entries);
+    try {
+      const result = await watching(fx, ["p:build"], () => Promise.resolve());
+      assert.match(result.stderr, /^haz watch: watching 5 directories for 1 task; press Ctrl-C to stop$/m);
+    } finally {
+      await fx.remove();
+    }
+  });
+});
+
+async function runShell(script: string, cwd: string): Promise<void> {
+  const { execFileSync } = await import("node:child_process");
+  execFileSync("sh", ["-c", script], { cwd });
+}
