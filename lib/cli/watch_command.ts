@@ -20,6 +20,7 @@ import { netProber } from "../runtime/net_prober.ts";
 import { fileWatcherFor } from "../runtime/file_watcher_for.ts";
 import { walkIncluded } from "../runtime/watch_tree.ts";
 import { formatDuration } from "../util/format_duration.ts";
+import { formatTaskId } from "../domain/task_id.ts";
 import { nodeOs } from "../util/builtin_modules.ts";
 import { systemClock } from "../util/system_clock.ts";
 import { triggerSets } from "../watch/triggers.ts";
@@ -201,6 +202,10 @@ function watchObserver(presenter: Presenter, color: boolean): WatchObserver {
         `\nCycle ${cycle}: ${cycleSegments(outcome, color)} in ${formatDuration(durationMs)}`,
       ),
     onWaiting: () => presenter.notice("haz watch: waiting for changes"),
+    onServiceDown: (task) =>
+      presenter.notice(
+        `haz watch: ${formatTaskId(task)} is down; it starts again when its inputs or predecessors change`,
+      ),
   };
 }
 

@@ -51,6 +51,11 @@ export interface RunContext {
    * withdrawn (skip cause `stale`); one that finishes releases no successor.
    */
   readonly isStale?: (task: string) => boolean;
+  /**
+   * Services up outside this run (started by an earlier cycle of a watch loop): tasks of the run set
+   * that need them do not wait for them, and are not cached (their start keys are not known here).
+   */
+  readonly runningServices?: ReadonlySet<string>;
   /** Stream digests of hard predecessors outside the run set, from earlier runs (a watch loop's cycles). */
   readonly predecessorDigests?: ReadonlyMap<string, { readonly stdout: string; readonly stderr: string }>;
 }

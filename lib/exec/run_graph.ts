@@ -235,7 +235,7 @@ class GraphRun {
       const aggregate = task.action === null;
       const shape = services.get(id);
       const unkeyedService = (graph.hardPredecessors.get(id) ?? []).some((pred) =>
-        services.get(pred)?.keyed === false
+        services.get(pred)?.keyed === false || this.#ctx.runningServices?.has(pred) === true
       );
       this.#nodes.push({
         rank,
@@ -252,7 +252,8 @@ class GraphRun {
         service: shape === undefined ? null : {
           spec: task.service,
           kept: shape.kept,
-          keyed: shape.keyed,
+          keyed: shape.keyed &&
+            !(graph.hardPredecessors.get(id) ?? []).some((pred) => this.#ctx.runningServices?.has(pred)),
           up: false,
           upAt: null,
           announced: false,

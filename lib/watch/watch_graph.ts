@@ -9,11 +9,11 @@
 import { lstatSync } from "node:fs";
 import type { FileWatch, FileWatcher, WatchEvent } from "../exec/file_watcher.ts";
 import { WatchError } from "../exec/file_watcher.ts";
-import type { CancelReason, RunGraphOutcome, RunObserver } from "../exec/records.ts";
+import type { CancelReason, CompletedRecord, RunGraphOutcome, RunObserver } from "../exec/records.ts";
 import type { RunContext } from "../exec/run_context.ts";
 import { createRunControl, type RunControl, watchRunControl } from "../exec/run_control.ts";
 import { runGraph } from "../exec/run_graph.ts";
-import { formatTaskId } from "../domain/task_id.ts";
+import { formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { Workspace } from "../domain/workspace.ts";
 import { matchedTasks, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
 
@@ -38,6 +38,8 @@ export interface WatchObserver extends RunObserver {
   onCycleEnd(cycle: number, outcome: RunGraphOutcome, durationMs: number): void;
   /** Waiting for changes after a cycle (WATCH-081). */
   onWaiting(): void;
+  /** A service failed between cycles; the loop goes on (WATCH-046). */
+  onServiceDown(task: TaskId): void;
 }
 
 /** Everything a watch loop needs. */
@@ -107,6 +109,9 @@ class WatchLoop {
     | { readonly tasks: ReadonlySet<string>; readonly stale: Set<string>; readonly control: RunControl }
     | null = null;
   #stopped: { cancel: CancelReason | null; error: WatchError | null } | null = null;
+  /** Runs of earlier cycles that still hold services, and which run holds each service. */
+  readonly #background = new Set<BackgroundRun>();
+  readonly #upIn = new Map<string, BackgroundRun>();
   #wake: () => void = () => {};
 
   constructor(ctx: WatchContext, triggers: Triggers, watch: FileWatch) {
@@ -119,7 +124,10 @@ class WatchLoop {
   async run(): Promise<WatchOutcome> {
     const unwatch = watchRunControl(this.#ctx.control, {
       onCancel: (reason) => this.#stop({ cancel: reason, error: null }),
-      onKill: () => this.#running?.control.kill(),
+      onKill: () => {
+        this.#running?.control.kill();
+        for (const background of this.#background) background.control.kill();
+      },
     });
     void this.#consume();
     try {
@@ -136,6 +144,8 @@ class WatchLoop {
     } finally {
       unwatch();
       this.#windowTimer?.abort();
+      for (const background of this.#background) background.control.cancel({ kind: "programmatic" });
+      await Promise.all([...this.#background].map((background) => background.done));
       await this.#watch.close();
     }
     return { cycles: this.#cycle, ...this.#stopped! };
@@ -149,7 +159,9 @@ class WatchLoop {
   #stop(stopped: { cancel: CancelReason | null; error: WatchError | null }): void {
     if (this.#stopped !== null) return;
     this.#stopped = stopped;
-    this.#running?.control.cancel(stopped.cancel ?? { kind: "programmatic" });
+    const reason = stopped.cancel ?? { kind: "programmatic" as const };
+    this.#running?.control.cancel(reason);
+    for (const background of this.#background) background.control.cancel(reason);
     this.#wake();
   }
 
@@ -245,9 +257,11 @@ class WatchLoop {
 
   async #runCycle(matched: ReadonlySet<string>, reason: CycleReason): Promise<void> {
     if (this.#stopped !== null) return;
-    const affected = new Set(this.#reachable([...matched]));
+    const { graph } = this.#ctx;
+    const affected = new Set(this.#reachable([...matched], (id) => this.#reloadsItself(id)));
+    await this.#restartServices(affected);
     const runSet = new Set<string>();
-    for (const id of this.#ctx.graph.order) if (affected.has(id)) runSet.add(id);
+    for (const id of graph.order) if (affected.has(id)) runSet.add(id);
     const blocked = this.#blockedByEarlierFailures(runSet);
     for (const id of blocked.keys()) runSet.delete(id);
     if (runSet.size === 0 && blocked.size === 0) return;
@@ -256,10 +270,11 @@ class WatchLoop {
     const { observer, clock } = this.#ctx;
     observer.onCycleStart(cycle, reason);
     const startedAt = clock.now();
+    const records = new CycleRecords();
     for (const [id, root] of blocked) {
-      observer.onTaskSkipped({
-        task: this.#ctx.graph.tasks.get(id)!.id,
-        cause: { kind: "upstream-failed", root: this.#ctx.graph.tasks.get(root)!.id },
+      const record = {
+        task: graph.tasks.get(id)!.id,
+        cause: { kind: "upstream-failed" as const, root: graph.tasks.get(root)!.id },
         timing: {
           readyAt: null,
           firstAdmittedAt: null,
@@ -269,39 +284,126 @@ class WatchLoop {
           mutexWaitMs: 0,
           phases: [],
         },
-      });
+      };
+      records.outcomes.push({ kind: "skipped", record });
+      observer.onTaskSkipped(record);
     }
     const control = createRunControl();
     const stale = new Set<string>();
     this.#running = { tasks: runSet, stale, control };
     const stopped = this.#stoppedNow();
     if (stopped !== null) control.cancel(stopped.cancel ?? { kind: "programmatic" });
-    let outcome: RunGraphOutcome;
+    const services = new Set([...runSet].filter((id) => serviceLike(graph, id)));
+    let settle: () => void = () => {};
+    const settled = new Promise<"settled">((resolve) => settle = () => resolve("settled"));
+    const cycleObserver = this.#cycleObserver(records, settle);
+    const run = runGraph({
+      ...this.#ctx,
+      runSet,
+      control,
+      kept: services,
+      observer: cycleObserver.observer,
+      isStale: (id) => stale.has(id),
+      predecessorDigests: this.#digests,
+      runningServices: new Set(this.#upIn.keys()),
+    });
+    let first: RunGraphOutcome | "settled";
     try {
-      outcome = await runGraph({
-        ...this.#ctx,
-        runSet,
-        control,
-        observer: withoutStaleRecords(observer),
-        isStale: (id) => stale.has(id),
-        predecessorDigests: this.#digests,
-      });
+      first = await Promise.race([run, settled]);
     } finally {
       this.#running = null;
     }
-    this.#remember(outcome, stale);
+    cycleObserver.settled();
+    if (first === "settled") {
+      // WATCH-040: the cycle settled; its services live on until a change or the end of the loop.
+      const background: BackgroundRun = { services, control, done: run.then(() => {}) };
+      for (const id of services) this.#upIn.set(id, background);
+      this.#background.add(background);
+      void run.then((outcome) => {
+        this.#background.delete(background);
+        for (const id of services) if (this.#upIn.get(id) === background) this.#upIn.delete(id);
+        this.#remember(outcome, new Set());
+      });
+    } else {
+      this.#remember(first, stale);
+    }
     if (stale.size > 0) {
       const window = this.#openWindow();
       for (const id of stale) window.matched.add(id);
     }
-    const visible = {
-      ...outcome,
-      outcomes: outcome.outcomes.filter((entry) =>
-        !(entry.kind === "skipped" && entry.record.cause.kind === "stale")
-      ),
-    };
-    observer.onCycleEnd(cycle, visible, clock.now() - startedAt);
+    observer.onCycleEnd(cycle, records.outcome(), clock.now() - startedAt);
     if (this.#stoppedNow() === null) observer.onWaiting();
+  }
+
+  /**
+   * WATCH-046: services of the affected set that run since an earlier cycle are stopped (the whole
+   * earlier run that holds them) and start again in this one, unless they reload themselves
+   * (`on_change: keep`).
+   */
+  async #restartServices(affected: Set<string>): Promise<void> {
+    const restarting = new Set<BackgroundRun>();
+    for (const id of [...affected]) {
+      const background = this.#upIn.get(id);
+      if (background === undefined) continue;
+      const task = this.#ctx.graph.tasks.get(id)!;
+      if (task.action === null || task.service?.onChange === "keep") {
+        affected.delete(id);
+        continue;
+      }
+      restarting.add(background);
+    }
+    for (const background of restarting) background.control.cancel({ kind: "programmatic" });
+    await Promise.all([...restarting].map((background) => background.done));
+    for (const background of restarting) {
+      for (const id of background.services) affected.add(id);
+    }
+  }
+
+  /** The observer of one cycle's run: stale withdrawals hidden, records collected until it settles. */
+  #cycleObserver(records: CycleRecords, settle: () => void): { observer: RunObserver; settled(): void } {
+    const { observer } = this.#ctx;
+    let open = true;
+    const collect = (outcome: RunGraphOutcome["outcomes"][number]) => {
+      if (open) records.outcomes.push(outcome);
+    };
+    const serviceFailed = (record: CompletedRecord) => {
+      if (open || record.source !== "service" || record.state !== "failed") return;
+      // WATCH-046: a service that fails between cycles is reported; the loop goes on.
+      this.#lastOutcome.set(formatTaskId(record.task), "failed");
+      observer.onServiceDown(record.task);
+    };
+    return {
+      settled: () => open = false,
+      observer: {
+        onTaskStarted: (task) => observer.onTaskStarted(task),
+        onStdout: (task, chunk) => observer.onStdout(task, chunk),
+        onStderr: (task, chunk) => observer.onStderr(task, chunk),
+        onTaskFinished: (record) => {
+          collect({ kind: "completed", record });
+          observer.onTaskFinished(record);
+          serviceFailed(record);
+        },
+        onTaskErrored: (record) => {
+          if (open) records.taskErrors.push(record);
+          observer.onTaskErrored(record);
+        },
+        onTaskSkipped: (record) => {
+          if (record.cause.kind === "stale") return;
+          collect({ kind: "skipped", record });
+          observer.onTaskSkipped(record);
+        },
+        onTaskCancelled: (record) => {
+          collect({ kind: "cancelled", record });
+          observer.onTaskCancelled(record);
+        },
+        onInvariantViolation: (violation) => observer.onInvariantViolation(violation),
+        onCancelling: (reason, forced) => observer.onCancelling(reason, forced),
+        onWarning: (warning) => observer.onWarning(warning),
+        onServiceUp: (task, upMs) => observer.onServiceUp(task, upMs),
+        onServiceRestarting: (task, restart) => observer.onServiceRestarting(task, restart),
+        onServicesOnly: () => settle(),
+      },
+    };
   }
 
   /** WATCH-044: tasks whose hard predecessor outside the cycle did not succeed last time, with that root. */
@@ -345,16 +447,22 @@ class WatchLoop {
   }
 
   /** The tasks and every run-set task reachable from them along hard and producer edges (WATCH-042). */
-  #reachable(start: readonly string[]): string[] {
+  #reachable(start: readonly string[], unchanged: (id: string) => boolean = () => false): string[] {
     const seen = new Set<string>();
     const stack = [...start];
     while (stack.length > 0) {
       const id = stack.pop()!;
       if (seen.has(id) || !this.#ctx.runSet.has(id)) continue;
       seen.add(id);
-      stack.push(...(this.#successors.get(id) ?? []));
+      // WATCH-043: a service that reloads itself counts as unchanged; nothing follows it.
+      if (!unchanged(id)) stack.push(...(this.#successors.get(id) ?? []));
     }
     return [...seen];
+  }
+
+  /** An up service with `on_change: keep` (WATCH-046). */
+  #reloadsItself(id: string): boolean {
+    return this.#upIn.has(id) && this.#ctx.graph.tasks.get(id)!.service?.onChange === "keep";
   }
 }
 
@@ -386,25 +494,41 @@ function successorsWithin(ctx: WatchContext): Map<string, string[]> {
   return successors;
 }
 
-/** A stale withdrawal prints nothing and leaves no record in its cycle (WATCH-045). */
-function withoutStaleRecords(observer: WatchObserver): RunObserver {
-  return {
-    onTaskStarted: (task) => observer.onTaskStarted(task),
-    onStdout: (task, chunk) => observer.onStdout(task, chunk),
-    onStderr: (task, chunk) => observer.onStderr(task, chunk),
-    onTaskFinished: (record) => observer.onTaskFinished(record),
-    onTaskErrored: (record) => observer.onTaskErrored(record),
-    onTaskSkipped: (record) => {
-      if (record.cause.kind !== "stale") observer.onTaskSkipped(record);
-    },
-    onTaskCancelled: (record) => observer.onTaskCancelled(record),
-    onInvariantViolation: (violation) => observer.onInvariantViolation(violation),
-    onCancelling: (reason, forced) => observer.onCancelling(reason, forced),
-    onWarning: (warning) => observer.onWarning(warning),
-    onServiceUp: (task, upMs) => observer.onServiceUp(task, upMs),
-    onServiceRestarting: (task, restart) => observer.onServiceRestarting(task, restart),
-    onServicesOnly: (services) => observer.onServicesOnly(services),
-  };
+/** A run of an earlier cycle that still holds services (WATCH-040, WATCH-046). */
+interface BackgroundRun {
+  /** Its services and service aggregates. */
+  readonly services: ReadonlySet<string>;
+  readonly control: RunControl;
+  /** Settles when every group of the run is dead. */
+  readonly done: Promise<void>;
+}
+
+/** The terminal records of one cycle, up to its settling (WATCH-081). */
+class CycleRecords {
+  readonly outcomes: RunGraphOutcome["outcomes"][number][] = [];
+  readonly taskErrors: RunGraphOutcome["taskErrors"][number][] = [];
+
+  outcome(): RunGraphOutcome {
+    return {
+      outcomes: this.outcomes,
+      taskErrors: this.taskErrors,
+      invariantViolations: [],
+      cancel: null,
+      cancelledAt: null,
+      forced: false,
+      warnings: [],
+      startedAt: 0,
+      endedAt: 0,
+    };
+  }
+}
+
+/** A service, or an aggregate over services (SVC-046). */
+function serviceLike(graph: WatchContext["graph"], id: string): boolean {
+  const task = graph.tasks.get(id)!;
+  if (task.service !== null) return true;
+  return task.action === null &&
+    (graph.hardPredecessors.get(id) ?? []).some((pred) => serviceLike(graph, pred));
 }
 
 /** The workspace-absolute form of a host path inside the root; null outside it. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { TaskId } from "../../lib/domain/task_id.ts";
 import type { RunGraphOutcome } from "../../lib/exec/records.ts";
 import {
   type CycleReason,
@@ -29,7 +30,11 @@ class WatchRecorder extends RecordingObserver implements WatchObserver {
     super(clock);
     this.#clockOf = clock;
   }
+  readonly down: string[] = [];
   onWatching(): void {}
+  onServiceDown(task: TaskId): void {
+    this.down.push(`${task.project}:${task.task}`);
+  }
   onCycleStart(cycle: number, reason: CycleReason): void {
     this.cycles.push({ cycle, reason, at: this.#clockOf.now() });
   }
@@ -206,5 +211,50 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     assert.equal(outcome.error?.reason, "limit");
     assert.equal(outcome.cycles, 0);
     assert.equal(h.spawner.plans.length, 0);
+  });
+
+  test("WATCH-046 services stay up between cycles and restart when their inputs change", async () => {
+    for (const onChange of ["restart", "keep"] as const) {
+      const h = watchHarness({
+        tasks: [
+          { id: "app:serve", inputs: ["src/**"], service: { onChange } },
+          { id: "app:e2e", deps: ["app:serve"], inputs: ["test/**"] },
+        ],
+      }, { programs: { "fake app:serve": { steps: [{ sleep: 1e9 }] } } });
+      const loop = h.run();
+      await h.observer.waiting();
+      assert.equal(h.spawner.liveGroups().length, 1, "the service is up between cycles");
+      h.watcher.emit(`${ROOT}/app/src/server.js`);
+      // With `keep` nothing runs: no cycle, and so no wait for changes is announced.
+      if (onChange === "restart") await h.observer.waiting();
+      else await h.clock.sleep(1000);
+      assert.equal(h.observer.cycles.length, onChange === "restart" ? 2 : 1);
+      assert.equal(h.spawner.spawnCount("fake app:serve"), onChange === "restart" ? 2 : 1, onChange);
+      assert.equal(h.spawner.spawnCount("fake app:e2e"), onChange === "restart" ? 2 : 1, onChange);
+      h.watcher.emit(`${ROOT}/app/test/a.spec`);
+      await h.observer.waiting();
+      assert.equal(h.spawner.spawnCount("fake app:serve"), onChange === "restart" ? 2 : 1, onChange);
+      assert.equal(h.spawner.spawnCount("fake app:e2e"), onChange === "restart" ? 3 : 2, onChange);
+      stop(h);
+      const outcome = await loop;
+      assert.deepEqual(outcome.cancel, { kind: "signal", signal: "SIGINT" });
+      assert.deepEqual(h.spawner.liveGroups(), []);
+    }
+  });
+
+  test("WATCH-046 a service that fails between cycles is reported and the loop goes on", async () => {
+    const h = watchHarness({
+      tasks: [{ id: "s:web", inputs: ["src/**"], service: true }],
+    }, { programs: { "fake s:web": { steps: [{ sleep: 5000 }, { exit: 1 }] } }, kept: ["s:web"] });
+    const loop = h.run();
+    await h.observer.waiting();
+    await h.clock.sleep(6000);
+    assert.deepEqual(h.observer.down, ["s:web"]);
+    h.watcher.emit(`${ROOT}/s/src/a`);
+    await h.observer.waiting();
+    assert.equal(h.spawner.spawnCount("fake s:web"), 2);
+    stop(h);
+    await loop;
+    assert.deepEqual(h.spawner.liveGroups(), []);
   });
 });
