@@ -10,6 +10,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { uniqueSleepMarker, waitUntilGone } from "../support/process_table.ts";
 import { runHaz } from "../support/run_haz.ts";
 import { type HazChild, spawnHaz } from "../support/spawn_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
@@ -288,6 +289,91 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
       await fx.remove();
     }
   });
+
+  test(
+    "WATCH-046 scenario 45: a service restarts when its predecessor changes, unless on_change: keep",
+    LONG,
+    async () => {
+      for (const onChange of ["restart", "keep"]) {
+        const mark = markFile();
+        const marker = uniqueSleepMarker();
+        const fx = await createWorkspaceFixture({
+          ".haz/workspace.yml": "projects: [lib, app]\n",
+          "lib/haz.yml": 'tasks:\n  build:\n    shell: "cat src/*"\n    inputs: ["src/**"]\n',
+          "lib/src/a.txt": "one\n",
+          "app/haz.yml": [
+            "tasks:",
+            "  serve:",
+            `    shell: "echo spawn >> ${mark}; echo up; sleep ${marker}"`,
+            '    deps: ["lib:build"]',
+            `    service: {ready: {line: up}, on_change: ${onChange}}`,
+            "",
+          ].join("\n"),
+        });
+        try {
+          const result = await watching(fx, ["app:serve"], async (haz) => {
+            await waitForMarks(mark, 1);
+            await writeFile(fx.path("lib/src/a.txt"), "two\n");
+            if (onChange === "restart") {
+              await waitForMarks(mark, 2);
+              await haz.waitForLine("stdout", /^Cycle 2: /);
+            } else {
+              await haz.waitForLine("stdout", /^Cycle 2: /);
+              await settle();
+            }
+          });
+          assert.equal(result.code, 130, result.stderr);
+          assert.equal(markLines(mark).length, onChange === "restart" ? 2 : 1, onChange);
+          assert.equal(result.stdout.match(/^▲ ready app:serve/gm)?.length, onChange === "restart" ? 2 : 1);
+          assert.deepEqual(await waitUntilGone(marker, 5000), []);
+        } finally {
+          await fx.remove();
+        }
+      }
+    },
+  );
+
+  test(
+    "WATCH-084 WATCH-046 scenario 52: a watched service stops at SIGTERM; one that fails starts again on a change",
+    LONG,
+    async () => {
+      const marker = uniqueSleepMarker();
+      const { fx } = await workspace(
+        `  web:\n    shell: "echo up; sleep ${marker}"\n    inputs: ["src/**"]\n    service: {ready: {line: up}}\n`,
+      );
+      try {
+        const haz = spawnHaz(["watch", "p:web"], { cwd: fx.root });
+        await haz.waitForLine("stderr", "haz watch: waiting for changes");
+        haz.signal("SIGTERM");
+        const result = await haz.exited;
+        assert.equal(result.code, 143, result.stderr);
+        assert.match(result.stdout, new RegExp(`^■ stopped p:web \\(${D}\\)$`, "m"));
+        assert.deepEqual(await waitUntilGone(marker, 5000), []);
+      } finally {
+        await fx.remove();
+      }
+      const crash = await workspace(
+        '  web:\n    shell: "echo spawn >> $MARKFILE; echo up; sleep 2; exit 1"\n    inputs: ["src/**"]\n    service: {ready: {line: up}}\n',
+      );
+      try {
+        const result = await watching(crash.fx, ["p:web"], async (haz) => {
+          await haz.waitForLine(
+            "stderr",
+            "haz watch: p:web is down; it starts again when its inputs or predecessors change",
+          );
+          await writeFile(crash.fx.path("p/src/a.txt"), "changed\n");
+          await waitForMarks(crash.mark, 2);
+        });
+        assert.equal(result.code, 130);
+        assert.match(
+          result.stdout,
+          new RegExp(`^✗ failed p:web \\(${D}\\): exited with code 1 while running$`, "m"),
+        );
+      } finally {
+        await crash.fx.remove();
+      }
+    },
+  );
 });
 
 async function runShell(script: string, cwd: string): Promise<void> {
