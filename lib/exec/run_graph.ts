@@ -18,7 +18,6 @@ import type {
   CancelledRecord,
   CancelReason,
   CompletedRecord,
-  Digest,
   FailureCause,
   RunObserver,
   RunOutcome,
@@ -27,9 +26,9 @@ import type {
   ServiceRecordPart,
   SkipCause,
   SkipRecord,
-  StreamDigest,
   TaskErrorRecord,
 } from "./records.ts";
+import type { Digest, StreamDigest } from "../cache/digest.ts";
 import type { ExitStatus } from "./process.ts";
 import type { RunContext } from "./run_context.ts";
 import { wasKilled, watchRunControl } from "./run_control.ts";

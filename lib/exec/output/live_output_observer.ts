@@ -7,7 +7,7 @@
 
 import type { TaskId } from "../../domain/task_id.ts";
 import { LiveLines } from "./live_lines.ts";
-import type { PresenterOptions } from "./presenter.ts";
+import type { PresenterOptions } from "./presenter_port.ts";
 import { PresenterBase, type TerminalUnit } from "./presenter_base.ts";
 
 /**
@@ -17,7 +17,7 @@ import { PresenterBase, type TerminalUnit } from "./presenter_base.ts";
  *
  * @example
  * ```ts
- * import type { Clock } from "../process.ts";
+ * import type { Clock } from "../../util/clock.ts";
  * declare const clock: Clock;
  * const observer = new LiveOutputObserver({
  *   mode: "live", stdout: { write() {} }, stderr: { write() {} }, color: false, progress: false,
