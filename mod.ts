@@ -90,3 +90,27 @@ export { createPresenter } from "./lib/exec/output/presenter.ts";
 export type { Presenter, PresenterOptions } from "./lib/exec/output/presenter_port.ts";
 export { LiveOutputObserver } from "./lib/exec/output/live_output_observer.ts";
 export { BufferedOutputObserver } from "./lib/exec/output/buffered_output_observer.ts";
+
+// Services and watch (09-services-and-watch.md §11.4).
+export type { ReadyCondition, ServiceSpec } from "./lib/domain/service_spec.ts";
+export type { ServiceRecordPart, ServiceRestart } from "./lib/exec/records.ts";
+export type { ServiceProber } from "./lib/exec/service_prober.ts";
+export { netProber } from "./lib/runtime/net_prober.ts";
+export {
+  type FileWatch,
+  type FileWatcher,
+  WatchError,
+  type WatchErrorReason,
+  type WatchEvent,
+  type WatchRequest,
+} from "./lib/exec/file_watcher.ts";
+export { denoFileWatcher } from "./lib/runtime/deno_file_watcher.ts";
+export { bunFileWatcher, nodeFileWatcher } from "./lib/runtime/node_file_watcher.ts";
+export { fileWatcherFor } from "./lib/runtime/file_watcher_for.ts";
+export {
+  type CycleReason,
+  type WatchContext,
+  watchGraph,
+  type WatchObserver,
+  type WatchOutcome,
+} from "./lib/watch/watch_graph.ts";
