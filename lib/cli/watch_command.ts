@@ -203,6 +203,12 @@ function watchObserver(presenter: Presenter, color: boolean): WatchObserver {
         `\nCycle ${cycle}: ${cycleSegments(outcome, color)} in ${formatDuration(durationMs)}`,
       ),
     onWaiting: () => presenter.notice("haz watch: waiting for changes"),
+    onSuspended: (task, path) =>
+      presenter.notice(
+        `${style("warning", SGR.boldYellow)}: ${
+          formatTaskId(task)
+        } changed its own inputs in 3 cycles in a row (${path}); it will not run again until a change arrives while it is idle`,
+      ),
     onServiceDown: (task) =>
       presenter.notice(
         `haz watch: ${formatTaskId(task)} is down; it starts again when its inputs or predecessors change`,

@@ -19,6 +19,8 @@ import { matchedTasks, type Triggers, triggerSets, watchesDirectory } from "./tr
 
 /** WATCH-026: one window with this many raw events is treated as an overflow. */
 export const OVERFLOW_EVENTS = 8192;
+/** WATCH-048: the self-inflicted match that suspends a task. */
+export const SELF_INFLICTED_LIMIT = 3;
 /** WATCH-030: a window closes at the latest this long after its first event, plus the debounce. */
 export const WINDOW_CAP_MS = 2000;
 
@@ -40,6 +42,8 @@ export interface WatchObserver extends RunObserver {
   onWaiting(): void;
   /** A service failed between cycles; the loop goes on (WATCH-046). */
   onServiceDown(task: TaskId): void;
+  /** WATCH-048: a task changed its own inputs in 3 cycles in a row; `path` is the first such change. */
+  onSuspended(task: TaskId, path: string): void;
 }
 
 /** Everything a watch loop needs. */
@@ -88,6 +92,10 @@ export async function watchGraph(ctx: WatchContext): Promise<WatchOutcome> {
 interface PendingWindow {
   readonly paths: Set<string>;
   readonly matched: Set<string>;
+  /** WATCH-048: per matched task, whether every event that matched it arrived while it executed. */
+  readonly selfInflicted: Map<string, boolean>;
+  /** The first path that matched each task. */
+  readonly firstPath: Map<string, string>;
   overflow: boolean;
   firstAt: number;
   lastAt: number;
@@ -112,6 +120,10 @@ class WatchLoop {
   /** Runs of earlier cycles that still hold services, and which run holds each service. */
   readonly #background = new Set<BackgroundRun>();
   readonly #upIn = new Map<string, BackgroundRun>();
+  /** Finishing tasks between their admission and their terminal event (WATCH-048). */
+  readonly #executing = new Set<string>();
+  readonly #selfCycles = new Map<string, number>();
+  readonly #suspended = new Set<string>();
   #wake: () => void = () => {};
 
   constructor(ctx: WatchContext, triggers: Triggers, watch: FileWatch) {
@@ -190,7 +202,17 @@ class WatchLoop {
     if (matched.length === 0) return;
     const window = this.#openWindow();
     window.paths.add(path);
-    for (const id of matched) window.matched.add(id);
+    for (const id of matched) {
+      window.matched.add(id);
+      if (!window.firstPath.has(id)) window.firstPath.set(id, path);
+      const executing = this.#executing.has(id);
+      window.selfInflicted.set(id, (window.selfInflicted.get(id) ?? true) && executing);
+      if (!executing) {
+        // WATCH-048: a change while the task is idle lifts its suspension.
+        this.#suspended.delete(id);
+        this.#selfCycles.delete(id);
+      }
+    }
     this.#touched(window, matched);
   }
 
@@ -200,6 +222,8 @@ class WatchLoop {
       this.#window = {
         paths: new Set(),
         matched: new Set(),
+        selfInflicted: new Map(),
+        firstPath: new Map(),
         overflow: false,
         firstAt: now,
         lastAt: now,
@@ -248,9 +272,37 @@ class WatchLoop {
     }
     this.#window = null;
     this.#rawEvents = 0;
+    this.#guard(window);
+    if (window.matched.size === 0) return null;
     const paths = [...window.paths].sort();
     const reason = window.overflow ? { kind: "overflow" as const } : { kind: "changes" as const, paths };
     return { matched: window.matched, reason };
+  }
+
+  /**
+   * WATCH-048: a task that ran only because of its own changes in two cycles in a row does not run a
+   * third time; it is suspended until a change arrives while it is idle.
+   */
+  #guard(window: PendingWindow): void {
+    for (const id of [...window.matched]) {
+      if (this.#suspended.has(id)) {
+        window.matched.delete(id);
+        continue;
+      }
+      if (window.selfInflicted.get(id) !== true) {
+        this.#selfCycles.delete(id);
+        continue;
+      }
+      const count = (this.#selfCycles.get(id) ?? 0) + 1;
+      if (count < SELF_INFLICTED_LIMIT) {
+        this.#selfCycles.set(id, count);
+        continue;
+      }
+      this.#selfCycles.delete(id);
+      this.#suspended.add(id);
+      window.matched.delete(id);
+      this.#ctx.observer.onSuspended(this.#ctx.graph.tasks.get(id)!.id, window.firstPath.get(id) ?? "/");
+    }
   }
 
   // ---- cycles -----------------------------------------------------------------------------------
@@ -375,15 +427,21 @@ class WatchLoop {
     return {
       settled: () => open = false,
       observer: {
-        onTaskStarted: (task) => observer.onTaskStarted(task),
+        onTaskStarted: (task) => {
+          const id = formatTaskId(task);
+          if (!serviceLike(this.#ctx.graph, id)) this.#executing.add(id);
+          observer.onTaskStarted(task);
+        },
         onStdout: (task, chunk) => observer.onStdout(task, chunk),
         onStderr: (task, chunk) => observer.onStderr(task, chunk),
         onTaskFinished: (record) => {
+          this.#executing.delete(formatTaskId(record.task));
           collect({ kind: "completed", record });
           observer.onTaskFinished(record);
           serviceFailed(record);
         },
         onTaskErrored: (record) => {
+          this.#executing.delete(formatTaskId(record.task));
           if (open) records.taskErrors.push(record);
           observer.onTaskErrored(record);
         },
@@ -393,6 +451,7 @@ class WatchLoop {
           observer.onTaskSkipped(record);
         },
         onTaskCancelled: (record) => {
+          this.#executing.delete(formatTaskId(record.task));
           collect({ kind: "cancelled", record });
           observer.onTaskCancelled(record);
         },

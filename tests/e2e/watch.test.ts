@@ -374,6 +374,32 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
       }
     },
   );
+
+  test(
+    "WATCH-048 scenario 50: a task writing its own inputs runs 3 times, then waits for an idle change",
+    LONG,
+    async () => {
+      const { fx, mark } = await workspace(
+        '  stamp:\n    shell: "echo run >> $MARKFILE; echo $$ > src/stamp.txt"\n    inputs: ["src/**"]\n',
+      );
+      try {
+        const result = await watching(fx, ["p:stamp"], async (haz) => {
+          await waitForMarks(mark, 3);
+          await haz.waitForLine("stderr", /changed its own inputs in 3 cycles in a row/);
+          await settle();
+          assert.equal(markLines(mark).length, 3);
+          await writeFile(fx.path("p/src/other.txt"), "x\n");
+          await waitForMarks(mark, 4);
+        });
+        const warnings = result.stderr.split("\n").filter((line) => line.includes("changed its own inputs"));
+        assert.deepEqual(warnings, [
+          "warning: p:stamp changed its own inputs in 3 cycles in a row (/p/src/stamp.txt); it will not run again until a change arrives while it is idle",
+        ]);
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
 });
 
 async function runShell(script: string, cwd: string): Promise<void> {

@@ -32,6 +32,10 @@ class WatchRecorder extends RecordingObserver implements WatchObserver {
   }
   readonly down: string[] = [];
   onWatching(): void {}
+  readonly suspended: { task: string; path: string; at: number }[] = [];
+  onSuspended(task: TaskId, path: string): void {
+    this.suspended.push({ task: `${task.project}:${task.task}`, path, at: this.#clockOf.now() });
+  }
   onServiceDown(task: TaskId): void {
     this.down.push(`${task.project}:${task.task}`);
   }
@@ -256,5 +260,25 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     stop(h);
     await loop;
     assert.deepEqual(h.spawner.liveGroups(), []);
+  });
+
+  test("WATCH-048 scenario 36: a task that changes its own inputs is suspended after 3 cycles", async () => {
+    const h = watchHarness({ tasks: [{ id: "p:stamp", inputs: ["src/**"] }] }, {
+      programs: { "fake p:stamp": { steps: [{ sleep: 100 }] } },
+    });
+    const loop = h.run();
+    for (const at of [50, 300, 550]) {
+      await h.clock.sleep(at - h.clock.now());
+      h.watcher.emit(`${ROOT}/p/src/stamp.txt`);
+    }
+    await h.clock.sleep(2000 - h.clock.now());
+    assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 250, 500]);
+    assert.deepEqual(h.observer.suspended, [{ task: "p:stamp", path: "/p/src/stamp.txt", at: 750 }]);
+    h.watcher.emit(`${ROOT}/p/src/other.txt`);
+    await h.observer.waiting();
+    assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 250, 500, 2200]);
+    assert.equal(h.spawner.spawnCount("fake p:stamp"), 4);
+    stop(h);
+    await loop;
   });
 });
