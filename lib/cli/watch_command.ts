@@ -198,10 +198,12 @@ function watchObserver(presenter: Presenter, color: boolean): WatchObserver {
       ),
     onCycleStart: (cycle, reason) =>
       presenter.announce(style(`── cycle ${cycle}: ${reasonText(reason)}`, SGR.dim)),
-    onCycleEnd: (cycle, outcome, durationMs) =>
+    onCycleEnd: (cycle, outcome, durationMs, services) =>
       presenter.announce(
-        `\nCycle ${cycle}: ${cycleSegments(outcome, color)} in ${formatDuration(durationMs)}`,
+        `\nCycle ${cycle}: ${cycleSegments(outcome, services, color)} in ${formatDuration(durationMs)}`,
       ),
+    onServiceChanged: (task, reason) =>
+      presenter.announce(`${style("↻ restarting", SGR.magenta)} ${formatTaskId(task)}: ${reason}`),
     onWaiting: () => presenter.notice("haz watch: waiting for changes"),
     onSuspended: (task, path) =>
       presenter.notice(
@@ -217,8 +219,15 @@ function watchObserver(presenter: Presenter, color: boolean): WatchObserver {
 }
 
 /** WATCH-081: the `Tasks:` segments of the cycle's tasks. */
-function cycleSegments(outcome: RunGraphOutcome, color: boolean): string {
-  return epilogueSegments(outcome, color).join(", ");
+function cycleSegments(
+  outcome: RunGraphOutcome,
+  services: { readonly started: number; readonly restarted: number },
+  color: boolean,
+): string {
+  const segments = epilogueSegments(outcome, color);
+  if (services.started > 0) segments.push(`${services.started} started`);
+  if (services.restarted > 0) segments.push(`${services.restarted} restarted`);
+  return segments.join(", ");
 }
 
 /** WATCH-080: what started a cycle. */

@@ -15,7 +15,7 @@ import { createRunControl, type RunControl, watchRunControl } from "../exec/run_
 import { runGraph } from "../exec/run_graph.ts";
 import { formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { Workspace } from "../domain/workspace.ts";
-import { matchedTasks, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
+import { matchedTasks, matchesTask, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
 
 /** WATCH-026: one window with this many raw events is treated as an overflow. */
 export const OVERFLOW_EVENTS = 8192;
@@ -36,8 +36,18 @@ export interface WatchObserver extends RunObserver {
   onWatching(directories: number, tasks: number): void;
   /** A cycle starts: its header (WATCH-080). */
   onCycleStart(cycle: number, reason: CycleReason): void;
-  /** A cycle settled: its epilogue (WATCH-081); stale withdrawals are left out of `outcome`. */
-  onCycleEnd(cycle: number, outcome: RunGraphOutcome, durationMs: number): void;
+  /**
+   * A cycle settled: its epilogue (WATCH-081); stale withdrawals are left out of `outcome`; services
+   * that came up for the first time (or after a failure) and services restarted for a change.
+   */
+  onCycleEnd(
+    cycle: number,
+    outcome: RunGraphOutcome,
+    durationMs: number,
+    services: { readonly started: number; readonly restarted: number },
+  ): void;
+  /** A service restarts because of a change: `↻ restarting <id>: <reason>` (WATCH-046). */
+  onServiceChanged(task: TaskId, reason: string): void;
   /** Waiting for changes after a cycle (WATCH-081). */
   onWaiting(): void;
   /** A service failed between cycles; the loop goes on (WATCH-046). */
@@ -124,6 +134,8 @@ class WatchLoop {
   readonly #executing = new Set<string>();
   readonly #selfCycles = new Map<string, number>();
   readonly #suspended = new Set<string>();
+  /** Services being stopped for a restart: their stop is not reported (WATCH-046). */
+  readonly #restarting = new Set<string>();
   #wake: () => void = () => {};
 
   constructor(ctx: WatchContext, triggers: Triggers, watch: FileWatch) {
@@ -311,7 +323,7 @@ class WatchLoop {
     if (this.#stopped !== null) return;
     const { graph } = this.#ctx;
     const affected = new Set(this.#reachable([...matched], (id) => this.#reloadsItself(id)));
-    await this.#restartServices(affected);
+    const restarts = this.#planRestarts(affected, matched, reason);
     const runSet = new Set<string>();
     for (const id of graph.order) if (affected.has(id)) runSet.add(id);
     const blocked = this.#blockedByEarlierFailures(runSet);
@@ -322,6 +334,7 @@ class WatchLoop {
     const { observer, clock } = this.#ctx;
     observer.onCycleStart(cycle, reason);
     const startedAt = clock.now();
+    await this.#restart(restarts);
     const records = new CycleRecords();
     for (const [id, root] of blocked) {
       const record = {
@@ -383,17 +396,22 @@ class WatchLoop {
       const window = this.#openWindow();
       for (const id of stale) window.matched.add(id);
     }
-    observer.onCycleEnd(cycle, records.outcome(), clock.now() - startedAt);
+    const restarted = [...restarts.reasons.keys()].filter((id) => records.servicesUp.has(id)).length;
+    observer.onCycleEnd(cycle, records.outcome(), clock.now() - startedAt, {
+      started: records.servicesUp.size - restarted,
+      restarted,
+    });
     if (this.#stoppedNow() === null) observer.onWaiting();
   }
 
   /**
-   * WATCH-046: services of the affected set that run since an earlier cycle are stopped (the whole
-   * earlier run that holds them) and start again in this one, unless they reload themselves
-   * (`on_change: keep`).
+   * WATCH-046: services of the affected set that run since an earlier cycle restart (the whole earlier
+   * run that holds them stops; all its services start again in this cycle), unless they reload
+   * themselves (`on_change: keep`). Adds them to `affected`; returns what to stop and why.
    */
-  async #restartServices(affected: Set<string>): Promise<void> {
-    const restarting = new Set<BackgroundRun>();
+  #planRestarts(affected: Set<string>, matched: ReadonlySet<string>, reason: CycleReason): RestartPlan {
+    const runs = new Set<BackgroundRun>();
+    const changed = new Set(affected);
     for (const id of [...affected]) {
       const background = this.#upIn.get(id);
       if (background === undefined) continue;
@@ -402,13 +420,48 @@ class WatchLoop {
         affected.delete(id);
         continue;
       }
-      restarting.add(background);
+      runs.add(background);
     }
-    for (const background of restarting) background.control.cancel({ kind: "programmatic" });
-    await Promise.all([...restarting].map((background) => background.done));
-    for (const background of restarting) {
-      for (const id of background.services) affected.add(id);
+    const reasons = new Map<string, string>();
+    for (const background of runs) {
+      for (const id of background.services) {
+        affected.add(id);
+        if (this.#ctx.graph.tasks.get(id)!.service !== null) {
+          reasons.set(id, this.#restartReason(id, changed, matched, reason));
+        }
+      }
     }
+    return { runs, reasons };
+  }
+
+  /** WATCH-046: the first changed hard predecessor, else the number of changed inputs. */
+  #restartReason(
+    id: string,
+    changed: ReadonlySet<string>,
+    matched: ReadonlySet<string>,
+    reason: CycleReason,
+  ): string {
+    const predecessor = (this.#ctx.graph.hardPredecessors.get(id) ?? []).find((pred) => changed.has(pred));
+    if (predecessor !== undefined) return `${predecessor} changed`;
+    if (matched.has(id) && reason.kind === "changes") {
+      const inputs = reason.paths.filter((path) =>
+        matchesTask(this.#triggers, id, { path, directoryOrGone: false })
+      ).length;
+      if (inputs > 0) return `${inputs} ${inputs === 1 ? "input" : "inputs"} changed`;
+    }
+    return "its definition changed";
+  }
+
+  /** Stops the runs that hold restarting services; their stop lines give way to `↻ restarting`. */
+  async #restart(plan: RestartPlan): Promise<void> {
+    if (plan.runs.size === 0) return;
+    for (const [id, why] of plan.reasons) {
+      this.#restarting.add(id);
+      this.#ctx.observer.onServiceChanged(this.#ctx.graph.tasks.get(id)!.id, why);
+    }
+    for (const background of plan.runs) background.control.cancel({ kind: "programmatic" });
+    await Promise.all([...plan.runs].map((background) => background.done));
+    this.#restarting.clear();
   }
 
   /** The observer of one cycle's run: stale withdrawals hidden, records collected until it settles. */
@@ -437,6 +490,9 @@ class WatchLoop {
         onTaskFinished: (record) => {
           this.#executing.delete(formatTaskId(record.task));
           collect({ kind: "completed", record });
+          if (!open && this.#restarting.has(formatTaskId(record.task)) && record.state === "succeeded") {
+            return;
+          }
           observer.onTaskFinished(record);
           serviceFailed(record);
         },
@@ -453,12 +509,16 @@ class WatchLoop {
         onTaskCancelled: (record) => {
           this.#executing.delete(formatTaskId(record.task));
           collect({ kind: "cancelled", record });
+          if (!open && this.#restarting.has(formatTaskId(record.task))) return;
           observer.onTaskCancelled(record);
         },
         onInvariantViolation: (violation) => observer.onInvariantViolation(violation),
         onCancelling: (reason, forced) => observer.onCancelling(reason, forced),
         onWarning: (warning) => observer.onWarning(warning),
-        onServiceUp: (task, upMs) => observer.onServiceUp(task, upMs),
+        onServiceUp: (task, upMs) => {
+          if (open && upMs !== null) records.servicesUp.add(formatTaskId(task));
+          observer.onServiceUp(task, upMs);
+        },
         onServiceRestarting: (task, restart) => observer.onServiceRestarting(task, restart),
         onServicesOnly: () => settle(),
       },
@@ -553,6 +613,12 @@ function successorsWithin(ctx: WatchContext): Map<string, string[]> {
   return successors;
 }
 
+/** The restarts of one cycle: the runs to stop, and the reason of each service (WATCH-046). */
+interface RestartPlan {
+  readonly runs: ReadonlySet<BackgroundRun>;
+  readonly reasons: ReadonlyMap<string, string>;
+}
+
 /** A run of an earlier cycle that still holds services (WATCH-040, WATCH-046). */
 interface BackgroundRun {
   /** Its services and service aggregates. */
@@ -564,6 +630,8 @@ interface BackgroundRun {
 
 /** The terminal records of one cycle, up to its settling (WATCH-081). */
 class CycleRecords {
+  /** Services that came up in the cycle. */
+  readonly servicesUp = new Set<string>();
   readonly outcomes: RunGraphOutcome["outcomes"][number][] = [];
   readonly taskErrors: RunGraphOutcome["taskErrors"][number][] = [];
 

@@ -325,6 +325,13 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
           assert.equal(result.code, 130, result.stderr);
           assert.equal(markLines(mark).length, onChange === "restart" ? 2 : 1, onChange);
           assert.equal(result.stdout.match(/^▲ ready app:serve/gm)?.length, onChange === "restart" ? 2 : 1);
+          if (onChange === "restart") {
+            const lines = result.stdout.split("\n");
+            const restarting = lines.indexOf("↻ restarting app:serve: lib:build changed");
+            assert.ok(restarting > lines.indexOf("── cycle 2: /lib/src/a.txt changed"), result.stdout);
+            assert.ok(restarting < lines.findLastIndex((line) => line.startsWith("▲ ready app:serve")));
+            assert.match(result.stdout, /^Cycle 2: 1 completed, 1 restarted in /m);
+          }
           assert.deepEqual(await waitUntilGone(marker, 5000), []);
         } finally {
           await fx.remove();

@@ -36,6 +36,10 @@ class WatchRecorder extends RecordingObserver implements WatchObserver {
   onSuspended(task: TaskId, path: string): void {
     this.suspended.push({ task: `${task.project}:${task.task}`, path, at: this.#clockOf.now() });
   }
+  readonly changed: string[] = [];
+  onServiceChanged(task: TaskId, reason: string): void {
+    this.changed.push(`${task.project}:${task.task}: ${reason}`);
+  }
   onServiceDown(task: TaskId): void {
     this.down.push(`${task.project}:${task.task}`);
   }
@@ -235,6 +239,9 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
       assert.equal(h.observer.cycles.length, onChange === "restart" ? 2 : 1);
       assert.equal(h.spawner.spawnCount("fake app:serve"), onChange === "restart" ? 2 : 1, onChange);
       assert.equal(h.spawner.spawnCount("fake app:e2e"), onChange === "restart" ? 2 : 1, onChange);
+      assert.deepEqual(h.observer.changed, onChange === "restart" ? ["app:serve: 1 input changed"] : []);
+      // The stop of a restart is not reported as a stop.
+      assert.deepEqual(h.observer.tasksOf("finished").filter((task) => task === "app:serve"), []);
       h.watcher.emit(`${ROOT}/app/test/a.spec`);
       await h.observer.waiting();
       assert.equal(h.spawner.spawnCount("fake app:serve"), onChange === "restart" ? 2 : 1, onChange);
