@@ -146,9 +146,12 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
         ),
       );
     }
-    presenter.notice(
-      `haz watch: stopped after ${outcome.cycles} ${outcome.cycles === 1 ? "cycle" : "cycles"}\n`,
-    );
+    // WATCH-083; a watcher that never started ends nothing (WATCH-090).
+    if (outcome.error === null || outcome.cycles > 0) {
+      presenter.notice(
+        `haz watch: stopped after ${outcome.cycles} ${outcome.cycles === 1 ? "cycle" : "cycles"}\n`,
+      );
+    }
     await presenter.close();
     const signal = signals.firstSignal();
     if (signal !== null) return 128 + SIGNAL_NUMBERS[signal];

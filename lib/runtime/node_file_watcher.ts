@@ -40,10 +40,15 @@ class NodeFileWatch implements FileWatch {
 
   #watchOne(directory: string): void {
     if (this.#watchers.has(directory)) return;
-    const watcher = watch(directory, { persistent: true }, (_kind, name) => {
-      if (this.#closed) return;
-      this.#changed(name === null ? directory : join(directory, String(name)));
-    });
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(directory, { persistent: true }, (_kind, name) => {
+        if (this.#closed) return;
+        this.#changed(name === null ? directory : join(directory, String(name)));
+      });
+    } catch (error) {
+      throw watchErrorOf(error, directory);
+    }
     watcher.on("error", (error) => {
       if (this.#closed) return;
       const gone = (error as { code?: string }).code === "ENOENT" ||

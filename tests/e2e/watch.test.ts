@@ -5,13 +5,14 @@
  */
 
 import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { uniqueSleepMarker, waitUntilGone } from "../support/process_table.ts";
-import { runHaz } from "../support/run_haz.ts";
+import { hazCommand, runHaz, shellQuote } from "../support/run_haz.ts";
 import { type HazChild, spawnHaz } from "../support/spawn_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
@@ -407,7 +408,65 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
       }
     },
   );
+
+  test(
+    "WATCH-090 scenario 55 [linux]: the inotify limit is a diagnostic, exit 2, nothing runs",
+    LONG,
+    async (t) => {
+      if (!userNamespaces()) return t.skip("unprivileged user namespaces are not available");
+      const entries: Record<string, string> = {};
+      for (let index = 0; index < 100; index++) entries[`p/src/d${index}/keep`] = "";
+      const { fx, mark } = await workspace(
+        '  build:\n    shell: "echo run >> $MARKFILE"\n    inputs: ["src/**"]\n',
+        entries,
+      );
+      try {
+        const command = [...hazCommand(), "watch", "p:build"].map(shellQuote).join(" ");
+        const result = await runShellCapture(
+          `echo 20 > /proc/sys/user/max_inotify_watches && exec ${command}`,
+          fx.root,
+        );
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(
+          result.stderr,
+          /^error\[WATCH-090\]: cannot watch \/\S*: the system limit on watched directories was reached$/m,
+        );
+        assert.match(result.stderr, /^note: this selection needs 10\d watched directories$/m);
+        assert.match(
+          result.stderr,
+          /^help: raise the limit \(Linux: sysctl fs\.inotify\.max_user_watches=524288\)/m,
+        );
+        assert.match(result.stderr, /^found 1 error$/m);
+        assert.deepEqual(markLines(mark), []);
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
 });
+
+/** Whether `unshare -Ur` may set a user namespace's inotify limit here (Linux only). */
+function userNamespaces(): boolean {
+  try {
+    execFileSync("unshare", ["-Ur", "sh", "-c", "echo 20 > /proc/sys/user/max_inotify_watches"], {
+      stdio: "ignore",
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a script in a user namespace and captures its exit code and streams. */
+function runShellCapture(script: string, cwd: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("unshare", ["-Ur", "sh", "-c", script], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const stderr: Buffer[] = [];
+    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr: Buffer.concat(stderr).toString("utf8") }));
+  });
+}
 
 async function runShell(script: string, cwd: string): Promise<void> {
   const { execFileSync } = await import("node:child_process");

@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, describe, test } from "node:test";
 import type { FileWatch, FileWatcher, WatchEvent } from "../../lib/exec/file_watcher.ts";
 import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
@@ -29,6 +30,18 @@ const scratch = realpathSync(mkdtempSync(join(tmpdir(), "haz-watch-port-")));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const LONG = { timeout: 30_000 };
+
+/** Whether `unshare -Ur` may set a user namespace's inotify limit here (Linux only). */
+function userNamespaces(): boolean {
+  try {
+    execFileSync("unshare", ["-Ur", "sh", "-c", "echo 50 > /proc/sys/user/max_inotify_watches"], {
+      stdio: "ignore",
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A fresh directory with a watch on it and every event collected. */
 async function watching(
@@ -158,5 +171,21 @@ describe(`${runtime} file watcher`, () => {
         return true;
       },
     );
+  });
+
+  test("WATCH-105 scenario 61 [linux]: running out of watches rejects with reason limit", LONG, (t) => {
+    if (!userNamespaces()) return t.skip("unprivileged user namespaces are not available");
+    const root = join(scratch, "limit");
+    for (let index = 0; index < 100; index++) mkdirSync(join(root, `d${index}`), { recursive: true });
+    const probe = fileURLToPath(new URL("../support/watch_limit_probe.ts", import.meta.url));
+    const runtimeArgs = "Deno" in globalThis ? [process.execPath, "run", "-A"] : [process.execPath];
+    const command = [...runtimeArgs, probe, root].map((word) => `'${word}'`).join(" ");
+    const output = execFileSync("unshare", [
+      "-Ur",
+      "sh",
+      "-c",
+      `echo 50 > /proc/sys/user/max_inotify_watches && exec ${command}`,
+    ], { encoding: "utf8" });
+    assert.equal(output.trim(), "error limit");
   });
 });
