@@ -13,6 +13,8 @@ import type { CancelReason, CompletedRecord, RunGraphOutcome, RunObserver } from
 import type { RunContext } from "../exec/run_context.ts";
 import { createRunControl, type RunControl, watchRunControl } from "../exec/run_control.ts";
 import { runGraph } from "../exec/run_graph.ts";
+import { isCacheable } from "../exec/run_task.ts";
+import { buildCacheKey } from "../cache/key.ts";
 import { formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { Workspace } from "../domain/workspace.ts";
 import { matchedTasks, matchesTask, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
@@ -117,6 +119,8 @@ class WatchLoop {
   readonly #watch: FileWatch;
   readonly #successors: ReadonlyMap<string, readonly string[]>;
   readonly #lastOutcome = new Map<string, "succeeded" | "failed">();
+  /** The key of each task's last attempt (WATCH-004, WATCH-041). */
+  readonly #lastKeys = new Map<string, string>();
   readonly #digests = new Map<string, { stdout: string; stderr: string }>();
   #window: PendingWindow | null = null;
   /** Raw events since the last window was planned (WATCH-026). */
@@ -322,6 +326,7 @@ class WatchLoop {
   async #runCycle(matched: ReadonlySet<string>, reason: CycleReason): Promise<void> {
     if (this.#stopped !== null) return;
     const { graph } = this.#ctx;
+    if (reason.kind !== "initial") matched = await this.#preFilter(matched);
     const affected = new Set(this.#reachable([...matched], (id) => this.#reloadsItself(id)));
     const restarts = this.#planRestarts(affected, matched, reason);
     const runSet = new Set<string>();
@@ -549,11 +554,45 @@ class WatchLoop {
     return blocked;
   }
 
+  /**
+   * WATCH-041: a matched cacheable task whose last attempt succeeded and whose key, derived now, is
+   * that attempt's key leaves the matched set silently (a save without changes, an editor's temporary
+   * file). A key that cannot be derived keeps the task (it errors in the cycle).
+   */
+  async #preFilter(matched: ReadonlySet<string>): Promise<Set<string>> {
+    const { graph, cache } = this.#ctx;
+    const kept = new Set<string>();
+    for (const id of matched) {
+      const task = graph.tasks.get(id)!;
+      const lastKey = this.#lastKeys.get(id);
+      const predecessors = graph.hardPredecessors.get(id) ?? [];
+      if (
+        cache === null || lastKey === undefined || this.#lastOutcome.get(id) !== "succeeded" ||
+        !isCacheable(task) || predecessors.some((pred) => serviceLike(graph, pred))
+      ) {
+        kept.add(id);
+        continue;
+      }
+      const derived = await buildCacheKey({
+        workspaceRoot: this.#ctx.workspace.root,
+        task,
+        hostEnv: this.#ctx.hostEnv,
+        predecessors: this.#digests,
+        hardPredecessors: predecessors,
+        hash: this.#ctx.hash,
+      });
+      if (!derived.ok || derived.key !== lastKey) kept.add(id);
+    }
+    return kept;
+  }
+
   #remember(outcome: RunGraphOutcome, stale: ReadonlySet<string>): void {
     for (const entry of outcome.outcomes) {
       const id = formatTaskId(entry.record.task);
       if (stale.has(id)) continue;
       if (entry.kind === "completed") {
+        if (entry.record.key !== null) this.#lastKeys.set(id, entry.record.key);
+        else this.#lastKeys.delete(id);
         this.#lastOutcome.set(id, entry.record.state);
         if (entry.record.state === "succeeded") {
           this.#digests.set(id, { stdout: entry.record.stdout.hash, stderr: entry.record.stderr.hash });

@@ -123,10 +123,10 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
     LONG,
     async () => {
       const { fx, mark } = await workspace(
-        '  build:\n    shell: "echo run >> $MARKFILE"\n    inputs: ["src/**"]\n    outputs: [dist]\n  docs:\n    shell: "echo docs >> $MARKFILE.docs"\n    inputs: ["**/*.txt", "**/*.js", "**/*.md"]\n',
+        '  build:\n    shell: "mkdir -p dist; echo run >> $MARKFILE"\n    inputs: ["src/**"]\n    outputs: [dist]\n  docs:\n    shell: "echo docs >> $MARKFILE.docs"\n    inputs: ["**/*.txt", "**/*.js", "**/*.md"]\n',
       );
       try {
-        await watching(fx, ["p:build", "p:docs"], async () => {
+        await watching(fx, ["p:build", "p:docs"], async (haz) => {
           await waitForMarks(mark, 1);
           await waitForMarks(`${mark}.docs`, 1);
           await mkdir(fx.path("p/dist"), { recursive: true });
@@ -139,6 +139,15 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
           await writeFile(fx.path("p/README.md"), "x");
           await waitForMarks(`${mark}.docs`, 2);
           assert.equal(markLines(mark).length, 1);
+          // WATCH-041: the same bytes again: no run and no cycle header.
+          const cycles = (await haz.waitForLine("stdout", /^── cycle 2: /), haz.lines("stdout").length);
+          await writeFile(fx.path("p/src/a.txt"), "a\n");
+          await settle();
+          assert.equal(markLines(mark).length, 1);
+          assert.deepEqual(
+            haz.lines("stdout").slice(cycles).filter((line) => line.startsWith("── cycle")),
+            [],
+          );
         });
       } finally {
         await fx.remove();

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { TaskId } from "../../lib/domain/task_id.ts";
 import type { RunGraphOutcome } from "../../lib/exec/records.ts";
@@ -287,5 +290,36 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     assert.equal(h.spawner.spawnCount("fake p:stamp"), 4);
     stop(h);
     await loop;
+  });
+
+  test("WATCH-041 scenario 31: a match whose key is unchanged runs nothing; after a failure it runs", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-prefilter-")));
+    try {
+      await mkdir(join(root, "p", "src"), { recursive: true });
+      await writeFile(join(root, "p", "src", "a.txt"), "a");
+      for (const exit of [0, 1]) {
+        const h = watchHarness({ root, tasks: [{ id: "p:t", inputs: ["src/**"] }] }, {
+          cache: true,
+          clock: { idleMs: 5 },
+          programs: { "fake p:t": { steps: [{ exit }] } },
+        });
+        const loop = h.run();
+        await h.observer.waiting();
+        const events = h.observer.events.length;
+        h.watcher.emit(`${root}/p/src/a.txt`);
+        if (exit === 0) {
+          await h.clock.sleep(1000);
+          assert.equal(h.observer.cycles.length, 1);
+          assert.equal(h.observer.events.length, events);
+        } else {
+          await h.observer.waiting();
+          assert.equal(h.spawner.spawnCount("fake p:t"), 2);
+        }
+        stop(h);
+        await loop;
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
