@@ -22,6 +22,8 @@ export interface RunProfileInput {
   readonly trace: RunTrace;
   /** Run clock time of `RunControl.kill()`, when the run was forced. */
   readonly killedAt: number | null;
+  /** The global cap: services' up periods are drawn on lanes after it (SVC-086). */
+  readonly concurrency: number;
 }
 
 interface TraceEvent {
@@ -71,6 +73,8 @@ export function runProfile(input: RunProfileInput) {
   span("run", input.runStart, outcome.endedAt, { exitCode: input.exitCode });
 
   const results = taskResults(outcome);
+  const upSpans = [...(input.trace.services ?? [])].sort((a, b) => a.start - b.start);
+  const everUp = new Set(upSpans.map((up) => up.task));
   for (const [id, result] of results) {
     const timing = result.record.timing;
     if (timing.admissions === 0 || (result.kind === "completed" && result.record.source === "aggregate")) {
@@ -91,6 +95,8 @@ export function runProfile(input: RunProfileInput) {
       });
       continue;
     }
+    // A service that came up gave its slot lane back: its process is drawn by its up periods.
+    if (everUp.has(id)) continue;
     for (const phase of timing.phases) {
       events.push({
         name: phase.phase,
@@ -117,6 +123,20 @@ export function runProfile(input: RunProfileInput) {
       ts: us(period.start),
       dur: us(period.end) - us(period.start),
       args: { ...taskArgs(result), admission: period.admission },
+    });
+  }
+  const serviceLanes = new Map<string, number>();
+  for (const up of upSpans) {
+    if (!serviceLanes.has(up.task)) serviceLanes.set(up.task, input.concurrency + serviceLanes.size + 1);
+    events.push({
+      name: up.task,
+      cat: "service",
+      ph: "X",
+      pid: 1,
+      tid: serviceLanes.get(up.task)!,
+      ts: us(up.start),
+      dur: us(up.end) - us(up.start),
+      args: { task: up.task },
     });
   }
   for (const wait of input.trace.mutexWaits) {
@@ -153,6 +173,14 @@ export function runProfile(input: RunProfileInput) {
       tid: lane,
       ts: 0,
       args: { name: `lane ${lane}` },
+    })),
+    ...[...serviceLanes].map(([task, lane]): TraceEvent => ({
+      name: "thread_name",
+      ph: "M",
+      pid: 1,
+      tid: lane,
+      ts: 0,
+      args: { name: `service ${task}` },
     })),
   ];
   return {

@@ -87,6 +87,7 @@ export async function writeRunReports(
       runStart: reports.runStartedAt,
       trace: reports.trace,
       killedAt: reports.killedAt,
+      concurrency: reports.settings.concurrency,
     });
     await write("profile", reports.profileFile, profile);
   }

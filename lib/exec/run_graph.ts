@@ -43,7 +43,7 @@ import {
 } from "./run_task.ts";
 import { RuntimeChecks } from "./runtime_checks.ts";
 import { runServiceSpawn, type ServiceHandle, type ServiceSpawnResult } from "./run_service.ts";
-import type { AdmissionSpan, MutexWaitSpan, RunGraphResult } from "./run_trace.ts";
+import type { AdmissionSpan, MutexWaitSpan, RunGraphResult, ServiceUpSpan } from "./run_trace.ts";
 import { TimingRecorder } from "./task_timing.ts";
 
 export type { RunContext } from "./run_context.ts";
@@ -162,6 +162,7 @@ class GraphRun {
   readonly #warnings: RunWarning[] = [];
   readonly #admissions: AdmissionSpan[] = [];
   readonly #mutexWaits: MutexWaitSpan[] = [];
+  readonly #upSpans: ServiceUpSpan[] = [];
   /** Printed id of a recorded cycle's member → the task whose outputs closed it. */
   readonly #cycleRoots = new Map<string, TaskId>();
   #candidates: number[] = [];
@@ -612,6 +613,7 @@ class GraphRun {
     const now = this.#ctx.clock.now();
     if (node.holdsSlot) this.#releaseSlots(node);
     const wasUp = service.up;
+    if (wasUp && service.upAt !== null) this.#upSpans.push({ task: node.id, start: service.upAt, end: now });
     const timing = () => node.session.timing.finish(now);
     if (result.kind === "not-started") {
       if (result.reason === "cancelled") {
@@ -1203,7 +1205,7 @@ class GraphRun {
       warnings: this.#warnings,
       startedAt: this.#startedAt,
       endedAt: this.#ctx.clock.now(),
-      trace: { admissions: this.#admissions, mutexWaits: this.#mutexWaits },
+      trace: { admissions: this.#admissions, mutexWaits: this.#mutexWaits, services: this.#upSpans },
     };
   }
 }

@@ -30,10 +30,21 @@ export interface MutexWaitSpan {
   readonly end: number;
 }
 
+/** One period during which a service was up (SVC-086). */
+export interface ServiceUpSpan {
+  /** Printed id `project:task`. */
+  readonly task: string;
+  readonly start: number;
+  /** It went down, was stopped, or failed. */
+  readonly end: number;
+}
+
 /** The side channel of `runGraph`, in the order the periods ended. */
 export interface RunTrace {
   readonly admissions: readonly AdmissionSpan[];
   readonly mutexWaits: readonly MutexWaitSpan[];
+  /** Up periods of services (optional for traces made before services existed). */
+  readonly services?: readonly ServiceUpSpan[];
 }
 
 /** `runGraph`'s result: the outcome of 04-execution.md §2 plus its {@link RunTrace}. */

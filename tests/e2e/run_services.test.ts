@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 import { freePort } from "../support/free_port.ts";
 import { livingWithMarker, uniqueSleepMarker, waitUntilGone } from "../support/process_table.ts";
 import { runHaz } from "../support/run_haz.ts";
-import { validateRunSummary } from "../support/summary_schema.ts";
+import { validateProfile, validateRunSummary } from "../support/summary_schema.ts";
 import { spawnHaz } from "../support/spawn_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
@@ -423,7 +423,11 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
           [["s:api", "service", true], ["t:e2e", "service-without-inputs", false]],
         );
         const summaryPath = fx.path("summary.json");
-        const result = await runHaz(["run", "--summary", summaryPath, "t:e2e"], { cwd: fx.root });
+        const profilePath = fx.path("profile.json");
+        const result = await runHaz(
+          ["run", "-j", "2", "--summary", summaryPath, "--profile", profilePath, "t:e2e"],
+          { cwd: fx.root },
+        );
         assert.equal(result.code, 0, result.stderr);
         const summary = JSON.parse(readFileSync(summaryPath, "utf8"));
         assert.deepEqual(validateRunSummary(summary), []);
@@ -434,6 +438,18 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
         assert.equal(api.service.stop, "unneeded");
         assert.equal(api.service.kept, false);
         assert.equal(typeof api.service.upMs, "number");
+        const profile = JSON.parse(readFileSync(profilePath, "utf8"));
+        assert.deepEqual(validateProfile(profile, { concurrency: 2 }), []);
+        const up = profile.traceEvents.filter((event: { cat?: string }) => event.cat === "service");
+        assert.deepEqual(up.map((event: { name: string; tid: number }) => [event.name, event.tid]), [[
+          "s:api",
+          3,
+        ]]);
+        assert.ok(
+          profile.traceEvents.some((event: { name: string; tid: number; args?: { name?: string } }) =>
+            event.name === "thread_name" && event.tid === 3 && event.args?.name === "service s:api"
+          ),
+        );
       } finally {
         await fx.remove();
       }

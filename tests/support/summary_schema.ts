@@ -680,7 +680,9 @@ function metadataEvent(
     const tid = event.tid as number;
     if (lanesNamed.has(tid)) problems.push(`${path}: second thread_name for tid ${tid}`);
     lanesNamed.add(tid);
-    oneOf(problems, `${path}.args.name`, args.name, [tid === 0 ? "haz" : `lane ${tid}`]);
+    const service = typeof args.name === "string" && args.name.startsWith("service ");
+    if (service) str(problems, `${path}.args.name`, (args.name as string).slice("service ".length), TASK_ID);
+    else oneOf(problems, `${path}.args.name`, args.name, [tid === 0 ? "haz" : `lane ${tid}`]);
   } else {
     oneOf(problems, `${path}.name`, event.name, ["process_name", "thread_name"]);
   }
@@ -742,7 +744,7 @@ function traceEvent(
           "skipped",
           "cancelled",
         ]);
-        oneOf(problems, `${path}.args.source`, args.source, ["cache-hit", "fresh-run", null]);
+        oneOf(problems, `${path}.args.source`, args.source, ["cache-hit", "fresh-run", "service", null]);
         expect(
           problems,
           `${path}.args.key`,
@@ -774,8 +776,24 @@ function traceEvent(
         ) {
           str(problems, `${path}.args.task`, event.args.task, TASK_ID);
         }
+      } else if (event.cat === "service") {
+        // SVC-086: an up period, on a lane after the global cap.
+        expect(
+          problems,
+          `${path}.tid`,
+          event.tid,
+          isInteger(event.tid, 1) && event.tid > expectations.concurrency,
+          `a service lane above ${expectations.concurrency}`,
+        );
+        str(problems, `${path}.name`, event.name, TASK_ID);
+        if (
+          exactKeys(problems, path, event, ["name", "cat", "ph", "pid", "tid", "ts", "dur", "args"]) &&
+          exactKeys(problems, `${path}.args`, event.args, ["task"])
+        ) {
+          str(problems, `${path}.args.task`, event.args.task, TASK_ID);
+        }
       } else {
-        oneOf(problems, `${path}.cat`, event.cat, ["haz", "task", "phase"]);
+        oneOf(problems, `${path}.cat`, event.cat, ["haz", "task", "phase", "service"]);
       }
       return;
     }
