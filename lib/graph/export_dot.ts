@@ -31,10 +31,15 @@ export function exportDot(
   for (const project of view.projects) {
     lines.push(`  subgraph ${quote(`cluster_${project.name}`)} {`, `    label=${quote(project.name)};`);
     for (const node of project.nodes) {
+      const attributes = [
+        // 09 §12: services are drawn distinctly in every format.
+        ...(graph.tasks.get(node.key)?.service ? ['class="service"', "shape=component"] : []),
+        ...(node.description === null ? [] : [`tooltip=${quote(node.description)}`]),
+      ];
       lines.push(
-        node.description === null
+        attributes.length === 0
           ? `    ${quote(node.key)};`
-          : `    ${quote(node.key)} [tooltip=${quote(node.description)}];`,
+          : `    ${quote(node.key)} [${attributes.join(", ")}];`,
       );
     }
     lines.push("  }");

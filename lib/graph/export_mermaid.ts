@@ -27,7 +27,11 @@ export function exportMermaid(
   const lines = ["flowchart LR"];
   view.projects.forEach((project, projectIndex) => {
     lines.push(`  subgraph p${projectIndex}["${project.name}"]`);
-    for (const node of project.nodes) lines.push(`    n${nodeIndex.get(node.key)}["${node.key}"]`);
+    for (const node of project.nodes) {
+      // 09 §12: a service is a stadium, every other task a box.
+      const [open, close] = graph.tasks.get(node.key)?.service ? ["([", "])"] : ["[", "]"];
+      lines.push(`    n${nodeIndex.get(node.key)}${open}"${node.key}"${close}`);
+    }
     lines.push("  end");
   });
   for (const edge of view.edges) {
