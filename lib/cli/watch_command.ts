@@ -21,7 +21,7 @@ import { netProber } from "../runtime/net_prober.ts";
 import { fileWatcherFor } from "../runtime/file_watcher_for.ts";
 import { walkIncluded } from "../runtime/watch_tree.ts";
 import { formatDuration } from "../util/format_duration.ts";
-import { formatTaskId } from "../domain/task_id.ts";
+import { formatTaskId, type TaskId } from "../domain/task_id.ts";
 import { nodeOs } from "../util/builtin_modules.ts";
 import { systemClock } from "../util/system_clock.ts";
 import { triggerSets } from "../watch/triggers.ts";
@@ -57,12 +57,15 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
   if (typeof debounceMs !== "number") return reportUsageError(context, debounceMs);
   let phase: RunPhase = "before";
   const control = createRunControl();
+  const activity = new LoopActivity();
   let notice = (text: string) => writeText(context.stderr, text);
   let graceMs = 0;
   const signals = watchRunSignals(context, {
     phase: () => phase,
     onCancel(signal: HostSignal) {
       control.cancel({ kind: "signal", signal });
+      // WATCH-084: an idle loop (no cycle, no service) just closes its watcher and exits.
+      if (!activity.busy()) return;
       notice(
         `haz: received ${signal}, stopping tasks and services (grace ${
           formatDuration(graceMs)
@@ -122,7 +125,7 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
       hash,
       spawner: context.spawner,
       clock,
-      observer: watchObserver(presenter, context.color),
+      observer: watchObserver(presenter, context.color, activity),
       hostEnv: hostEnvironment(context.env),
       concurrency: resolveConcurrency(options.concurrency ?? settings.concurrency.default),
       tagCaps: settings.concurrency.tags,
@@ -177,20 +180,40 @@ function debounceOption(parsed: ParsedCommandLine): number | UsageError {
 }
 
 /** The presenter plus the loop's own lines (WATCH-003, WATCH-080, WATCH-081). */
-function watchObserver(presenter: Presenter, color: boolean): WatchObserver {
+/** Whether a cycle runs or a service is starting, up or restarting (WATCH-084). */
+class LoopActivity {
+  cycle = false;
+  readonly services = new Set<string>();
+
+  busy(): boolean {
+    return this.cycle || this.services.size > 0;
+  }
+}
+
+function watchObserver(presenter: Presenter, color: boolean, activity: LoopActivity): WatchObserver {
   const style = styler(color);
+  const ended = (task: TaskId) => activity.services.delete(formatTaskId(task));
   return {
     onTaskStarted: (task) => presenter.onTaskStarted(task),
     onStdout: (task, chunk) => presenter.onStdout(task, chunk),
     onStderr: (task, chunk) => presenter.onStderr(task, chunk),
-    onTaskFinished: (record) => presenter.onTaskFinished(record),
+    onTaskFinished: (record) => {
+      ended(record.task);
+      presenter.onTaskFinished(record);
+    },
     onTaskErrored: (record) => presenter.onTaskErrored(record),
     onTaskSkipped: (record) => presenter.onTaskSkipped(record),
-    onTaskCancelled: (record) => presenter.onTaskCancelled(record),
+    onTaskCancelled: (record) => {
+      ended(record.task);
+      presenter.onTaskCancelled(record);
+    },
     onInvariantViolation: (violation) => presenter.onInvariantViolation(violation),
     onCancelling: (reason, forced) => presenter.onCancelling(reason, forced),
     onWarning: (warning) => presenter.onWarning(warning),
-    onServiceUp: (task, upMs) => presenter.onServiceUp(task, upMs),
+    onServiceUp: (task, upMs) => {
+      if (upMs !== null) activity.services.add(formatTaskId(task));
+      presenter.onServiceUp(task, upMs);
+    },
     onServiceRestarting: (task, restart) => presenter.onServiceRestarting(task, restart),
     onServicesOnly: () => {},
     onWatching: (directories, tasks) =>
@@ -199,12 +222,16 @@ function watchObserver(presenter: Presenter, color: boolean): WatchObserver {
           plural(tasks, "task", "tasks")
         }; press Ctrl-C to stop`,
       ),
-    onCycleStart: (cycle, reason) =>
-      presenter.announce(style(`── cycle ${cycle}: ${reasonText(reason)}`, SGR.dim)),
-    onCycleEnd: (cycle, outcome, durationMs, services) =>
+    onCycleStart: (cycle, reason) => {
+      activity.cycle = true;
+      presenter.announce(style(`── cycle ${cycle}: ${reasonText(reason)}`, SGR.dim));
+    },
+    onCycleEnd: (cycle, outcome, durationMs, services) => {
+      activity.cycle = false;
       presenter.announce(
         `\nCycle ${cycle}: ${cycleSegments(outcome, services, color)} in ${formatDuration(durationMs)}`,
-      ),
+      );
+    },
     onServiceChanged: (task, reason) =>
       presenter.announce(`${style("↻ restarting", SGR.magenta)} ${formatTaskId(task)}: ${reason}`),
     onWaiting: () => presenter.notice("haz watch: waiting for changes"),

@@ -93,6 +93,8 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
         assert.match(result.stdout, /^── cycle 1: initial run$/m);
         assert.match(result.stdout, new RegExp(`^Cycle 1: 1 completed in ${D}$`, "m"));
         assert.match(result.stderr, /^haz watch: stopped after 2 cycles$/m);
+        // WATCH-084: idle (no cycle, no service), the signal just ends the loop.
+        assert.doesNotMatch(result.stderr, /stopping tasks and services/);
       } finally {
         await fx.remove();
       }
@@ -364,6 +366,10 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
         haz.signal("SIGTERM");
         const result = await haz.exited;
         assert.equal(result.code, 143, result.stderr);
+        assert.match(
+          result.stderr,
+          /^haz: received SIGTERM, stopping tasks and services \(grace 5s\); send it again/m,
+        );
         assert.match(result.stdout, new RegExp(`^■ stopped p:web \\(${D}\\)$`, "m"));
         assert.deepEqual(await waitUntilGone(marker, 5000), []);
       } finally {
