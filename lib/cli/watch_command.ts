@@ -25,7 +25,16 @@ import { formatTaskId, type TaskId } from "../domain/task_id.ts";
 import { nodeOs } from "../util/builtin_modules.ts";
 import { systemClock } from "../util/system_clock.ts";
 import { triggerSets } from "../watch/triggers.ts";
-import { type CycleReason, directoryFilter, watchGraph, type WatchObserver } from "../watch/watch_graph.ts";
+import {
+  type CycleReason,
+  directoryFilter,
+  watchGraph,
+  type WatchObserver,
+  type WatchReload,
+} from "../watch/watch_graph.ts";
+import { loadWorkspace } from "../graph/load_workspace.ts";
+import { select } from "../graph/select.ts";
+import { renderDiagnosticReport } from "./render_diagnostic.ts";
 import type { CommandContext } from "./command_context.ts";
 import { hostEnvironment } from "./host_environment.ts";
 import type { ParsedCommandLine, UsageError } from "./parse_args.ts";
@@ -34,7 +43,7 @@ import { resolveSelection } from "./resolve_selection.ts";
 import { isPosixPlatform, servicesLeftOutNote } from "./run_command.ts";
 import { runOptions } from "./run_options.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
-import { isUsageError } from "./selection_options.ts";
+import { isUsageError, selectionOptions } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
 import { reportUsageError } from "./usage_report.ts";
 
@@ -136,6 +145,7 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
       kept: new Set(selection.selected),
       watcher: fileWatcherFor(context.runtime.runtime),
       debounceMs,
+      reload: () => reloadSelection(context, parsed),
     });
     phase = "settled";
     if (outcome.error !== null) {
@@ -162,6 +172,27 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
   } finally {
     if (phase === "before") signals.stop();
   }
+}
+
+/** WATCH-049: the workspace loaded and selected again from the original arguments. */
+async function reloadSelection(context: CommandContext, parsed: ParsedCommandLine): Promise<WatchReload> {
+  const options = selectionOptions(parsed);
+  if (isUsageError(options)) return { ok: false, diagnostics: [] };
+  const result = await loadWorkspace(context.startDir);
+  if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
+  const selection = select(result.loaded, {
+    refs: options.refs,
+    scope: options.scope,
+    command: "watch",
+    changedPaths: null,
+  });
+  if (!selection.ok) return { ok: false, diagnostics: selection.diagnostics };
+  return {
+    ok: true,
+    workspace: result.loaded.workspace,
+    graph: result.loaded.graph,
+    runSet: new Set(selection.runSet),
+  };
 }
 
 /** WATCH-001: `--debounce MS`, an integer from 0 to 10000. */
@@ -241,6 +272,10 @@ function watchObserver(presenter: Presenter, color: boolean, activity: LoopActiv
           formatTaskId(task)
         } changed its own inputs in 3 cycles in a row (${path}); it will not run again until a change arrives while it is idle`,
       ),
+    onConfigError: (diagnostics) => {
+      presenter.notice(renderDiagnosticReport(diagnostics, color));
+      presenter.notice("haz watch: the configuration has errors; waiting for a fix");
+    },
     onServiceDown: (task) =>
       presenter.notice(
         `haz watch: ${formatTaskId(task)} is down; it starts again when its inputs or predecessors change`,
@@ -266,6 +301,7 @@ function reasonText(reason: CycleReason): string {
   if (reason.kind === "overflow") {
     return "too many changes to track (event queue overflow); checking every task";
   }
+  if (reason.kind === "configuration") return `configuration changed: ${reason.path}`;
   const { paths } = reason;
   if (paths.length === 1) return `${paths[0]} changed`;
   const shown = paths.slice(0, 3).join(", ");

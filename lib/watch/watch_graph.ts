@@ -17,6 +17,7 @@ import { isCacheable } from "../exec/run_task.ts";
 import { buildCacheKey } from "../cache/key.ts";
 import { formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { Workspace } from "../domain/workspace.ts";
+import type { Diagnostic } from "../domain/diagnostic.ts";
 import { matchedTasks, matchesTask, type Triggers, triggerSets, watchesDirectory } from "./triggers.ts";
 
 /** WATCH-026: one window with this many raw events is treated as an overflow. */
@@ -29,6 +30,7 @@ export const WINDOW_CAP_MS = 2000;
 /** Why a cycle runs (WATCH-080). */
 export type CycleReason =
   | { readonly kind: "initial" }
+  | { readonly kind: "configuration"; readonly path: string }
   | { readonly kind: "changes"; readonly paths: readonly string[] }
   | { readonly kind: "overflow" };
 
@@ -56,7 +58,19 @@ export interface WatchObserver extends RunObserver {
   onServiceDown(task: TaskId): void;
   /** WATCH-048: a task changed its own inputs in 3 cycles in a row; `path` is the first such change. */
   onSuspended(task: TaskId, path: string): void;
+  /** WATCH-049: a reload failed; no cycle runs until a reload succeeds. */
+  onConfigError(diagnostics: readonly Diagnostic[]): void;
 }
+
+/** A configuration reload (WATCH-049): the workspace loaded and selected again, or why not. */
+export type WatchReload =
+  | {
+    readonly ok: true;
+    readonly workspace: Workspace;
+    readonly graph: RunContext["graph"];
+    readonly runSet: ReadonlySet<string>;
+  }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /** Everything a watch loop needs. */
 export interface WatchContext extends Omit<RunContext, "observer" | "isStale" | "predecessorDigests"> {
@@ -64,6 +78,8 @@ export interface WatchContext extends Omit<RunContext, "observer" | "isStale" | 
   readonly watcher: FileWatcher;
   /** `--debounce` in ms (WATCH-030). */
   readonly debounceMs: number;
+  /** Loads and selects again after a configuration change (WATCH-049); without it those are plain changes. */
+  readonly reload?: () => Promise<WatchReload>;
 }
 
 /** How a watch loop ended (WATCH-085). */
@@ -85,19 +101,20 @@ export interface WatchOutcome {
  * ```
  */
 export async function watchGraph(ctx: WatchContext): Promise<WatchOutcome> {
-  const triggers = triggerSets(ctx.workspace, ctx.graph, ctx.runSet);
+  const current = { triggers: triggerSets(ctx.workspace, ctx.graph, ctx.runSet), workspace: ctx.workspace };
   let watch: FileWatch;
   try {
     watch = await ctx.watcher.watch({
       root: ctx.workspace.root,
-      include: directoryFilter(ctx.workspace, triggers),
+      // After a reload, directories that appear are judged by the new triggers.
+      include: (directory) => directoryFilter(current.workspace, current.triggers)(directory),
     });
   } catch (error) {
     if (error instanceof WatchError) return { cycles: 0, cancel: null, error };
     throw error;
   }
   ctx.observer.onWatching(watch.directories, ctx.runSet.size);
-  return await new WatchLoop(ctx, triggers, watch).run();
+  return await new WatchLoop(ctx, current, watch).run();
 }
 
 /** The window of changes waiting for the next cycle (WATCH-030, WATCH-031). */
@@ -108,16 +125,20 @@ interface PendingWindow {
   readonly selfInflicted: Map<string, boolean>;
   /** The first path that matched each task. */
   readonly firstPath: Map<string, string>;
+  /** WATCH-024: the first configuration file that changed, if any. */
+  config: string | null;
   overflow: boolean;
   firstAt: number;
   lastAt: number;
 }
 
 class WatchLoop {
-  readonly #ctx: WatchContext;
-  readonly #triggers: Triggers;
+  #ctx: WatchContext;
+  readonly #current: { triggers: Triggers; workspace: Workspace };
   readonly #watch: FileWatch;
-  readonly #successors: ReadonlyMap<string, readonly string[]>;
+  #successors: ReadonlyMap<string, readonly string[]>;
+  /** WATCH-049: the configuration has errors; windows are held until a reload succeeds. */
+  #held: Set<string> | null = null;
   readonly #lastOutcome = new Map<string, "succeeded" | "failed">();
   /** The key of each task's last attempt (WATCH-004, WATCH-041). */
   readonly #lastKeys = new Map<string, string>();
@@ -142,11 +163,15 @@ class WatchLoop {
   readonly #restarting = new Set<string>();
   #wake: () => void = () => {};
 
-  constructor(ctx: WatchContext, triggers: Triggers, watch: FileWatch) {
+  constructor(ctx: WatchContext, current: { triggers: Triggers; workspace: Workspace }, watch: FileWatch) {
     this.#ctx = ctx;
-    this.#triggers = triggers;
+    this.#current = current;
     this.#watch = watch;
     this.#successors = successorsWithin(ctx);
+  }
+
+  get #triggers(): Triggers {
+    return this.#current.triggers;
   }
 
   async run(): Promise<WatchOutcome> {
@@ -215,8 +240,10 @@ class WatchLoop {
     const path = workspacePath(this.#ctx.workspace.root, event.path);
     if (path === null) return;
     const matched = matchedTasks(this.#triggers, { path, directoryOrGone: directoryOrGone(event.path) });
-    if (matched.length === 0) return;
+    const config = this.#ctx.reload !== undefined && this.#isConfigFile(path);
+    if (matched.length === 0 && !config) return;
     const window = this.#openWindow();
+    if (config) window.config ??= path;
     window.paths.add(path);
     for (const id of matched) {
       window.matched.add(id);
@@ -240,6 +267,7 @@ class WatchLoop {
         matched: new Set(),
         selfInflicted: new Map(),
         firstPath: new Map(),
+        config: null,
         overflow: false,
         firstAt: now,
         lastAt: now,
@@ -276,7 +304,7 @@ class WatchLoop {
   /** WATCH-030: the window if its quiet period (or cap) has passed, as a matched set. */
   #takeClosedWindow(): { matched: Set<string>; reason: CycleReason } | null {
     const window = this.#window;
-    if (window === null || window.matched.size === 0) return null;
+    if (window === null || (window.matched.size === 0 && window.config === null)) return null;
     const now = this.#ctx.clock.now();
     const closesAt = Math.min(
       window.lastAt + this.#ctx.debounceMs,
@@ -289,10 +317,69 @@ class WatchLoop {
     this.#window = null;
     this.#rawEvents = 0;
     this.#guard(window);
+    if (window.config !== null) {
+      return { matched: window.matched, reason: { kind: "configuration", path: window.config } };
+    }
+    if (this.#held !== null) {
+      // WATCH-049: while the configuration has errors, windows wait for a reload that succeeds.
+      for (const id of window.matched) this.#held.add(id);
+      return null;
+    }
     if (window.matched.size === 0) return null;
     const paths = [...window.paths].sort();
     const reason = window.overflow ? { kind: "overflow" as const } : { kind: "changes" as const, paths };
     return { matched: window.matched, reason };
+  }
+
+  /** WATCH-024: `/.haz/workspace.yml`, the files of `/.haz/tasks/`, and every project's `haz.yml`. */
+  #isConfigFile(path: string): boolean {
+    if (path === "/.haz/workspace.yml" || path.startsWith("/.haz/tasks/")) return true;
+    return this.#ctx.workspace.projects.some((project) =>
+      path === `${project.root === "/" ? "" : project.root}/haz.yml`
+    );
+  }
+
+  /**
+   * WATCH-049: loads and selects again. On errors nothing runs and later windows are held; on success
+   * the new run set replaces the old one, services no longer in it stop, and the tasks whose
+   * definition changed (or that are new) join the matched set, with the held ones.
+   */
+  async #reload(matched: ReadonlySet<string>): Promise<Set<string> | null> {
+    const result = await this.#ctx.reload!();
+    if (!result.ok) {
+      this.#held ??= new Set();
+      for (const id of matched) this.#held.add(id);
+      this.#ctx.observer.onConfigError(result.diagnostics);
+      return null;
+    }
+    const next = new Set([...matched, ...(this.#held ?? [])]);
+    this.#held = null;
+    const old = this.#ctx;
+    for (const id of result.runSet) {
+      const before = old.graph.tasks.get(id);
+      const after = result.graph.tasks.get(id)!;
+      if (
+        before === undefined || !old.runSet.has(id) ||
+        fingerprint(old.graph, before.key) !== fingerprint(result.graph, after.key)
+      ) {
+        next.add(id);
+      }
+    }
+    for (const id of next) if (!result.runSet.has(id)) next.delete(id);
+    // Services that left the run set stop; the others of their runs start again.
+    const leaving = [...this.#background].filter((background) =>
+      [...background.services].some((id) => !result.runSet.has(id))
+    );
+    for (const background of leaving) background.control.cancel({ kind: "programmatic" });
+    await Promise.all(leaving.map((background) => background.done));
+    for (const background of leaving) {
+      for (const id of background.services) if (result.runSet.has(id)) next.add(id);
+    }
+    this.#ctx = { ...old, workspace: result.workspace, graph: result.graph, runSet: result.runSet };
+    this.#current.workspace = result.workspace;
+    this.#current.triggers = triggerSets(result.workspace, result.graph, result.runSet);
+    this.#successors = successorsWithin(this.#ctx);
+    return next;
   }
 
   /**
@@ -325,6 +412,11 @@ class WatchLoop {
 
   async #runCycle(matched: ReadonlySet<string>, reason: CycleReason): Promise<void> {
     if (this.#stopped !== null) return;
+    if (reason.kind === "configuration") {
+      const reloaded = await this.#reload(matched);
+      if (reloaded === null) return;
+      matched = reloaded;
+    }
     const { graph } = this.#ctx;
     if (reason.kind !== "initial") matched = await this.#preFilter(matched);
     const affected = new Set(this.#reachable([...matched], (id) => this.#reloadsItself(id)));
@@ -638,6 +730,30 @@ export function directoryFilter(workspace: Workspace, triggers: Triggers): (dire
     const path = workspacePath(workspace.root, directory);
     return path !== null && watchesDirectory(triggers, workspace, path);
   };
+}
+
+/** What a task runs and depends on, for WATCH-049's "its definition changed". */
+function fingerprint(graph: WatchContext["graph"], id: string): string {
+  const task = graph.tasks.get(id)!;
+  const service = task.service === null ? null : {
+    ...task.service,
+    ready: task.service.ready === null
+      ? null
+      : { ...task.service.ready, line: task.service.ready.line?.source ?? null },
+  };
+  return JSON.stringify({
+    action: task.action,
+    inputs: task.inputs?.map((pattern) => pattern.canonical) ?? null,
+    exclusions: task.inputExclusions.map((pattern) => pattern.canonical),
+    outputs: task.outputs.map((pattern) => pattern.canonical),
+    env: { fromHost: task.env.fromHost, override: [...task.env.override] },
+    cache: task.cache,
+    timeoutMs: task.timeoutMs,
+    mutex: task.mutex,
+    service,
+    hard: graph.hardPredecessors.get(id) ?? [],
+    soft: graph.softPredecessors.get(id) ?? [],
+  });
 }
 
 /** Hard and producer successors of each run-set task. */

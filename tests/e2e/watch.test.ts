@@ -458,6 +458,41 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
       }
     },
   );
+
+  test(
+    "WATCH-049 scenario 51: an edited haz.yml reloads; a broken one holds every change until fixed",
+    LONG,
+    async () => {
+      const { fx, mark } = await workspace(
+        '  build:\n    shell: "echo one >> $MARKFILE"\n    inputs: ["src/**"]\n',
+      );
+      try {
+        const result = await watching(fx, ["p:build"], async (haz) => {
+          await waitForMarks(mark, 1);
+          await writeFile(
+            fx.path("p/haz.yml"),
+            `tasks:\n  build:\n    shell: "echo two >> ${mark}"\n    inputs: ["src/**"]\n`,
+          );
+          await waitForMarks(mark, 2);
+          await haz.waitForLine("stdout", "── cycle 2: configuration changed: /p/haz.yml");
+          await writeFile(fx.path("p/haz.yml"), "tasks:\n  build: [\n");
+          await haz.waitForLine("stderr", "haz watch: the configuration has errors; waiting for a fix");
+          await writeFile(fx.path("p/src/a.txt"), "changed\n");
+          await settle();
+          assert.equal(markLines(mark).length, 2);
+          await writeFile(
+            fx.path("p/haz.yml"),
+            `tasks:\n  build:\n    shell: "echo three >> ${mark}"\n    inputs: ["src/**"]\n`,
+          );
+          await waitForMarks(mark, 3);
+        });
+        assert.deepEqual(markLines(mark), ["one", "two", "three"]);
+        assert.match(result.stderr, /^found 1 error$/m);
+      } finally {
+        await fx.remove();
+      }
+    },
+  );
 });
 
 /** Whether `unshare -Ur` may set a user namespace's inotify limit here (Linux only). */

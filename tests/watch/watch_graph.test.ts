@@ -10,10 +10,12 @@ import {
   watchGraph,
   type WatchObserver,
   type WatchOutcome,
+  type WatchReload,
 } from "../../lib/watch/watch_graph.ts";
 import type { FakeClock } from "../support/fake_clock.ts";
 import { FakeFileWatcher } from "../support/fake_file_watcher.ts";
 import {
+  buildGraph,
   createHarness,
   type GraphSpec,
   type HarnessOptions,
@@ -42,6 +44,10 @@ class WatchRecorder extends RecordingObserver implements WatchObserver {
   readonly changed: string[] = [];
   onServiceChanged(task: TaskId, reason: string): void {
     this.changed.push(`${task.project}:${task.task}: ${reason}`);
+  }
+  readonly configErrors: number[] = [];
+  onConfigError(): void {
+    this.configErrors.push(this.#clockOf.now());
   }
   onServiceDown(task: TaskId): void {
     this.down.push(`${task.project}:${task.task}`);
@@ -321,5 +327,42 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  test("WATCH-049 scenario 38: configuration reloads; errors hold every window until a fix", async () => {
+    const spec = { tasks: [{ id: "p:t", inputs: ["src/**"] }] };
+    const changed = buildGraph({ tasks: [{ id: "p:t", inputs: ["src/**"], command: ["fake", "p:t2"] }] });
+    const h = createHarness(spec, { programs: { "fake p:t2": { steps: [] } } });
+    const observer = new WatchRecorder(h.clock);
+    const watcher = new FakeFileWatcher();
+    const answers: WatchReload[] = [
+      { ok: true, workspace: changed.workspace, graph: changed.graph, runSet: new Set(["p:t"]) },
+      { ok: false, diagnostics: [] },
+      { ok: true, workspace: changed.workspace, graph: changed.graph, runSet: new Set(["p:t"]) },
+    ];
+    const loop = watchGraph({
+      ...h.ctx,
+      observer,
+      watcher,
+      debounceMs: 200,
+      reload: () => Promise.resolve(answers.shift()!),
+    });
+    await observer.waiting();
+    watcher.emit(`${ROOT}/p/haz.yml`);
+    await observer.waiting();
+    assert.deepEqual(observer.cycles[1].reason, { kind: "configuration", path: "/p/haz.yml" });
+    assert.equal(h.spawner.spawnCount("fake p:t2"), 1);
+    watcher.emit(`${ROOT}/p/haz.yml`);
+    await h.clock.sleep(1000);
+    assert.equal(observer.configErrors.length, 1);
+    watcher.emit(`${ROOT}/p/src/a.ts`);
+    await h.clock.sleep(1000);
+    assert.equal(observer.cycles.length, 2, "no cycle while the configuration has errors");
+    watcher.emit(`${ROOT}/p/haz.yml`);
+    await observer.waiting();
+    assert.equal(observer.cycles.length, 3);
+    assert.equal(h.spawner.spawnCount("fake p:t2"), 2);
+    h.control.cancel({ kind: "signal", signal: "SIGINT" });
+    await loop;
   });
 });
