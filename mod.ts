@@ -113,4 +113,5 @@ export {
   watchGraph,
   type WatchObserver,
   type WatchOutcome,
+  type WatchReload,
 } from "./lib/watch/watch_graph.ts";
