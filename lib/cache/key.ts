@@ -7,6 +7,7 @@
 
 import { statSync } from "node:fs";
 import process from "node:process";
+import { isEnvWildcard, matchingEnvNames } from "../domain/env_pattern.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
@@ -108,7 +109,11 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
   const components: KeyComponents = {
     action: task.action,
     workdir: task.projectRoot,
-    outputs: task.outputs.map((pattern) => pattern.canonical),
+    // Output exclusions enter with their `!` (ADOPT-100); without them the section is unchanged.
+    outputs: [
+      ...task.outputs.map((pattern) => pattern.canonical),
+      ...(task.outputExclusions ?? []).map((pattern) => `!${pattern.canonical}`),
+    ],
     inputs: hashed.inputs,
     predecessors,
     env: hashedEnvironment(task, request.hostEnv),
@@ -214,16 +219,32 @@ export function inputsUnchanged(
   });
 }
 
-/** CACHE-008: `from_host` and `override` names, each once, override values winning. */
+/**
+ * CACHE-008: `from_host` and `override` names, each once, override values winning. A `PREFIX*` entry
+ * (ADOPT-101) is recorded itself, as absent, followed by every host variable it matches; no variable
+ * name contains `*`, so "no match" and "no wildcard" give different keys.
+ */
 function hashedEnvironment(
   task: TaskDefinition,
   hostEnv: ReadonlyMap<string, string>,
 ): { name: string; value: string | null }[] {
-  const names = new Set([...task.env.fromHost, ...task.env.override.keys()]);
-  return [...names].map((name) => ({
-    name,
-    value: task.env.override.get(name) ?? hostEnv.get(name) ?? null,
-  }));
+  const names = new Set<string>(task.env.override.keys());
+  const wildcards: string[] = [];
+  for (const entry of task.env.fromHost) {
+    if (isEnvWildcard(entry)) {
+      wildcards.push(entry);
+      for (const name of matchingEnvNames(entry, hostEnv)) names.add(name);
+    } else {
+      names.add(entry);
+    }
+  }
+  return [
+    ...wildcards.map((entry) => ({ name: entry, value: null })),
+    ...[...names].map((name) => ({
+      name,
+      value: task.env.override.get(name) ?? hostEnv.get(name) ?? null,
+    })),
+  ];
 }
 
 /** Hashes input files with bounded concurrency; the result keeps the enumeration order. */

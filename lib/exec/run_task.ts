@@ -346,7 +346,7 @@ export async function runFresh(
   }
   let materialised: readonly string[] = [];
   if (task.outputs.length > 0) {
-    const resolution = await resolveOutputs(ctx.workspace.root, task.outputs);
+    const resolution = await resolveOutputs(ctx.workspace.root, task.outputs, task.outputExclusions);
     if (!resolution.ok) {
       await discard();
       return errored(task, resolution.error, key, { stdout, stderr });

@@ -1,0 +1,56 @@
+/**
+ * ADOPT-084: the generated files load as `haz check --workspace` would load them, before anything is
+ * written. They are loaded from a scratch mirror of the workspace's project directories, so the real
+ * tree is never touched.
+ *
+ * @module
+ */
+
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { Diagnostic } from "../domain/diagnostic.ts";
+import { loadWorkspace } from "../graph/load_workspace.ts";
+import type { GeneratedFile } from "./render_files.ts";
+
+/** Every diagnostic line (errors and warnings) the generated files raise; empty when they load clean. */
+export interface VerifyResult {
+  readonly problems: readonly string[];
+  /** Tasks in the loaded workspace. */
+  readonly taskCount: number;
+}
+
+/**
+ * Loads the generated files in a scratch directory and reports every diagnostic.
+ *
+ * @example
+ * ```ts
+ * const { problems } = await verifyImport(files);
+ * problems.length; // 0
+ * ```
+ */
+export async function verifyImport(files: readonly GeneratedFile[]): Promise<VerifyResult> {
+  const scratch = await mkdtemp(join(tmpdir(), "haz-import-check-"));
+  try {
+    for (const file of files) {
+      const path = join(scratch, ...file.path.split("/"));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.content);
+    }
+    const result = await loadWorkspace(scratch, { collectAll: true });
+    if (!result.ok) return { problems: result.diagnostics.map(renderDiagnosticLine), taskCount: 0 };
+    const problems = result.loaded.warnings.map(renderDiagnosticLine);
+    return { problems, taskCount: result.loaded.graph.tasks.size };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function renderDiagnosticLine(diagnostic: Diagnostic): string {
+  const where = diagnostic.location === undefined
+    ? ""
+    : ` (${diagnostic.location.path}${
+      diagnostic.location.line === undefined ? "" : `:${diagnostic.location.line}`
+    })`;
+  return `${diagnostic.severity}[${diagnostic.rule}]: ${diagnostic.message}${where}`;
+}
