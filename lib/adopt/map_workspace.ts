@@ -8,7 +8,15 @@
 import { compareBytes } from "../domain/task_id.ts";
 import { inferredWildcards } from "./frameworks.ts";
 import type { ImportedProject, ImportedTask, ImportedWorkspace } from "./imported_model.ts";
-import { type Contribution, type InputEntry, mergeInputs } from "./input_sets.ts";
+import {
+  type Contribution,
+  type ForeignOutput,
+  type InputEntry,
+  mergeInputs,
+  PrefixIndex,
+  prefixOf,
+} from "./input_sets.ts";
+import { resolvePattern } from "../domain/path_pattern.ts";
 import { mapSourcePattern } from "./map_patterns.ts";
 import { basenameOf, nameProjects, type NameQuestion } from "./project_names.ts";
 import { isReal } from "./source_graph.ts";
@@ -56,6 +64,10 @@ class WorkspaceMapping {
   readonly #closures = new Map<SourceNode, Set<SourceNode>>();
   readonly #outputs = new Map<SourceNode, MappedOutputs>();
   readonly #inputSets = new Map<SourceNode, string[]>();
+  readonly #contributions = new Map<SourceNode, Contribution[]>();
+  readonly #absolute = new Map<SourceNode, Contribution[]>();
+  #order: Map<SourceNode, number> | null = null;
+  #outputIndex: PrefixIndex<{ node: SourceNode; output: ForeignOutput }> | null = null;
   #projectNames: ReadonlyMap<string, string> = new Map();
 
   constructor(source: SourceWorkspace) {
@@ -493,8 +505,39 @@ class WorkspaceMapping {
     ];
   }
 
+  /** Nodes by package directory, then task name (bytewise): the order of closure contributions. */
+  #nodeOrder(): Map<SourceNode, number> {
+    if (this.#order === null) {
+      const sorted = [...this.#source.nodes].sort((a, b) =>
+        compareBytes(a.pkg.dir, b.pkg.dir) || compareBytes(a.name, b.name)
+      );
+      this.#order = new Map(sorted.map((node, index) => [node, index]));
+    }
+    return this.#order;
+  }
+
+  /** {@linkcode #definitionContributions} written workspace-absolute, for tasks of other packages. */
+  #absoluteContributions(node: SourceNode): Contribution[] {
+    let found = this.#absolute.get(node);
+    if (found === undefined) {
+      found = this.#definitionContributions(node).map((contribution) =>
+        contribution.map((entry) => ({ text: absoluteIn(entry.text, node.pkg.dir), exclude: entry.exclude }))
+      );
+      this.#absolute.set(node, found);
+    }
+    return found;
+  }
+
   /** The contributions of one task's definition (ADOPT-042, 043), relative to its package. */
   #definitionContributions(node: SourceNode): Contribution[] {
+    const known = this.#contributions.get(node);
+    if (known !== undefined) return known;
+    const found = this.#computeContributions(node);
+    this.#contributions.set(node, found);
+    return found;
+  }
+
+  #computeContributions(node: SourceNode): Contribution[] {
     const inputs = node.definition.inputs;
     if (inputs === null) return [this.#sourceSet(node.pkg)];
     const explicit: InputEntry[] = [];
@@ -528,31 +571,48 @@ class WorkspaceMapping {
   #inputs(node: SourceNode): string[] {
     const closure = this.#closure(node);
     const ownDir = node.pkg.dir;
-    const relocate = (contribution: Contribution, fromDir: string): Contribution =>
-      contribution.map((entry) => ({
-        text: relativeTo(entry.text, fromDir, ownDir),
-        exclude: entry.exclude,
-      }));
     const contributions: Contribution[] = [...this.#definitionContributions(node)];
+    const order = this.#nodeOrder();
     const others = [...closure].filter((item) => item !== node).sort((a, b) => {
       const aOwn = a.pkg === node.pkg ? 0 : 1;
       const bOwn = b.pkg === node.pkg ? 0 : 1;
-      return aOwn - bOwn || compareBytes(a.pkg.dir, b.pkg.dir) || compareBytes(a.name, b.name);
+      return aOwn - bOwn || order.get(a)! - order.get(b)!;
     });
     for (const item of others) {
-      for (const contribution of this.#definitionContributions(item)) {
-        contributions.push(relocate(contribution, item.pkg.dir));
-      }
+      contributions.push(
+        ...(item.pkg === node.pkg ? this.#definitionContributions(item) : this.#absoluteContributions(item)),
+      );
     }
     contributions.push(this.#globalInputs());
-    const foreignOutputs = [];
-    for (const [other, outputs] of this.#outputs) {
-      if (other === node || closure.has(other)) continue;
+    const allOutputs = this.#allOutputs();
+    const foreignOutputs = {
+      *candidates(inclusionPrefixes: ReadonlySet<string>): Iterable<ForeignOutput> {
+        const found = new Set<{ node: SourceNode; output: ForeignOutput }>();
+        for (const prefix of inclusionPrefixes) {
+          for (const item of allOutputs.related(prefix)) found.add(item);
+        }
+        for (const { node: other, output } of found) {
+          if (other === node || closure.has(other)) continue;
+          yield { ...output, text: relativeTo(output.text, other.pkg.dir, ownDir) };
+        }
+      },
+    };
+    return mergeInputs({ projectRoot: projectRoot(ownDir), contributions, foreignOutputs });
+  }
+
+  /** A task's outputs with their canonical patterns, `text` relative to its own project. */
+  #allOutputs(): PrefixIndex<{ node: SourceNode; output: ForeignOutput }> {
+    if (this.#outputIndex !== null) return this.#outputIndex;
+    const index = new PrefixIndex<{ node: SourceNode; output: ForeignOutput }>();
+    for (const [node, outputs] of this.#outputs) {
       for (const text of outputs.positives) {
-        foreignOutputs.push({ text: relativeTo(text, other.pkg.dir, ownDir) });
+        const pattern = resolvePattern({ text, exclude: false }, projectRoot(node.pkg.dir));
+        const output = { text, pattern, prefix: prefixOf(pattern) };
+        index.add(output.prefix, { node, output });
       }
     }
-    return mergeInputs({ projectRoot: projectRoot(ownDir), contributions, foreignOutputs });
+    this.#outputIndex = index;
+    return index;
   }
 
   /** ADOPT-044, written workspace-absolute. */
@@ -587,8 +647,13 @@ function projectRoot(dir: string): string {
 
 /** A pattern written in package `fromDir` as it is written in package `toDir`'s file. */
 function relativeTo(text: string, fromDir: string, toDir: string): string {
-  if (text.startsWith("/") || fromDir === toDir) return text;
-  return fromDir === "." ? `/${text}` : `/${fromDir}/${text}`;
+  return fromDir === toDir ? text : absoluteIn(text, fromDir);
+}
+
+/** A pattern written in package `dir`, made workspace-absolute. */
+function absoluteIn(text: string, dir: string): string {
+  if (text.startsWith("/")) return text;
+  return dir === "." ? `/${text}` : `/${dir}/${text}`;
 }
 
 /** Warnings first, then notes; each group by file, then path (bytewise), stable otherwise. */

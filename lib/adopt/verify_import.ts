@@ -12,6 +12,9 @@ import { dirname, join } from "node:path";
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import { loadWorkspace } from "../graph/load_workspace.ts";
 import type { GeneratedFile } from "./render_files.ts";
+import { mapLimited } from "../util/map_limited.ts";
+
+const WRITE_CONCURRENCY = 32;
 
 /** Every diagnostic line (errors and warnings) the generated files raise; empty when they load clean. */
 export interface VerifyResult {
@@ -32,11 +35,18 @@ export interface VerifyResult {
 export async function verifyImport(files: readonly GeneratedFile[]): Promise<VerifyResult> {
   const scratch = await mkdtemp(join(tmpdir(), "haz-import-check-"));
   try {
-    for (const file of files) {
-      const path = join(scratch, ...file.path.split("/"));
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.content);
-    }
+    // Directories first (parents before children), then the files, many at a time.
+    const directories = [...new Set(files.map((file) => dirname(join(scratch, ...file.path.split("/")))))];
+    await mapLimited(
+      directories.sort(),
+      WRITE_CONCURRENCY,
+      (directory) => mkdir(directory, { recursive: true }),
+    );
+    await mapLimited(
+      files,
+      WRITE_CONCURRENCY,
+      (file) => writeFile(join(scratch, ...file.path.split("/")), file.content),
+    );
     const result = await loadWorkspace(scratch, { collectAll: true });
     if (!result.ok) return { problems: result.diagnostics.map(renderDiagnosticLine), taskCount: 0 };
     const problems = result.loaded.warnings.map(renderDiagnosticLine);
