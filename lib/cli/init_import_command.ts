@@ -11,6 +11,7 @@ import { type ImportFrom, type ImportSummary, importWorkspace } from "../adopt/i
 import type { GeneratedFile } from "../adopt/render_files.ts";
 import { nameAnswerProblem } from "./init_names.ts";
 import { hostPath } from "../util/directory_walk.ts";
+import { mapLimited } from "../util/map_limited.ts";
 import type { CommandContext } from "./command_context.ts";
 import { CONFIRMATION_PROMPT } from "./init_dialog.ts";
 import { createFileDurably, ensureDirectoryDurably, replaceFileDurably } from "./init_atomic_write.ts";
@@ -18,6 +19,9 @@ import { enclosingWorkspaceNote, inspectInitTarget, NO_TERMINAL } from "./init_t
 import type { ParsedCommandLine } from "./parse_args.ts";
 import { openTerminalPrompt, type PromptAnswer, type PromptPort } from "./prompt_reader.ts";
 import { writeText } from "./stdio_sink.ts";
+
+/** How many `haz.yml` files are written at once (each durably, with its own fsyncs). */
+const WRITE_CONCURRENCY = 16;
 
 /** Exit code of an interrupted import (128 + SIGINT). */
 const INTERRUPTED = 130;
@@ -143,29 +147,35 @@ async function currentBytes(path: string): Promise<string | null> {
   }
 }
 
-/** ADOPT-081: every `haz.yml`, then `.haz/workspace.yml`; unchanged files are not rewritten. */
+/**
+ * ADOPT-081: every `haz.yml`, then `.haz/workspace.yml`; unchanged files are not rewritten. The
+ * `haz.yml` files are written several at a time (each one durably); the workspace file only after
+ * all of them, so it never lists a project whose file is missing.
+ */
 async function commit(
   context: CommandContext,
   files: readonly GeneratedFile[],
   summary: ImportSummary,
 ): Promise<number> {
   const dir = context.startDir;
-  for (const file of files) {
-    const path = hostPath(dir, file.path);
-    if (file.path.startsWith(".haz/")) {
-      const hazDirectory = await ensureDirectoryDurably(hostPath(dir, ".haz"));
-      if (!hazDirectory.ok) return writeFailure(context, ".haz/", hazDirectory.reason);
+  const projectFiles = files.filter((file) => !file.path.startsWith(".haz/"));
+  const workspaceFiles = files.filter((file) => file.path.startsWith(".haz/"));
+  const written = await mapLimited(projectFiles, WRITE_CONCURRENCY, (file) => writeOne(dir, file));
+  const lines: string[] = [];
+  for (const [index, outcome] of written.entries()) {
+    if (typeof outcome !== "string") {
+      writeText(context.stdout, lines.join(""));
+      return writeFailure(context, projectFiles[index].path, outcome.reason);
     }
-    const current = await currentBytes(path);
-    if (current === file.content) {
-      writeText(context.stdout, `unchanged ${file.path}\n`);
-      continue;
-    }
-    const outcome = current === null
-      ? await createFileDurably(path, file.content)
-      : await replaceFileDurably(path, file.content);
-    if (!outcome.ok) return writeFailure(context, file.path, outcome.reason);
-    writeText(context.stdout, `${current === null ? "created" : "replaced"} ${file.path}\n`);
+    lines.push(`${outcome} ${projectFiles[index].path}\n`);
+  }
+  writeText(context.stdout, lines.join(""));
+  const hazDirectory = await ensureDirectoryDurably(hostPath(dir, ".haz"));
+  if (!hazDirectory.ok) return writeFailure(context, ".haz/", hazDirectory.reason);
+  for (const file of workspaceFiles) {
+    const outcome = await writeOne(dir, file);
+    if (typeof outcome !== "string") return writeFailure(context, file.path, outcome.reason);
+    writeText(context.stdout, `${outcome} ${file.path}\n`);
   }
   writeText(
     context.stdout,
@@ -174,6 +184,18 @@ async function commit(
     } from ${summary.kind} (${summary.pm})\n`,
   );
   return 0;
+}
+
+/** Writes one file unless its bytes are already there: `created`, `replaced`, `unchanged` or the failure. */
+async function writeOne(dir: string, file: GeneratedFile): Promise<string | { readonly reason: string }> {
+  const path = hostPath(dir, file.path);
+  const current = await currentBytes(path);
+  if (current === file.content) return "unchanged";
+  const outcome = current === null
+    ? await createFileDurably(path, file.content)
+    : await replaceFileDurably(path, file.content);
+  if (!outcome.ok) return { reason: outcome.reason };
+  return current === null ? "created" : "replaced";
 }
 
 function writeFailure(context: CommandContext, path: string, reason: string): number {
