@@ -180,6 +180,8 @@ describe("haz init --import: atomicity (§10 scenario 12)", () => {
           await rm(fixture.path(".haz"), { recursive: true, force: true });
           for (const path of expected.keys()) await rm(fixture.path(path), { force: true });
           const child = spawnHazProcess(["init", "--import", "--yes"], { cwd: fixture.root });
+          // Listening before the kill: a run that already ended must not be waited for forever.
+          const closed = new Promise((resolve) => child.on("close", resolve));
           const delay = Math.floor(((round + 1) / 21) * duration);
           await new Promise((resolve) => setTimeout(resolve, delay));
           child.kill("SIGKILL");
