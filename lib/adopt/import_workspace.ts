@@ -72,7 +72,7 @@ export async function importWorkspace(request: ImportRequest): Promise<ImportOut
   }
   const workspace = mapped.workspace;
   const files = renderFiles(workspace);
-  const verified = await verifyImport(files);
+  const verified = await verifyImport(files, workspace.expectations);
   if (verified.problems.length > 0) {
     return {
       kind: "failed",

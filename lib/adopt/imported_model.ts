@@ -52,4 +52,17 @@ export interface ImportedWorkspace {
   readonly passThrough: readonly string[];
   /** Warnings and notes in print order (warnings first, each group by file then path). */
   readonly warnings: readonly AdoptWarning[];
+  /** What the generated graph must run, from the source graph (ADOPT-085). */
+  readonly expectations: readonly RunExpectation[];
+}
+
+/**
+ * ADOPT-085: running `starts` (printed haz ids) must run exactly the tasks with an action in
+ * `expected` (the starts included when they have one).
+ */
+export interface RunExpectation {
+  /** What the source tool runs, for the error message (`turbo run build`, `web#build`). */
+  readonly label: string;
+  readonly starts: readonly string[];
+  readonly expected: readonly string[];
 }

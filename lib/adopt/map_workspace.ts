@@ -7,7 +7,7 @@
 
 import { compareBytes } from "../domain/task_id.ts";
 import { inferredWildcards } from "./frameworks.ts";
-import type { ImportedProject, ImportedTask, ImportedWorkspace } from "./imported_model.ts";
+import type { ImportedProject, ImportedTask, ImportedWorkspace, RunExpectation } from "./imported_model.ts";
 import {
   type Contribution,
   type ForeignOutput,
@@ -174,8 +174,44 @@ class WorkspaceMapping {
         concurrency: source.concurrency,
         passThrough: [...passThrough].sort(compareBytes),
         warnings: ordered,
+        expectations: this.#expectations(aggregates),
       },
     };
+  }
+
+  /**
+   * ADOPT-085 2–3 for every imported task (its run set is itself plus the real tasks of its closure)
+   * and 1 for every source task name (the run set of all its tasks, the root aggregate included).
+   */
+  #expectations(aggregates: ReadonlyMap<string, SourceNode[]>): RunExpectation[] {
+    const id = (node: SourceNode) => {
+      const hazId = this.#hazId(node);
+      return `${hazId.project}:${hazId.task}`;
+    };
+    const acting = (nodes: readonly SourceNode[]) =>
+      [...new Set(nodes.filter((node) => this.#imported(node) && node.action !== null).map(id))].sort(
+        compareBytes,
+      );
+    const expectations: RunExpectation[] = [];
+    const byName = new Map<string, SourceNode[]>();
+    for (const node of this.#source.nodes) {
+      const list = byName.get(node.name) ?? [];
+      list.push(node);
+      byName.set(node.name, list);
+      if (!this.#imported(node)) continue;
+      expectations.push({ label: node.id, starts: [id(node)], expected: acting(this.#runSet([node])) });
+    }
+    const root = this.#source.packages[0];
+    for (const [name, nodes] of byName) {
+      const starts = nodes.filter((node) => this.#imported(node)).map(id);
+      const aggregate = aggregates.has(name)
+        ? `${this.#projectNames.get(".")}:${this.#taskNames.get(root)!.get(name)}`
+        : null;
+      if (aggregate !== null) starts.push(aggregate);
+      if (starts.length === 0) continue;
+      expectations.push({ label: `${name} everywhere`, starts, expected: acting(this.#runSet(nodes)) });
+    }
+    return expectations;
   }
 
   #warn(warning: Omit<AdoptWarning, "level" | "nodeId" | "origin"> & Partial<AdoptWarning>): void {

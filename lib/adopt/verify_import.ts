@@ -12,6 +12,8 @@ import { dirname, join } from "node:path";
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import { loadWorkspace } from "../graph/load_workspace.ts";
 import type { GeneratedFile } from "./render_files.ts";
+import type { RunExpectation } from "./imported_model.ts";
+import type { TaskGraph } from "../domain/workspace.ts";
 import { mapLimited } from "../util/map_limited.ts";
 
 const WRITE_CONCURRENCY = 32;
@@ -32,7 +34,10 @@ export interface VerifyResult {
  * problems.length; // 0
  * ```
  */
-export async function verifyImport(files: readonly GeneratedFile[]): Promise<VerifyResult> {
+export async function verifyImport(
+  files: readonly GeneratedFile[],
+  expectations: readonly RunExpectation[],
+): Promise<VerifyResult> {
   const scratch = await mkdtemp(join(tmpdir(), "haz-import-check-"));
   try {
     // Directories first (parents before children), then the files, many at a time.
@@ -50,6 +55,7 @@ export async function verifyImport(files: readonly GeneratedFile[]): Promise<Ver
     const result = await loadWorkspace(scratch, { collectAll: true });
     if (!result.ok) return { problems: result.diagnostics.map(renderDiagnosticLine), taskCount: 0 };
     const problems = result.loaded.warnings.map(renderDiagnosticLine);
+    problems.push(...runSetProblems(result.loaded.graph, expectations));
     return { problems, taskCount: result.loaded.graph.tasks.size };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -63,4 +69,32 @@ function renderDiagnosticLine(diagnostic: Diagnostic): string {
       diagnostic.location.line === undefined ? "" : `:${diagnostic.location.line}`
     })`;
   return `${diagnostic.severity}[${diagnostic.rule}]: ${diagnostic.message}${where}`;
+}
+
+/** ADOPT-085: each expectation's starts, with their transitive hard predecessors, run exactly its tasks. */
+function runSetProblems(graph: TaskGraph, expectations: readonly RunExpectation[]): string[] {
+  const closures = new Map<string, ReadonlySet<string>>();
+  const closureOf = (id: string): ReadonlySet<string> => {
+    const known = closures.get(id);
+    if (known !== undefined) return known;
+    const found = new Set<string>([id]);
+    closures.set(id, found);
+    for (const pred of graph.hardPredecessors.get(id) ?? []) {
+      for (const item of closureOf(pred)) found.add(item);
+    }
+    return found;
+  };
+  const problems: string[] = [];
+  for (const expectation of expectations) {
+    const ran = new Set<string>();
+    for (const start of expectation.starts) for (const id of closureOf(start)) ran.add(id);
+    const acting = [...ran].filter((id) => graph.tasks.get(id)?.action != null).sort();
+    const expected = [...expectation.expected].sort();
+    if (acting.join("\n") !== expected.join("\n")) {
+      problems.push(
+        `${expectation.label}: haz runs [${acting.join(", ")}], the source runs [${expected.join(", ")}]`,
+      );
+    }
+  }
+  return problems;
 }
