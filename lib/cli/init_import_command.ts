@@ -69,7 +69,8 @@ export async function importCommand(context: CommandContext, parsed: ParsedComma
     }
     const messages = outcome.messages.map((line) => `${line}\n`).join("");
     if (dryRun) {
-      writeText(context.stderr, messages);
+      // EX-805: the warnings, then the plan, on stderr; the files on stdout.
+      writeText(context.stderr, messages + describeImport(outcome.summary, outcome.files));
       writeText(
         context.stdout,
         outcome.files.map((file) => `==> ${file.path} <==\n${file.content}\n`).join(""),
