@@ -23,8 +23,11 @@ compile() { # target, outfile
 mkdir -p dist
 # --target=browser picks each package's plain-ESM build: yaml's Node build reaches `process` and
 # `buffer` through `createRequire(import.meta.url)`, which throws when the bundle is loaded from an
-# http(s) URL. The node: built-ins stay imports, which Deno, Bun and Node all provide.
-"$bin/bun" build cli.ts --target=browser --external 'node:*' --format=esm --minify --outfile dist/haz.mjs
+# http(s) URL. The node: built-ins stay imports, which Deno, Bun and Node all provide. The `node`
+# shebang makes it the npm package's `bin` (Bun runs such a bin itself with `bun --bun`).
+"$bin/bun" build cli.ts --target=browser --external 'node:*' --format=esm --minify \
+  --banner '#!/usr/bin/env node' --outfile dist/haz.mjs
+chmod +x dist/haz.mjs
 [ "$mode" = "--bundle" ] && exit 0
 compile bun dist/haz
 
