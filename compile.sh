@@ -4,7 +4,7 @@
 #   ./compile.sh            both artefacts
 #   ./compile.sh --bundle   only dist/haz.mjs
 #   ./compile.sh --release  both, plus dist/release/: haz-<os>-<arch> for every supported platform,
-#                           haz.mjs and SHA256SUMS
+#                           haz.mjs, install.sh and SHA256SUMS
 #   ./compile.sh --deno     additionally try `deno compile` into dist/haz-deno
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -37,8 +37,8 @@ if [ "$mode" = "--release" ]; then
   for platform in linux-x64 linux-x64-musl linux-arm64 darwin-x64 darwin-arm64; do
     compile "bun-$platform" "dist/release/haz-$platform"
   done
-  cp dist/haz.mjs dist/release/haz.mjs
-  (cd dist/release && sha256sum haz-* haz.mjs > SHA256SUMS)
+  cp dist/haz.mjs install.sh dist/release/
+  (cd dist/release && sha256sum haz-* haz.mjs install.sh > SHA256SUMS)
   echo "compile.sh: dist/release/ holds $(wc -l < dist/release/SHA256SUMS) artefacts and SHA256SUMS"
 fi
 

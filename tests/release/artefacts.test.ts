@@ -80,8 +80,13 @@ function elfInterpreter(path: string): string {
 }
 
 describe("release artefacts", { skip: needsRelease() }, () => {
-  test("dist/release holds an executable per platform, the bundle and SHA256SUMS", () => {
-    const expected = [...PLATFORMS.map((platform) => `haz-${platform}`), "haz.mjs", "SHA256SUMS"];
+  test("dist/release holds an executable per platform, the bundle, install.sh and SHA256SUMS", () => {
+    const expected = [
+      ...PLATFORMS.map((platform) => `haz-${platform}`),
+      "haz.mjs",
+      "install.sh",
+      "SHA256SUMS",
+    ];
     assert.deepEqual(readdirSync(releaseDir).sort(), expected.sort());
   });
 

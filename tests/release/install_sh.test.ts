@@ -74,6 +74,24 @@ describe("install.sh", { skip: needsRelease() }, () => {
     assert.match(version.stdout, /^haz \d+\.\d+\.\d+ \(bun /);
   });
 
+  test(
+    "curl -fsSL <url>/install.sh | sh -s -- DIR installs from the release it came with",
+    SLOW,
+    async () => {
+      const target = join(scratch.root, "bin-piped");
+      const script = `curl -fsSL ${server.url}/install.sh | sh -s -- ${target}`;
+      const result = await runProgram(["sh", "-c", script], {
+        cwd: scratch.empty,
+        env: cleanEnv({ HAZ_INSTALL_BASE_URL: server.url }),
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(
+        readFileSync(join(target, "haz")).equals(readFileSync(join(releaseDir, `haz-${hostPlatform()}`))),
+      );
+      assert.ok(server.requests.includes("/install.sh"));
+    },
+  );
+
   test("downloads with wget where curl is missing", SLOW, async () => {
     // A PATH of the tools install.sh uses, curl left out.
     const tools = join(scratch.root, "no-curl");

@@ -103,6 +103,22 @@ describe("the npm package", { skip: needsRelease() }, () => {
     assert.deepEqual(shopRunProblems(cold, cached), []);
   });
 
+  test("npm install -g puts a haz command on the prefix's bin", SLOW, async () => {
+    const prefix = join(scratch.root, "global");
+    const installed = await runProgram(
+      ["npm", "install", "-g", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball],
+      { cwd: scratch.empty, env },
+    );
+    assert.equal(installed.code, 0, installed.stderr);
+    const shop = join(scratch.root, "global-shop");
+    await cp(scratch.shop, shop, { recursive: true });
+    const haz = join(prefix, "bin", "haz");
+    const version = await runProgram([haz, "--version"], { cwd: scratch.empty, env });
+    assert.match(version.stdout, /^haz \d+\.\d+\.\d+ \(node \d/, version.stderr);
+    const [cold, cached] = await twice([haz, "-C", shop, "run"], scratch.empty);
+    assert.deepEqual(shopRunProblems(cold, cached), []);
+  });
+
   test("installed with Bun, `bun run --bun` runs haz under Bun and `bunx` runs it too", SLOW, async () => {
     const { dir } = await project("with-bun");
     const installed = await runProgram([tools.bun, "add", tarball], { cwd: dir, env });
