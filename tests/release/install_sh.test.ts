@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import {
   cleanEnv,
   createScratch,
   needsRelease,
+  PLATFORMS,
   releaseDir,
   repoRoot,
   runProgram,
@@ -111,6 +113,72 @@ describe("install.sh", { skip: needsRelease() }, () => {
     assert.ok(
       readFileSync(join(target, "haz")).equals(readFileSync(join(releaseDir, `haz-${hostPlatform()}`))),
     );
+  });
+
+  test("picks the artefact from uname, and glibc or musl from the C library", SLOW, async () => {
+    // A release of small stand-ins, and fake uname/getconf/ldd ahead of the real tools on PATH.
+    const fakeRelease = join(scratch.root, "fake-release");
+    await mkdir(fakeRelease);
+    const sums: string[] = [];
+    for (const platform of PLATFORMS) {
+      const content = `stand-in for haz-${platform}\n`;
+      await writeFile(join(fakeRelease, `haz-${platform}`), content);
+      sums.push(`${createHash("sha256").update(content).digest("hex")}  haz-${platform}`);
+    }
+    await writeFile(join(fakeRelease, "SHA256SUMS"), `${sums.join("\n")}\n`);
+    const fakeServer = await serveStatic(fakeRelease);
+    const machines = [
+      { os: "Linux", arch: "x86_64", libc: "glibc", expected: "linux-x64" },
+      { os: "Linux", arch: "x86_64", libc: "musl", expected: "linux-x64-musl" },
+      { os: "Linux", arch: "aarch64", libc: "glibc", expected: "linux-arm64" },
+      { os: "Darwin", arch: "x86_64", libc: "none", expected: "darwin-x64" },
+      { os: "Darwin", arch: "arm64", libc: "none", expected: "darwin-arm64" },
+      {
+        os: "Linux",
+        arch: "riscv64",
+        libc: "glibc",
+        expected: "error: no haz executable for the riscv64 architecture",
+      },
+      { os: "Linux", arch: "aarch64", libc: "musl", expected: "error: no haz executable for musl on arm64" },
+      { os: "FreeBSD", arch: "amd64", libc: "none", expected: "error: no haz executable for FreeBSD" },
+    ];
+    try {
+      const seen: string[] = [];
+      for (const [index, machine] of machines.entries()) {
+        const fakes = join(scratch.root, `fakes-${index}`);
+        await mkdir(fakes);
+        const script = (body: string) => `#!/bin/sh\n${body}\n`;
+        await writeFile(
+          join(fakes, "uname"),
+          script(`case "$1" in -s) echo ${machine.os};; -m) echo ${machine.arch};; esac`),
+          { mode: 0o755 },
+        );
+        const glibc = machine.libc === "glibc";
+        await writeFile(join(fakes, "getconf"), script(glibc ? "echo glibc 2.36" : "exit 1"), {
+          mode: 0o755,
+        });
+        await writeFile(
+          join(fakes, "ldd"),
+          script(
+            machine.libc === "musl" ? "echo 'musl libc (x86_64)' >&2; exit 1" : "echo 'ldd (GNU libc) 2.36'",
+          ),
+          { mode: 0o755 },
+        );
+        const target = join(scratch.root, `bin-detect-${index}`);
+        const result = await runProgram(["sh", installer, target], {
+          cwd: scratch.empty,
+          env: cleanEnv({ HAZ_INSTALL_BASE_URL: fakeServer.url, PATH: `${fakes}:${process.env.PATH}` }),
+        });
+        seen.push(
+          result.code === 0
+            ? readFileSync(join(target, "haz"), "utf8").replace(/^stand-in for haz-|\n$/g, "")
+            : `error: ${result.stderr.replace(/^install\.sh: |\n$/g, "").replace(/ \(Linux.*$/, "")}`,
+        );
+      }
+      assert.deepEqual(seen, machines.map((machine) => machine.expected));
+    } finally {
+      await fakeServer.close();
+    }
   });
 
   test("installs into ~/.local/bin by default and says when it is not on PATH", SLOW, async () => {
