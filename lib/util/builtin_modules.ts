@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import process from "node:process";
 
 // `process.getBuiltinModule` needs no module URL, so it also works when haz is loaded from an
-// `https:` URL, where `createRequire(import.meta.url)` throws. Node before 20.16 lacks it; there the
+// `http(s):` URL, where `createRequire(import.meta.url)` throws. Node before 20.16 lacks it; there the
 // module is always a file.
 const requireBuiltin: (id: string) => unknown = process.getBuiltinModule ?? createRequire(import.meta.url);
 
