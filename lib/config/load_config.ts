@@ -88,17 +88,19 @@ export async function loadConfig(
   const settings = settingsRead.result;
   const discovery = await discoverProjects(root, settings, rootHasFile);
 
-  const projectOutcomes = discovery.dirs.map((dir) => {
+  const projectFiles = discovery.dirs.map((dir) => join(root, ...dir.split("/"), "haz.yml"));
+  const overlayFiles = overlayListing.stems.map((stem) => join(root, ".haz", "tasks", `${stem}.yml`));
+  const projectOutcomes = discovery.dirs.map((dir, index) => {
     const file = dir === "." ? "/haz.yml" : `/${dir}/haz.yml`;
     return loadFile<ProjectFileResult>(
-      join(root, ...dir.split("/"), "haz.yml"),
+      projectFiles[index],
       file,
       (parsed) => validateProjectFile(parsed.file, parsed.root, projectRootPath(dir)),
     );
   });
-  const overlayOutcomes = overlayListing.stems.map((stem) =>
+  const overlayOutcomes = overlayListing.stems.map((stem, index) =>
     loadFile<OverlayFileResult>(
-      join(root, ".haz", "tasks", `${stem}.yml`),
+      overlayFiles[index],
       overlayPath(stem),
       (parsed) => validateOverlayFile(parsed.file, parsed.root, stem),
     )
@@ -162,5 +164,18 @@ export async function loadConfig(
       ...overlayOutcomes.flatMap((outcome) => outcome.diagnostics),
       ...warnings,
     ],
+    sources: {
+      followed: [
+        join(root, ".haz", "workspace.yml"),
+        join(root, ".haz", "tasks"),
+        ...overlayListing.followedLinks,
+        ...overlayFiles,
+        ...discovery.listedDirs,
+        ...discovery.literalDirs.map((dir) => join(dir, "haz.yml")),
+        ...projectFiles,
+      ],
+      unfollowed: [join(root, "haz.yml"), ...discovery.literalDirs],
+      resolved: discovery.literalDirs,
+    },
   };
 }
