@@ -23,8 +23,15 @@ export interface FileIdentity {
   readonly latestNs: bigint | null;
 }
 
-/** Identity of an existing file from its bigint stats. */
-function identityOf(stats: BigIntStats): FileIdentity {
+/**
+ * The identity of an existing file from its bigint stats.
+ *
+ * @example
+ * ```ts
+ * identityOf(statSync("/work/web/haz.yml", { bigint: true })).latestNs; // 1796659689548000000n
+ * ```
+ */
+export function identityOf(stats: BigIntStats): FileIdentity {
   const latestNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
   return {
     key: `${stats.dev}:${stats.ino}:${stats.mode}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`,
