@@ -6,7 +6,6 @@
  */
 
 import { locateWorkspace } from "../config/discover.ts";
-import { loadConfig } from "../config/load_config.ts";
 import type { LoadedConfig } from "../config/loaded_config.ts";
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import type { Project, TaskGraph, Workspace } from "../domain/workspace.ts";
@@ -86,7 +85,7 @@ export async function loadWorkspace(
     }
   }
   const referenceNs = epochMsToNs((snapshot.now ?? Date.now)());
-  const config = await loadConfig(startDir);
+  const config = await readConfiguration(startDir);
   if ("failed" in config) return { ok: false, diagnostics: [...config.diagnostics] };
   const result = workspaceFromConfig(config, options);
   if (result.ok && snapshot.readOnly !== true) {
@@ -102,9 +101,20 @@ export async function loadWorkspace(
   return result;
 }
 
+/**
+ * Phases 1–2. The loader (and with it the YAML parser) is imported on first use: a command served by
+ * the snapshot never evaluates it, which is a good part of its start-up.
+ */
+async function readConfiguration(
+  startDir: string,
+): ReturnType<typeof import("../config/load_config.ts").loadConfig> {
+  const { loadConfig } = await import("../config/load_config.ts");
+  return await loadConfig(startDir);
+}
+
 /** Phases 1–4 without the snapshot. */
 async function loadFresh(startDir: string, options: LoadWorkspaceOptions): Promise<LoadWorkspaceResult> {
-  const config = await loadConfig(startDir);
+  const config = await readConfiguration(startDir);
   if ("failed" in config) return { ok: false, diagnostics: [...config.diagnostics] };
   return workspaceFromConfig(config, options);
 }

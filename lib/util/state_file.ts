@@ -49,13 +49,18 @@ export function writeStateFile(workspaceRoot: string, name: string, bytes: Uint8
     renameSync(temp, join(directory, name));
     return true;
   } catch {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Nothing was created (Bun reports a parent that is not a directory as EFAULT, even with force).
+    }
     return false;
   }
 }
 
 /**
- * FNV-1a over the bytes, as an unsigned 32-bit number: detects a torn or zero-filled file.
+ * FNV-1a over the bytes taken as 32-bit words in the platform's byte order (the tail byte by byte), as an unsigned
+ * 32-bit number: detects a torn or zero-filled file at a quarter of the steps of a bytewise hash.
  *
  * @example
  * ```ts
@@ -63,9 +68,13 @@ export function writeStateFile(workspaceRoot: string, name: string, bytes: Uint8
  * ```
  */
 export function checksum32(bytes: Uint8Array): number {
+  // A copy is aligned (`Buffer#slice` would not copy).
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
   let hash = 0x811c9dc5;
-  for (let index = 0; index < bytes.length; index++) {
-    hash = Math.imul(hash ^ bytes[index], 0x01000193);
+  for (let index = 0; index < words.length; index++) hash = Math.imul(hash ^ words[index], 0x01000193);
+  for (let index = words.length * 4; index < aligned.length; index++) {
+    hash = Math.imul(hash ^ aligned[index], 0x01000193);
   }
   return hash >>> 0;
 }
