@@ -33,8 +33,9 @@ function treeFingerprint(directory: string): string {
 }
 
 /**
- * The snapshot version of this process: haz and runtime versions, plus the identity of the executable
- * and of the bundle, or, when running from the TypeScript sources, a fingerprint of `lib/` and `cli.ts`.
+ * The snapshot version of this process: haz and runtime versions, the user id, the identity of the
+ * executable and of the bundle, or, when running from the TypeScript sources, a fingerprint of `lib/`
+ * and `cli.ts`.
  *
  * @example
  * ```ts
@@ -42,7 +43,12 @@ function treeFingerprint(directory: string): string {
  * ```
  */
 export function codeFingerprint(runtime: RuntimeInfo): string {
-  const parts = [`haz ${runtime.hazVersion}`, `${runtime.runtime} ${runtime.runtimeVersion}`];
+  // The user too: what discovery may read depends on its permissions.
+  const parts = [
+    `haz ${runtime.hazVersion}`,
+    `${runtime.runtime} ${runtime.runtimeVersion}`,
+    `uid ${process.getuid?.() ?? "-"}`,
+  ];
   parts.push(fileIdentity(process.execPath).key);
   const url = import.meta.url;
   if (url.startsWith("file:")) {
