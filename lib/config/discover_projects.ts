@@ -28,6 +28,8 @@ export interface ProjectDiscovery {
   readonly diagnostics: readonly Diagnostic[];
   /** Host paths of every directory a glob walk listed (the workspace snapshot's sources, PERF-001). */
   readonly listedDirs: readonly string[];
+  /** Host paths of the `haz.yml` entries looked up (without following links) in glob-matched directories. */
+  readonly probedFiles: readonly string[];
   /** Host paths of the literal entries examined (DISC-005). */
   readonly literalDirs: readonly string[];
 }
@@ -48,21 +50,43 @@ interface DirectoryReader {
   read(relative: string): Promise<Dirent[] | null>;
   /** Host paths of the directories read so far. */
   listed(): string[];
+  /** Whether the directory has an entry named `haz.yml` (of any type), by `lstat` where it can tell. */
+  holdsProjectFile(relative: string): Promise<boolean>;
+  /** Host paths looked up by `holdsProjectFile`. */
+  probed(): string[];
 }
 
 function directoryReader(root: string): DirectoryReader {
   const cache = new Map<string, Promise<Dirent[] | null>>();
+  const probed: string[] = [];
   const hostPath = (relative: string) => relative === "" ? root : join(root, relative);
+  const read = (relative: string) => {
+    let listing = cache.get(relative);
+    if (listing === undefined) {
+      listing = readdir(hostPath(relative), { withFileTypes: true }).catch(() => null);
+      cache.set(relative, listing);
+    }
+    return listing;
+  };
   return {
-    read(relative) {
-      let listing = cache.get(relative);
-      if (listing === undefined) {
-        listing = readdir(hostPath(relative), { withFileTypes: true }).catch(() => null);
-        cache.set(relative, listing);
-      }
-      return listing;
-    },
+    read,
     listed: () => [...cache.keys()].map(hostPath),
+    // One lstat instead of a listing: what else the directory holds (a build's `dist/`, say) does not
+    // matter, so the workspace snapshot (PERF-001) does not depend on it either.
+    async holdsProjectFile(relative) {
+      const path = join(hostPath(relative), PROJECT_FILE);
+      probed.push(path);
+      try {
+        await lstat(path);
+        return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === "ENOENT" || code === "ENOTDIR") return false;
+        // Not searchable (no `x` permission): the listing can still tell.
+        return (await read(relative))?.some((file) => file.name === PROJECT_FILE) ?? false;
+      }
+    },
+    probed: () => [...probed],
   };
 }
 
@@ -107,8 +131,7 @@ async function expandGlob(reader: DirectoryReader, entry: string): Promise<strin
       if (next.every((alternativeStates) => alternativeStates.length === 0)) return;
       const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
       if (anyState(alternatives, next, statesAccept)) {
-        const childListing = await reader.read(childRelative);
-        if (childListing?.some((file) => file.name === PROJECT_FILE)) found.push(childRelative);
+        if (await reader.holdsProjectFile(childRelative)) found.push(childRelative);
       }
       if (anyState(alternatives, next, statesCanExtend)) await walk(childRelative, next);
     }));
@@ -162,7 +185,13 @@ export async function discoverProjects(
   hasRootProjectFile: boolean,
 ): Promise<ProjectDiscovery> {
   if (!listing.projectsListed) {
-    return { dirs: hasRootProjectFile ? ["."] : [], diagnostics: [], listedDirs: [], literalDirs: [] };
+    return {
+      dirs: hasRootProjectFile ? ["."] : [],
+      diagnostics: [],
+      listedDirs: [],
+      probedFiles: [],
+      literalDirs: [],
+    };
   }
   const reader = directoryReader(root);
   const diagnostics: Diagnostic[] = [];
@@ -208,6 +237,7 @@ export async function discoverProjects(
     dirs: [...dirs].sort(compareProjectDirs),
     diagnostics,
     listedDirs: reader.listed(),
+    probedFiles: reader.probed(),
     literalDirs: listing.projectEntries.filter((entry) => !entry.isGlob).map((entry) =>
       literalPath(root, entry.text)
     ),

@@ -174,7 +174,7 @@ export async function loadConfig(
         ...discovery.literalDirs.map((dir) => join(dir, "haz.yml")),
         ...projectFiles,
       ],
-      unfollowed: [join(root, "haz.yml"), ...discovery.literalDirs],
+      unfollowed: [join(root, "haz.yml"), ...discovery.probedFiles, ...discovery.literalDirs],
       resolved: discovery.literalDirs,
     },
   };

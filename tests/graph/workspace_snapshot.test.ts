@@ -67,6 +67,18 @@ describe("workspace snapshot", () => {
     });
   });
 
+  test("PERF-001 a build's files in a glob-matched project (dist/) leave the snapshot valid; a new haz.yml does not", async () => {
+    await withWorkspaceFixture({ ...BASE, "packages/c/src/x": "" }, async (fixture) => {
+      await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      await fixture.write({ "packages/a/dist/y": "built", "packages/c/dist/y": "built" });
+      assert.notEqual(readWorkspaceSnapshot(fixture.root, VERSION), null);
+      await fixture.write({ "packages/c/haz.yml": "" });
+      assert.equal(readWorkspaceSnapshot(fixture.root, VERSION), null);
+      const loaded = await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      assert.deepEqual(comparable(loaded), comparable(await loadWorkspace(fixture.root)));
+    });
+  });
+
   test("PERF-001 a snapshot from another version, or a corrupt one, means a full load", async () => {
     await withWorkspaceFixture(BASE, async (fixture) => {
       await loadWorkspace(fixture.root, { snapshot: SETTLED });
