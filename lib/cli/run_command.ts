@@ -108,13 +108,13 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       runSetSize: selection.runSet.length,
     });
     presenterNotice = (text) => presenter.notice(text);
-    control = createRunControl();
-    const runStartedAt = clock.now();
     const inputDigests = options.noCache ? null : openInputStatCache({
       workspaceRoot: loaded.workspace.root,
       hashLabel: hash.label,
       referenceNs: epochMsToNs(Date.now()),
     });
+    control = createRunControl();
+    const runStartedAt = clock.now();
     phase = "running";
     let outcome: RunGraphResult;
     try {
@@ -122,7 +122,9 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         workspace: loaded.workspace,
         graph: loaded.graph,
         runSet: new Set(selection.runSet),
-        cache: options.noCache ? null : openCache({ workspaceRoot: loaded.workspace.root, hash, clock }),
+        cache: inputDigests === null
+          ? null
+          : openCache({ workspaceRoot: loaded.workspace.root, hash, clock, fileDigests: inputDigests }),
         hash,
         ...(inputDigests === null ? {} : { inputDigests }),
         spawner: context.spawner,
