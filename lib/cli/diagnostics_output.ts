@@ -8,6 +8,7 @@ import type { Diagnostic } from "../domain/diagnostic.ts";
 import { parseCliRef } from "../domain/task_ref.ts";
 import { invalidRefMessage } from "../domain/task_ref.ts";
 import { type LoadedWorkspace, loadWorkspace } from "../graph/load_workspace.ts";
+import { structuredSerializer } from "../runtime/structured_serializer.ts";
 import { codeFingerprint } from "./code_fingerprint.ts";
 import type { CommandContext } from "./command_context.ts";
 import { renderDiagnosticReport } from "./render_diagnostic.ts";
@@ -50,7 +51,11 @@ export async function loadOrReport(
 ): Promise<LoadedWorkspace | null> {
   const result = await loadWorkspace(context.startDir, {
     collectAll: options.collectAll ?? false,
-    snapshot: { version: codeFingerprint(context.runtime), readOnly: options.readOnly ?? false },
+    snapshot: {
+      version: codeFingerprint(context.runtime),
+      readOnly: options.readOnly ?? false,
+      serialize: structuredSerializer(context.runtime.runtime),
+    },
   });
   if (!result.ok) {
     printDiagnostics(context, result.diagnostics);

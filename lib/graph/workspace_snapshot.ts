@@ -105,6 +105,8 @@ export interface WriteSnapshotOptions {
   /** Wall-clock time in ns taken before the load examined anything. */
   readonly referenceNs: bigint;
   readonly content: SnapshotContent;
+  /** Encodes the content for `node:v8`'s `deserialize`; defaults to `node:v8`'s `serialize`. */
+  readonly serialize?: (value: unknown) => Uint8Array;
 }
 
 /**
@@ -130,7 +132,7 @@ export function writeWorkspaceSnapshot(options: WriteSnapshotOptions): boolean {
   const settled = examine("stat", options.sources.followed) &&
     examine("lstat", options.sources.unfollowed) && examine("realpath", options.sources.resolved);
   if (!settled) return false;
-  const payload = serialize(options.content);
+  const payload = (options.serialize ?? serialize)(options.content);
   const header: SnapshotHeader = {
     format: FORMAT,
     version: options.version,

@@ -79,7 +79,12 @@ describe("input stat cache", () => {
   test("PERF-002 a file changed less than 2 s before the run is hashed, not remembered", async () => {
     await withWorkspaceFixture({ ".haz/workspace.yml": "", "src/x": "hello\n" }, async (fixture) => {
       const path = fixture.path("src/x");
-      const run = openNow(fixture.root);
+      // A run starting 1 s after the file's last change (pinned, so a stalled machine changes nothing).
+      const run = openInputStatCache({
+        workspaceRoot: fixture.root,
+        hashLabel: "sha256",
+        referenceNs: epochMsToNs(statSync(path).ctimeMs + 1_000),
+      });
       await hashFile(path, sha256, run);
       run.save();
       assert.equal(existsSync(inputStatCachePath(fixture.root, "sha256")), false);

@@ -4,6 +4,8 @@ import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync }
 import { join } from "node:path";
 import { loadWorkspace, type LoadWorkspaceResult, type SnapshotUse } from "../../lib/graph/load_workspace.ts";
 import { readWorkspaceSnapshot, SNAPSHOT_FILE } from "../../lib/graph/workspace_snapshot.ts";
+import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
+import { structuredSerializer } from "../../lib/runtime/structured_serializer.ts";
 import { stateDirOf } from "../../lib/util/state_file.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 import {
@@ -18,7 +20,11 @@ const VERSION = "haz test";
  * A snapshot use whose clock runs 3 s ahead: every file written before the load counts as settled, as
  * if the test had waited out the 2-second window (the window itself is tested with the real clock).
  */
-const SETTLED: SnapshotUse = { version: VERSION, now: () => Date.now() + 3_000 };
+const SETTLED: SnapshotUse = {
+  version: VERSION,
+  now: () => Date.now() + 3_000,
+  serialize: structuredSerializer(detectRuntime()),
+};
 
 /** The result without object identity, for comparison (warnings and diagnostics included). */
 function comparable(result: LoadWorkspaceResult): unknown {
@@ -122,12 +128,16 @@ describe("workspace snapshot", () => {
     await withWorkspaceFixture(BASE, async (fixture) => {
       const file = fixture.path("packages/a/haz.yml");
       const real: SnapshotUse = { version: VERSION };
-      // Just written: nothing may be recorded.
-      await loadWorkspace(fixture.root, { snapshot: real });
+      // A load starting 1 s after the latest change (a clock pinned there, so a stalled machine
+      // cannot make the files look older): nothing may be recorded.
+      const latestChangeMs = () =>
+        Math.max(...Object.keys(BASE).map((path) => statSync(fixture.path(path)).ctimeMs));
+      const soon: SnapshotUse = { version: VERSION, now: () => latestChangeMs() + 1_000 };
+      await loadWorkspace(fixture.root, { snapshot: soon });
       assert.equal(existsSync(snapshotPath(fixture)), false);
       // Settled mtimes but a fresh ctime (utimes moves ctime to now): still not trusted.
       for (const path of Object.keys(BASE)) age(fixture.path(path), 60);
-      await loadWorkspace(fixture.root, { snapshot: real });
+      await loadWorkspace(fixture.root, { snapshot: soon });
       assert.equal(existsSync(snapshotPath(fixture)), false);
       // Once every timestamp is more than 2 s old, the snapshot is written and used.
       await new Promise((resolve) => setTimeout(resolve, 2_100));
