@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import { locateWorkspace, noWorkspaceDiagnostic } from "./discover.ts";
 import { discoverProjects, rootHasProjectFile } from "./discover_projects.ts";
@@ -28,6 +28,12 @@ import { parseYamlFile } from "./yaml_source.ts";
 interface FileOutcome<T> {
   readonly result: T | null;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Host paths of every directory from just below `root` down to `dir` (a host path below `root`). */
+function pathFromRoot(root: string, dir: string): string[] {
+  const parts = relative(root, dir).split(sep).filter((part) => part !== "");
+  return parts.map((_, index) => join(root, ...parts.slice(0, index + 1)));
 }
 
 /** Reads, parses and validates one file. */
@@ -174,7 +180,13 @@ export async function loadConfig(
         ...discovery.literalDirs.map((dir) => join(dir, "haz.yml")),
         ...projectFiles,
       ],
-      unfollowed: [join(root, "haz.yml"), ...discovery.probedFiles, ...discovery.literalDirs],
+      // A literal entry's real path has no timestamp of its own: the lstat of every directory on the
+      // way to it does (replacing one by a symlink gives it a new identity).
+      unfollowed: [
+        join(root, "haz.yml"),
+        ...discovery.probedFiles,
+        ...discovery.literalDirs.flatMap((dir) => pathFromRoot(root, dir)),
+      ],
       resolved: discovery.literalDirs,
     },
   };

@@ -48,16 +48,16 @@ interface SnapshotHeader {
 }
 
 /** What is seen at `path` when examined the way `kind` says. */
-function observe(kind: SourceRecord[0], path: string): { seen: string; settledAt: bigint | null } {
+function observe(kind: SourceRecord[0], path: string): { seen: string; latestNs: bigint | null } {
   if (kind === "realpath") {
     try {
-      return { seen: realpathSync(path), settledAt: null };
+      return { seen: realpathSync(path), latestNs: null };
     } catch (error) {
-      return { seen: `!${(error as { code?: string }).code ?? "EUNKNOWN"}`, settledAt: null };
+      return { seen: `!${(error as { code?: string }).code ?? "EUNKNOWN"}`, latestNs: null };
     }
   }
   const identity = fileIdentity(path, kind === "stat");
-  return { seen: identity.key, settledAt: identity.latestNs };
+  return { seen: identity.key, latestNs: identity.latestNs };
 }
 
 /**
@@ -123,8 +123,8 @@ export function writeWorkspaceSnapshot(options: WriteSnapshotOptions): boolean {
   const sources: SourceRecord[] = [];
   const examine = (kind: SourceRecord[0], paths: readonly string[]): boolean => {
     for (const path of paths) {
-      const { seen, settledAt } = observe(kind, path);
-      if (!isSettled({ key: seen, latestNs: settledAt }, options.referenceNs)) return false;
+      const { seen, latestNs } = observe(kind, path);
+      if (!isSettled({ key: seen, latestNs }, options.referenceNs)) return false;
       sources.push([kind, path, seen]);
     }
     return true;
@@ -132,7 +132,12 @@ export function writeWorkspaceSnapshot(options: WriteSnapshotOptions): boolean {
   const settled = examine("stat", options.sources.followed) &&
     examine("lstat", options.sources.unfollowed) && examine("realpath", options.sources.resolved);
   if (!settled) return false;
-  const payload = (options.serialize ?? serialize)(options.content);
+  let payload: Uint8Array;
+  try {
+    payload = (options.serialize ?? serialize)(options.content);
+  } catch {
+    return false;
+  }
   const header: SnapshotHeader = {
     format: FORMAT,
     version: options.version,

@@ -1,6 +1,15 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { loadWorkspace, type LoadWorkspaceResult, type SnapshotUse } from "../../lib/graph/load_workspace.ts";
 import { readWorkspaceSnapshot, SNAPSHOT_FILE } from "../../lib/graph/workspace_snapshot.ts";
@@ -81,6 +90,20 @@ describe("workspace snapshot", () => {
       await fixture.write({ "packages/c/haz.yml": "" });
       assert.equal(readWorkspaceSnapshot(fixture.root, VERSION), null);
       const loaded = await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      assert.deepEqual(comparable(loaded), comparable(await loadWorkspace(fixture.root)));
+    });
+  });
+
+  test("PERF-001 a literal entry reached through a directory replaced by a symlink is a full load (DISC-005)", async () => {
+    const files = { ".haz/workspace.yml": "projects: [libs/core]\n", "libs/core/haz.yml": "tasks: {}\n" };
+    await withWorkspaceFixture(files, async (fixture) => {
+      await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      assert.notEqual(readWorkspaceSnapshot(fixture.root, VERSION), null);
+      renameSync(fixture.path("libs"), fixture.path("elsewhere"));
+      symlinkSync("elsewhere", fixture.path("libs"));
+      assert.equal(readWorkspaceSnapshot(fixture.root, VERSION), null);
+      const loaded = await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      assert.equal(loaded.ok, false);
       assert.deepEqual(comparable(loaded), comparable(await loadWorkspace(fixture.root)));
     });
   });
