@@ -6,6 +6,7 @@
  */
 
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
 import { createPresenter } from "../exec/output/presenter.ts";
@@ -27,6 +28,7 @@ import { runOptions } from "./run_options.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
+import { epochMsToNs } from "../util/file_identity.ts";
 import { reportUsageError } from "./usage_report.ts";
 
 /**
@@ -106,6 +108,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       runSetSize: selection.runSet.length,
     });
     presenterNotice = (text) => presenter.notice(text);
+    const inputDigests = options.noCache ? null : openInputStatCache({
+      workspaceRoot: loaded.workspace.root,
+      hashLabel: hash.label,
+      referenceNs: epochMsToNs(Date.now()),
+    });
     control = createRunControl();
     const runStartedAt = clock.now();
     phase = "running";
@@ -115,8 +122,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         workspace: loaded.workspace,
         graph: loaded.graph,
         runSet: new Set(selection.runSet),
-        cache: options.noCache ? null : openCache({ workspaceRoot: loaded.workspace.root, hash, clock }),
+        cache: inputDigests === null
+          ? null
+          : openCache({ workspaceRoot: loaded.workspace.root, hash, clock, fileDigests: inputDigests }),
         hash,
+        ...(inputDigests === null ? {} : { inputDigests }),
         spawner: context.spawner,
         clock,
         observer: failFastNoticeObserver(presenter, (text) => presenter.notice(text)),
@@ -129,6 +139,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       });
     } finally {
       phase = "settled";
+      inputDigests?.save();
     }
     presenter.epilogue(outcome, clock.now());
     await presenter.close();

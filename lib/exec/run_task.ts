@@ -18,14 +18,13 @@ import { type SpawnedProcess, SpawnError } from "./process.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
-  Digest,
   FailureCause,
   RunTaskError,
   RunWarning,
-  StreamDigest,
   TaskErrorRecord,
   TaskTiming,
 } from "./records.ts";
+import type { Digest, StreamDigest } from "../cache/digest.ts";
 import type { RunContext } from "./run_context.ts";
 import { watchRunControl } from "./run_control.ts";
 import { spawnPlan } from "./spawn_plan.ts";
@@ -140,6 +139,7 @@ export async function cacheLookupPhase(
     predecessors,
     hardPredecessors: ctx.graph.hardPredecessors.get(task.key) ?? [],
     hash: ctx.hash,
+    ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
   });
   if (!derived.ok) {
     timing.addPhase("lookup", start, ctx.clock.now());
