@@ -10,7 +10,7 @@ import { mapWorkspace } from "./map_workspace.ts";
 import { readDenoSource } from "./deno_source.ts";
 import { packageManagerLabel, readPackageJsonSource } from "./package_json_source.ts";
 import type { NameQuestion } from "./project_names.ts";
-import { type GeneratedFile, renderFiles } from "./render_files.ts";
+import { type GeneratedFile, projectFilePath, renderFiles } from "./render_files.ts";
 import { asObject, readSourceFile, sourceFileExists } from "./source_files.ts";
 import { type AdoptWarning, type SourceKind, warningLine } from "./source_model.ts";
 import { readTurboSource, type SourceOutcome } from "./turbo_source.ts";
@@ -85,14 +85,11 @@ export async function importWorkspace(request: ImportRequest): Promise<ImportOut
   const tasksPerFile = new Map<string, number>();
   let tasks = 0;
   let cached = 0;
-  for (const [index, project] of workspace.projects.entries()) {
+  for (const project of workspace.projects) {
     const count = project.tasks.filter((task) => !task.dropped).length;
     tasks += count;
     cached += project.tasks.filter((task) => !task.dropped && task.inputs !== null).length;
-    tasksPerFile.set(
-      files.find((file) => file.path === projectPath(project.dir))?.path ?? String(index),
-      count,
-    );
+    tasksPerFile.set(projectFilePath(project.dir), count);
   }
   return {
     kind: "imported",
@@ -109,10 +106,6 @@ export async function importWorkspace(request: ImportRequest): Promise<ImportOut
     },
     workspace,
   };
-}
-
-function projectPath(dir: string): string {
-  return dir === "." ? "haz.yml" : `${dir}/haz.yml`;
 }
 
 /** ADOPT-002: the source at `<dir>` for `--from`. */

@@ -92,7 +92,7 @@ class WorkspaceMapping {
       if (pkg === root) names.push(...aggregates.keys());
       this.#taskNames.set(pkg, mapTaskNames(names));
     }
-    for (const [pkg, nodes] of nodesByPackage) {
+    for (const nodes of nodesByPackage.values()) {
       for (const node of nodes) {
         if (this.#hazName(node) !== null) continue;
         this.#warn({
@@ -102,7 +102,6 @@ class WorkspaceMapping {
           origin: node.definition.origins[0],
         });
       }
-      nodesByPackage.set(pkg, nodes);
     }
     const projectPackages = source.packages.filter((pkg) =>
       (nodesByPackage.get(pkg) ?? []).some((node) => this.#imported(node)) ||
