@@ -26,6 +26,8 @@ export interface ImportRequest {
   readonly from: ImportFrom;
   /** Asks for a project name that cannot be derived; absent with `--yes`. */
   readonly ask?: NameQuestion;
+  /** Shows the warning lines before the first name question (ADOPT-080). */
+  readonly beforeQuestions?: (lines: readonly string[]) => void;
 }
 
 /** The import's counts, for the plan and the summary line. */
@@ -66,7 +68,10 @@ export type ImportOutcome =
 export async function importWorkspace(request: ImportRequest): Promise<ImportOutcome> {
   const read = await readSource(request.dir, request.from);
   if (!read.ok) return { kind: "failed", errors: read.errors };
-  const mapped = await mapWorkspace(read.source, request.ask);
+  const mapped = await mapWorkspace(read.source, {
+    ...(request.ask === undefined ? {} : { ask: request.ask }),
+    beforeFirst: (warnings) => request.beforeQuestions?.(warnings.map(warningLine)),
+  });
   if (!mapped.ok) {
     return mapped.error === null ? { kind: "interrupted" } : { kind: "failed", errors: [mapped.error] };
   }

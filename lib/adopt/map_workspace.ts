@@ -41,7 +41,7 @@ interface MappedOutputs {
 }
 
 /**
- * Maps the source; `ask` asks for project names that cannot be derived (interactive import).
+ * Maps the source; `questions` ask for project names that cannot be derived (interactive import).
  *
  * @example
  * ```ts
@@ -49,8 +49,15 @@ interface MappedOutputs {
  * if (outcome.ok) outcome.workspace.projects.map((project) => project.name); // ["root", "web", "ui"]
  * ```
  */
-export async function mapWorkspace(source: SourceWorkspace, ask?: NameQuestion): Promise<MapOutcome> {
-  return await new WorkspaceMapping(source).run(ask);
+export async function mapWorkspace(source: SourceWorkspace, questions?: NameQuestions): Promise<MapOutcome> {
+  return await new WorkspaceMapping(source).run(questions);
+}
+
+/** How an interactive import asks for project names. */
+export interface NameQuestions {
+  readonly ask?: NameQuestion;
+  /** Called once, before the first question, with every warning found (ADOPT-080 prints them first). */
+  readonly beforeFirst?: (warnings: readonly AdoptWarning[]) => void;
 }
 
 class WorkspaceMapping {
@@ -76,7 +83,7 @@ class WorkspaceMapping {
     this.#turbo = source.kind === "turbo";
   }
 
-  async run(ask?: NameQuestion): Promise<MapOutcome> {
+  async run(questions?: NameQuestions): Promise<MapOutcome> {
     const source = this.#source;
     const nodesByPackage = new Map<SourcePackage, SourceNode[]>();
     for (const node of source.nodes) {
@@ -107,19 +114,26 @@ class WorkspaceMapping {
       (nodesByPackage.get(pkg) ?? []).some((node) => this.#imported(node)) ||
       (pkg === root && (this.#turbo || aggregates.size > 0))
     );
-    const naming = await nameProjects(
-      projectPackages.map((pkg) => ({ dir: pkg.dir, packageName: pkg.name })),
-      ask,
-    );
-    if (!naming.ok) return naming;
-    this.#projectNames = naming.names;
     for (const node of source.nodes) if (this.#cached(node)) this.#outputs.set(node, this.#mapOutputs(node));
-    // Every warning exists before any task is written, so each task gets all of its comments.
+    // Every warning exists before any task is written (so each task gets all of its comments) and
+    // before any name is asked for (ADOPT-080: the warnings come first).
     for (const node of source.nodes) {
       if (!this.#imported(node)) continue;
       this.#deps(node);
       if (this.#cached(node)) this.#inputSets.set(node, this.#inputs(node));
     }
+    const tags = new Map(projectPackages.map((pkg) => [pkg, this.#tags(pkg)]));
+    let announced = false;
+    const naming = await nameProjects(
+      projectPackages.map((pkg) => ({ dir: pkg.dir, packageName: pkg.name })),
+      questions?.ask === undefined ? undefined : (dir, taken) => {
+        if (!announced) questions.beforeFirst?.(orderWarnings(this.#warnings));
+        announced = true;
+        return questions.ask!(dir, taken);
+      },
+    );
+    if (!naming.ok) return naming;
+    this.#projectNames = naming.names;
 
     const projects: ImportedProject[] = [];
     for (const pkg of projectPackages) {
@@ -144,7 +158,7 @@ class WorkspaceMapping {
         dir: pkg.dir,
         name,
         writeName: pkg.isRoot || name !== basenameOf(pkg.dir),
-        tags: this.#tags(pkg),
+        tags: tags.get(pkg)!,
         tasks,
         sources: [...sources].sort(compareBytes),
       });

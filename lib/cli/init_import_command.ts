@@ -57,17 +57,22 @@ export async function importCommand(context: CommandContext, parsed: ParsedComma
     ? openTerminalPrompt({ stderr: context.stderr, signals: context.signals })
     : null;
   try {
+    let warned = false;
     const outcome = await importWorkspace({
       dir,
       from,
       ...(prompt === null ? {} : { ask: (path, taken) => askName(prompt, path, taken) }),
+      beforeQuestions: (lines) => {
+        writeText(context.stderr, lines.map((line) => `${line}\n`).join(""));
+        warned = true;
+      },
     });
     if (outcome.kind === "interrupted") return INTERRUPTED;
     if (outcome.kind === "failed") {
       writeText(context.stderr, outcome.errors.map((line) => `${line}\n`).join(""));
       return 2;
     }
-    const messages = outcome.messages.map((line) => `${line}\n`).join("");
+    const messages = warned ? "" : outcome.messages.map((line) => `${line}\n`).join("");
     if (dryRun) {
       // EX-805: the warnings, then the plan, on stderr; the files on stdout.
       writeText(context.stderr, messages + describeImport(outcome.summary, outcome.files));

@@ -96,6 +96,36 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
     });
   });
 
+  test(
+    "ADOPT-011 / 080 the warnings come first, then a name question for a clashing basename",
+    SLOW,
+    async () => {
+      const fixture = await createWorkspaceFixture({
+        "package.json": JSON.stringify({ name: "r", workspaces: ["packages/*", "vendor/*"] }),
+        "package-lock.json": "{}",
+        "turbo.json": JSON.stringify({ tasks: { build: { outputLogs: "new-only" } } }),
+        "packages/ui/package.json": JSON.stringify({ name: "ui", scripts: { build: "true" } }),
+        "vendor/ui/package.json": JSON.stringify({ name: "ui2", scripts: { build: "true" } }),
+      });
+      try {
+        const result = await runInPty(fixture.root, ["init", "--import"], [
+          { waitFor: "name for vendor/ui: ", send: "vendor-ui\r" },
+          { waitFor: QUESTION, send: "y\r" },
+        ]);
+        assert.equal(result.code, 0, result.terminal);
+        const warning = result.terminal.indexOf("warning: turbo.json: tasks.build.outputLogs:");
+        assert.ok(
+          warning !== -1 && warning < result.terminal.indexOf("name for vendor/ui: "),
+          result.terminal,
+        );
+        assert.equal(result.terminal.split("warning: turbo.json").length, 2, "the warning is printed once");
+        assert.match(await readFile(fixture.path("vendor/ui/haz.yml"), "utf8"), /\nname: vendor-ui\n/);
+      } finally {
+        await fixture.remove();
+      }
+    },
+  );
+
   test("ADOPT-080 / 086 Ctrl-C at the question: exit 130, nothing written", SLOW, async () => {
     await withPlain(async (fixture) => {
       const result = await runInPty(fixture.root, ["init", "--import"], [{
