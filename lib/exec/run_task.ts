@@ -12,6 +12,7 @@ import { buildCacheKey, type HashedInput, INPUTS_CHANGED_REASON, inputsUnchanged
 import { resolveOutputs } from "../cache/file_walk.ts";
 import { compareBytes, formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
+import { LOCK_POLL_MS, type LockLease } from "../lock/workspace_locks.ts";
 import { childEnvironment } from "./child_env.ts";
 import { ProcessController, type RunningProcess } from "./process_controller.ts";
 import { type SpawnedProcess, SpawnError } from "./process.ts";
@@ -401,12 +402,19 @@ export async function runTask(
   ctx.observer.onTaskStarted(definition.id);
 
   let running: RunningProcess | null = null;
+  const waiting = new AbortController();
   const unwatch = watchRunControl(ctx.control, {
-    onCancel: () => running?.cancel(),
+    onCancel: () => {
+      waiting.abort();
+      running?.cancel();
+    },
     onKill: () => running?.kill(),
   });
+  let lease: LockLease | null = null;
   const ending = await (async (): Promise<TaskEnding | "run-cancelled"> => {
     if (definition.action === null) return aggregateEnding(ctx, definition);
+    if (ctx.control.reason !== null) return "run-cancelled";
+    lease = await takeTaskLock(ctx, definition, waiting.signal);
     if (ctx.control.reason !== null) return "run-cancelled";
     let key: Digest | null = null;
     let inputs: readonly HashedInput[] | null = null;
@@ -433,7 +441,10 @@ export async function runTask(
       },
     });
     return fresh.kind === "not-started" ? "run-cancelled" : fresh;
-  })().finally(unwatch);
+  })().finally(() => {
+    lease?.release();
+    unwatch();
+  });
 
   const timing = session.timing.finish(ctx.clock.now());
   if (ending === "run-cancelled") {
@@ -445,6 +456,31 @@ export async function runTask(
   const record = finalRecord(ending, timing);
   emitTerminal(ctx.observer, ending.kind, record);
   return record;
+}
+
+/**
+ * XPROC-001/002 outside the scheduler: takes the task's workspace lock, waiting while another haz
+ * process holds it (noted once, polled at most 20 times a second) until `abort` fires. Null when the
+ * context has no locks or the wait was aborted.
+ */
+async function takeTaskLock(
+  ctx: RunContext,
+  task: TaskDefinition,
+  abort: AbortSignal,
+): Promise<LockLease | null> {
+  const { locks } = ctx;
+  if (locks === undefined) return null;
+  let noted = false;
+  while (!abort.aborted) {
+    const attempt = locks.acquire({ kind: "task", task: task.key });
+    if (attempt.acquired) return attempt.lease;
+    if (!noted) {
+      noted = true;
+      ctx.observer.onTaskWaiting?.({ kind: "task", task: task.id, pid: attempt.holder.pid });
+    }
+    await ctx.clock.sleep(LOCK_POLL_MS, abort);
+  }
+  return null;
 }
 
 /**
