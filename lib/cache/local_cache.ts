@@ -12,7 +12,7 @@ import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { cacheRootOf } from "./layout.ts";
 import { lookupEntry } from "./lookup.ts";
 import type { Manifest } from "./manifest.ts";
-import { replayStream, restoreEntry } from "./restore.ts";
+import { replayStream, restoreEntry, type VerifiedStreams } from "./restore.ts";
 import { beginStoreCapture, discardCapture, storeEntry } from "./store.ts";
 
 /** Options of {@link openCache}. */
@@ -39,6 +39,8 @@ export interface OpenCacheOptions {
 export function openCache(options: OpenCacheOptions): CacheHandle {
   const root = cacheRootOf(options.workspaceRoot);
   const context = { root, workspaceRoot: options.workspaceRoot, hash: options.hash };
+  // The streams each restore verified, for its replay (XPROC-005: the entry may vanish in between).
+  const verified = new WeakMap<Manifest, VerifiedStreams>();
   return {
     root,
     hash: options.hash,
@@ -54,15 +56,19 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
     discard(capture: Capture): Promise<void> {
       return discardCapture(capture);
     },
-    restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
-      return restoreEntry(context, manifest, task);
+    async restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
+      const { result, streams } = await restoreEntry(context, manifest, task);
+      const previous = verified.get(manifest);
+      if (streams !== null) verified.set(manifest, streams);
+      await previous?.close();
+      return result;
     },
     replay(
       manifest: Manifest,
       stream: "stdout" | "stderr",
       onChunk: (chunk: Uint8Array) => void,
     ): Promise<void> {
-      return replayStream(root, manifest, stream, onChunk);
+      return replayStream(root, manifest, stream, onChunk, verified.get(manifest));
     },
   };
 }
