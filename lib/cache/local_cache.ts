@@ -7,7 +7,14 @@
 
 import type { TaskDefinition } from "../domain/workspace.ts";
 import type { Clock } from "../exec/process.ts";
-import type { CacheHandle, Capture, LookupResult, RestoreResult, StoreRequest } from "./cache_handle.ts";
+import type {
+  CacheHandle,
+  Capture,
+  LookupResult,
+  RestoreOptions,
+  RestoreResult,
+  StoreRequest,
+} from "./cache_handle.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { cacheRootOf } from "./layout.ts";
 import { lookupEntry } from "./lookup.ts";
@@ -56,11 +63,15 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
     discard(capture: Capture): Promise<void> {
       return discardCapture(capture);
     },
-    async restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
-      const { result, streams } = await restoreEntry(context, manifest, task);
+    async restore(
+      manifest: Manifest,
+      task: TaskDefinition,
+      options?: RestoreOptions,
+    ): Promise<RestoreResult> {
+      const { result, streams } = await restoreEntry(context, manifest, task, options);
       const previous = verified.get(manifest);
       if (streams !== null) verified.set(manifest, streams);
-      await previous?.close();
+      previous?.close();
       return result;
     },
     replay(

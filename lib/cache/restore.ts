@@ -7,12 +7,12 @@
  */
 
 import { constants, lstatSync, mkdirSync, renameSync, rmdirSync, type Stats } from "node:fs";
-import { readFileSync } from "node:fs";
-import { chmod, copyFile, type FileHandle, open, readlink, rename, rm, symlink } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, read, readFileSync } from "node:fs";
+import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { checkAncestors } from "./ancestor_check.ts";
-import type { RestoreResult } from "./cache_handle.ts";
+import type { RestoreOptions, RestoreResult } from "./cache_handle.ts";
 import { copyHashing } from "./copy_hashing.ts";
 import { CHUNK_BYTES, hashFile, readChunks } from "./file_hash.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
@@ -35,7 +35,7 @@ interface StagedOutput {
 }
 
 /** A recorded stream as verified by a restore: its bytes, or the open file they were hashed from. */
-type VerifiedSource = { readonly bytes: Uint8Array } | { readonly handle: FileHandle };
+type VerifiedSource = { readonly bytes: Uint8Array } | { readonly fd: number };
 
 /**
  * The recorded streams a restore verified, held open so that their replay reads exactly the verified
@@ -58,10 +58,10 @@ export class VerifiedStreams {
   }
 
   /** Closes whatever was not taken. Never throws. */
-  async close(): Promise<void> {
+  close(): void {
     for (const stream of ["stdout", "stderr"] as const) {
       const source = this.take(stream);
-      if (source !== null && "handle" in source) await source.handle.close().catch(() => {});
+      if (source !== null && "fd" in source) closeQuietly(source.fd);
     }
   }
 }
@@ -84,19 +84,21 @@ class RestoreFailure extends Error {}
  * blob or stream that is missing, of the wrong size or digest is a late miss (CACHE-038); anything
  * that would write through a symlink, outside the workspace or into `.haz/`/`.git/` is an error.
  * An entry or staging file that a concurrent `haz cache clean` or `clear` removes is a late miss too
- * (XPROC-005); the verified streams are kept for the replay.
+ * (XPROC-005); the verified streams are kept for the replay. With `onlyIfUpToDate`, an output that
+ * would have to be written makes it `needs-writes` before anything is staged.
  *
  * @example
  * ```ts
  * const { result, streams } = await restoreEntry(context, manifest, task);
  * if (result.kind === "restored") result.materialised; // ["/app/out.txt"]
- * await streams?.close();
+ * streams?.close();
  * ```
  */
 export async function restoreEntry(
   context: CacheContext,
   manifest: Manifest,
   task: TaskDefinition,
+  options: RestoreOptions = {},
 ): Promise<VerifiedRestore> {
   // A manifest path that is not valid for this task never touches the filesystem (CACHE-030).
   if (!manifest.outputs.every((output) => isRestorablePath(task, output.path))) {
@@ -106,6 +108,9 @@ export async function restoreEntry(
   const streams = new VerifiedStreams();
   try {
     const pending = await plan(context, manifest);
+    if (options.onlyIfUpToDate && pending.length > 0) {
+      return { result: { kind: "needs-writes" }, streams: null };
+    }
     const entry = entryPath(context.root, manifest.key);
     const staged: StagedOutput[] = [];
     if (pending.length > 0) {
@@ -129,7 +134,7 @@ export async function restoreEntry(
       streams,
     };
   } catch (error) {
-    await streams.close();
+    streams.close();
     if (error instanceof LateMiss) return { result: { kind: "late-miss" }, streams: null };
     if (error instanceof RestoreFailure) {
       return { result: { kind: "error", message: error.message }, streams: null };
@@ -168,13 +173,13 @@ export async function replayStream(
     try {
       for (let position = 0;;) {
         const buffer = new Uint8Array(CHUNK_BYTES);
-        const { bytesRead } = await source.handle.read(buffer, 0, buffer.length, position);
+        const bytesRead = await readAt(source.fd, buffer, position);
         if (bytesRead === 0) return;
         position += bytesRead;
         onChunk(buffer.subarray(0, bytesRead));
       }
     } finally {
-      await source.handle.close().catch(() => {});
+      closeQuietly(source.fd);
     }
   }
   // An empty recorded stream gives no chunk, so its file need not be opened.
@@ -273,23 +278,24 @@ async function verifyStream(
     if (bytes.length !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
     return { bytes };
   }
-  const handle = await fromEntry(() => open(path, "r"), display);
+  // A plain descriptor, not a FileHandle: one the replay never reads is not an error when collected.
+  const fd = await fromEntry(() => settle(() => openSync(path, "r")), display);
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size !== expected.size) throw new LateMiss();
     const hasher = context.hash.create();
     const buffer = new Uint8Array(CHUNK_BYTES);
     let size = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size);
+      const bytesRead = await readAt(fd, buffer, size);
       if (bytesRead === 0) break;
       hasher.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
     }
     if (size !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
-    return { handle };
+    return { fd };
   } catch (error) {
-    await handle.close().catch(() => {});
+    closeQuietly(fd);
     throw error instanceof LateMiss
       ? error
       : new RestoreFailure(`cannot restore ${display}: ${errorMessage(error)}`);
@@ -387,6 +393,28 @@ async function publishAcrossDevices(item: StagedOutput, target: string): Promise
   } catch (error) {
     await rm(sibling, { force: true }).catch(() => {});
     throw error;
+  }
+}
+
+/** Reads up to `buffer.length` bytes at `position`; resolves with the count (0 at end of file). */
+function readAt(fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(
+      fd,
+      buffer,
+      0,
+      buffer.length,
+      position,
+      (error, bytesRead) => error ? reject(error) : resolve(bytesRead),
+    );
+  });
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already; nothing else holds it.
   }
 }
 

@@ -30,6 +30,8 @@ import {
   aggregateEnding,
   cacheLookupPhase,
   isCacheable,
+  type LookupPhaseResult,
+  recheckEntry,
   restoreFromHit,
   runFresh,
   type TaskEnding,
@@ -365,9 +367,28 @@ class GraphRun {
     const ctx = this.#phaseContext;
     const { session } = node;
     const { locks } = ctx;
+    let found: Exclude<LookupPhaseResult, { kind: "errored" }> | null = null;
+    if (node.cacheable) {
+      const looked = await cacheLookupPhase(ctx, session, this.#digests);
+      const stop = this.#stopReason();
+      if (stop !== null) return { kind: stop };
+      if (looked.kind === "errored") return { kind: "ended", ending: looked.ending };
+      found = looked;
+      if (found.kind === "hit" && locks !== undefined) {
+        // A hit whose outputs are all in place writes nothing, so it needs no workspace lock: the
+        // common fully cached run takes none (XPROC-006).
+        const untouched = await restoreFromHit(ctx, session, found, { onlyIfUpToDate: true });
+        if (untouched.kind !== "late-miss" && untouched.kind !== "needs-writes") {
+          return { kind: "ended", ending: untouched };
+        }
+        const late = this.#stopReason();
+        if (late !== null) return { kind: late };
+        if (untouched.kind === "late-miss") found = { kind: "miss", key: found.key, inputs: found.inputs };
+      }
+    }
     if (locks !== undefined) {
-      // XPROC-001: the lock comes before the lookup, so a result another process stores while this
-      // task waits is found by the lookup below.
+      // XPROC-001: restore and spawn only under the task's lock. A task held elsewhere parks and, when
+      // woken, repeats its whole lookup (XPROC-002).
       const request: LockRequest = { kind: "task", task: node.id };
       const attempt = locks.acquire(request);
       if (!attempt.acquired) {
@@ -375,23 +396,19 @@ class GraphRun {
         return { kind: "parked" };
       }
       node.taskLease = attempt.lease;
+      // Another process may have stored the entry between the lookup and the lock: no second run.
+      if (found?.kind === "miss") found = await recheckEntry(ctx, session, found);
     }
-    let key: string | null = null;
-    let inputs: readonly HashedInput[] | null = null;
-    if (node.cacheable) {
-      const found = await cacheLookupPhase(ctx, session, this.#digests);
-      const stop = this.#stopReason();
-      if (stop !== null) return { kind: stop };
-      if (found.kind === "errored") return { kind: "ended", ending: found.ending };
-      if (found.kind === "hit") {
-        const restored = await restoreFromHit(ctx, session, found);
-        if (restored.kind !== "late-miss") return { kind: "ended", ending: restored };
-        const late = this.#stopReason();
-        if (late !== null) return { kind: late };
+    if (found?.kind === "hit") {
+      const restored = await restoreFromHit(ctx, session, found);
+      if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
+        return { kind: "ended", ending: restored };
       }
-      key = found.key;
-      inputs = found.inputs;
+      const late = this.#stopReason();
+      if (late !== null) return { kind: late };
     }
+    const key = found?.key ?? null;
+    const inputs: readonly HashedInput[] | null = found?.inputs ?? null;
     const { mutex } = node.task;
     if (mutex !== null) {
       if (!this.#mutexes.tryAcquire(mutex, node.rank)) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Capture } from "../cache/cache_handle.ts";
+import type { Capture, RestoreOptions } from "../cache/cache_handle.ts";
 import type { Manifest } from "../cache/manifest.ts";
 import { buildCacheKey, type HashedInput, INPUTS_CHANGED_REASON, inputsUnchanged } from "../cache/key.ts";
 import { resolveOutputs } from "../cache/file_walk.ts";
@@ -77,8 +77,13 @@ export type LookupPhaseResult =
   | { readonly kind: "miss"; readonly key: Digest; readonly inputs: readonly HashedInput[] }
   | { readonly kind: "errored"; readonly ending: TaskEnding };
 
-/** Result of {@link restoreFromHit}: a completed or errored ending, or a late miss (CACHE-038). */
-export type RestorePhaseResult = TaskEnding | { readonly kind: "late-miss" };
+/**
+ * Result of {@link restoreFromHit}: a completed or errored ending, a late miss (CACHE-038), or, when
+ * asked to write nothing, `needs-writes`.
+ */
+export type RestorePhaseResult = TaskEnding | { readonly kind: "late-miss" } | {
+  readonly kind: "needs-writes";
+};
 
 /** Why a fresh run did not spawn. */
 export type SpawnBlock = "cancelled" | "withdrawn";
@@ -158,8 +163,33 @@ export async function cacheLookupPhase(
 }
 
 /**
+ * Reads the entry of an already derived key again (no key derivation), recording a `lookup` phase:
+ * after a task has taken its workspace lock, the result another haz process stored meanwhile is a
+ * hit (XPROC-002).
+ *
+ * @example
+ * ```ts
+ * const again = await recheckEntry(ctx, session, miss);
+ * again.kind; // "hit" when another process stored the entry meanwhile
+ * ```
+ */
+export async function recheckEntry(
+  ctx: RunContext,
+  session: TaskSession,
+  miss: { readonly key: Digest; readonly inputs: readonly HashedInput[] },
+): Promise<Exclude<LookupPhaseResult, { kind: "errored" }>> {
+  const start = ctx.clock.now();
+  const found = await requireCache(ctx).lookup(miss.key, session.task);
+  session.timing.addPhase("lookup", start, ctx.clock.now());
+  return found.kind === "hit"
+    ? { kind: "hit", key: miss.key, inputs: miss.inputs, manifest: found.manifest }
+    : { kind: "miss", key: miss.key, inputs: miss.inputs };
+}
+
+/**
  * §4 step 4: restores a hit's outputs, then replays its stdout and stderr to the observer, recording
- * the `restore` phase. No mutex is touched (MUTEX-007).
+ * the `restore` phase. No mutex is touched (MUTEX-007). With `onlyIfUpToDate` it writes nothing and
+ * ends `needs-writes` unless every output is already in place.
  *
  * @example
  * ```ts
@@ -171,14 +201,15 @@ export async function restoreFromHit(
   ctx: RunContext,
   session: TaskSession,
   hit: { readonly key: Digest; readonly manifest: Manifest },
+  options: RestoreOptions = {},
 ): Promise<RestorePhaseResult> {
   const { task, timing } = session;
   const cache = requireCache(ctx);
   const { manifest } = hit;
   const start = ctx.clock.now();
   try {
-    const restored = await cache.restore(manifest, task);
-    if (restored.kind === "late-miss") return restored;
+    const restored = await cache.restore(manifest, task, options);
+    if (restored.kind === "late-miss" || restored.kind === "needs-writes") return restored;
     if (restored.kind === "error") {
       return errored(task, { kind: "restore", message: restored.message }, hit.key, null);
     }
@@ -424,7 +455,7 @@ export async function runTask(
       if (found.kind === "errored") return found.ending;
       if (found.kind === "hit") {
         const restored = await restoreFromHit(ctx, session, found);
-        if (restored.kind !== "late-miss") return restored;
+        if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") return restored;
         if (ctx.control.reason !== null) return "run-cancelled";
       }
       key = found.key;

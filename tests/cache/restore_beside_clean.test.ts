@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { clearCache } from "../../lib/cache/clear.ts";
 import { cleanCache } from "../../lib/cache/clean.ts";
@@ -50,11 +50,51 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
     });
   });
 
+  test("XPROC-006 a restore asked to write nothing succeeds only when every output is in place, and then writes nothing", async () => {
+    await withWorkspaceFixture(WORKSPACE, async (fixture) => {
+      const cache = openCache({ workspaceRoot: fixture.root, hash: sha256, clock: systemClock(0) });
+      const stored = await captureAndStore(cache, {
+        task: TASK,
+        key: KEY,
+        stdout: STDOUT,
+        stderr: STDERR,
+        outputs: OUTPUTS,
+      });
+      assert.deepEqual(stored, { ok: true });
+      const found = await cache.lookup(KEY, TASK);
+      assert.ok(found.kind === "hit");
+      const before = await stat(fixture.path("app/dist/f00.txt"));
+      assert.deepEqual(await cache.restore(found.manifest, TASK, { onlyIfUpToDate: true }), {
+        kind: "restored",
+        materialised: OUTPUTS,
+      });
+      assert.equal((await stat(fixture.path("app/dist/f00.txt"))).mtimeMs, before.mtimeMs);
+      await writeFile(fixture.path("app/dist/f03.txt"), "changed\n");
+      await rm(fixture.path("app/dist/f07.txt"));
+      assert.deepEqual(await cache.restore(found.manifest, TASK, { onlyIfUpToDate: true }), {
+        kind: "needs-writes",
+      });
+      assert.equal(await readFile(fixture.path("app/dist/f03.txt"), "utf8"), "changed\n");
+      assert.deepEqual(
+        await readdir(cacheRootOf(fixture.root)).then((names) =>
+          names.filter((name) => name.startsWith(".restore-"))
+        ),
+        [],
+      );
+      assert.equal((await cache.restore(found.manifest, TASK)).kind, "restored");
+      assert.equal(await readFile(fixture.path("app/dist/f03.txt"), "utf8"), content(3));
+      for (const stream of ["stdout", "stderr"] as const) {
+        await cache.replay(found.manifest, stream, () => {});
+      }
+    });
+  });
+
   test("XPROC-005 restores racing `cache clear` and `cache clean --max-size 0` complete or are late misses, never partial", async () => {
     await withWorkspaceFixture(WORKSPACE, async (fixture) => {
       const cache = openCache({ workspaceRoot: fixture.root, hash: sha256, clock: systemClock(0) });
       const outcomes = { restored: 0, lateMiss: 0 };
       for (let round = 0; round < 30; round++) {
+        await mkdir(fixture.path("app/dist"), { recursive: true });
         for (const [i, path] of OUTPUTS.entries()) await writeFile(fixture.path(path.slice(1)), content(i));
         const stored = await captureAndStore(cache, {
           task: TASK,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { Manifest } from "../../lib/cache/manifest.ts";
 import { runGraph } from "../../lib/exec/run_graph.ts";
 import { runTask } from "../../lib/exec/run_task.ts";
 import { waitNote } from "../../lib/exec/wait_note.ts";
@@ -8,6 +9,22 @@ import { FakeLockSpace } from "../support/fake_workspace_locks.ts";
 import { createHarness, outcomeOf, verdictOf } from "../support/graph_builder.ts";
 
 const sleeps = (ms: number) => ({ steps: [{ sleep: ms }] });
+const EMPTY = { size: 0, hash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" };
+
+/** The manifest of an entry with empty streams and no outputs, as another process would store it. */
+function emptyManifest(key: string, task: string): Manifest {
+  return {
+    schema: 1,
+    hash: "sha256",
+    key,
+    created_at_unix: 0,
+    duration_ms: 0,
+    task,
+    stdout: EMPTY,
+    stderr: EMPTY,
+    outputs: [],
+  };
+}
 const THIS_PID = 100;
 const OTHER_PID = 777;
 
@@ -19,7 +36,7 @@ function xprocHarness(...args: Parameters<typeof createHarness>) {
 }
 
 describe("several haz processes on one workspace (04-execution.md §5.8)", () => {
-  test("XPROC-001 a task holds its lock from before its lookup until its group is dead and its store is done", async () => {
+  test("XPROC-001 a fresh run holds its task lock from before the spawn until its group is dead and its store is done", async () => {
     const h = xprocHarness({ tasks: [{ id: "p:a", inputs: [] }] }, {
       cache: true,
       programs: { "fake p:a": sleeps(1000) },
@@ -36,14 +53,16 @@ describe("several haz processes on one workspace (04-execution.md §5.8)", () =>
     const record = outcomeOf(result, "p:a").record;
     assert.ok("stored" in record && record.stored);
     const phases = "phases" in record.timing ? record.timing.phases : [];
-    const lookup = phases.find((phase) => phase.phase === "lookup")!;
+    const exec = phases.find((phase) => phase.phase === "exec")!;
     const store = phases.find((phase) => phase.phase === "store")!;
-    assert.ok(acquired.at <= lookup.start);
+    assert.ok(acquired.at <= exec.start);
     assert.ok(released.at >= store.end && released.at >= 1000);
+    // Under the lock the entry is read again: a result stored meanwhile by another process would hit.
+    assert.equal(h.cache!.lookups.length, 2);
     assert.deepEqual(h.space.holders({ kind: "task", task: "p:a" }), []);
   });
 
-  test("XPROC-001 a hit holds the task lock while it restores; aggregates take no lock", async () => {
+  test("XPROC-001 a hit that writes outputs holds the task lock while it restores; aggregates take no lock", async () => {
     const h = xprocHarness({
       tasks: [{ id: "p:a", inputs: [] }, { id: "p:all", aggregate: true, deps: ["p:a"] }],
     }, { cache: { hitTasks: ["p:a"], restoreDelayMs: 300 } });
@@ -61,10 +80,19 @@ describe("several haz processes on one workspace (04-execution.md §5.8)", () =>
   test("XPROC-002 a task held elsewhere waits without a slot, notes it once, and repeats its lookup when free", async () => {
     const h = xprocHarness({
       tasks: [{ id: "p:a", inputs: [] }, { id: "p:b" }],
-    }, { concurrency: 1, cache: { hitTasks: ["p:a"] }, programs: { "fake p:b": sleeps(300) } });
+    }, { concurrency: 1, cache: true, programs: { "fake p:b": sleeps(300) } });
     const other = h.space.process(OTHER_PID).acquire({ kind: "task", task: "p:a" });
     assert.ok(other.acquired);
-    void h.clock.sleep(1000).then(() => other.lease.release());
+    // The other process runs p:a, stores its entry and releases the lock at 1000.
+    void h.clock.sleep(1000).then(() => {
+      const key = h.cache!.lookups[0].key;
+      h.cache!.entries.set(key, {
+        manifest: emptyManifest(key, "p:a"),
+        stdout: new Uint8Array(),
+        stderr: new Uint8Array(),
+      });
+      other.lease.release();
+    });
     const result = await runGraph(h.ctx);
     // The waiting task gave its only slot back: p:b ran at once.
     assert.deepEqual(h.spawner.intervals("fake p:b"), [[0, 300]]);
@@ -77,7 +105,10 @@ describe("several haz processes on one workspace (04-execution.md §5.8)", () =>
     assert.equal(waitNote(waits[0].wait), `note: p:a waits for haz process ${OTHER_PID}, which holds it\n`);
     const [acquired] = h.space.of("task:p:a", "acquire").filter((event) => event.pid === THIS_PID);
     assert.ok(acquired.at >= 1000 && acquired.at <= 1000 + LOCK_POLL_MS);
-    assert.equal(h.cache!.lookups.length, 1);
+    // The lookup before the wait missed; the one after it hit.
+    assert.equal(h.cache!.lookups.length, 2);
+    const lookups = outcomeOf(result, "p:a").record.timing.phases.filter((phase) => phase.phase === "lookup");
+    assert.deepEqual(lookups.map((phase) => phase.start < 1000), [true, false]);
     // Polling: at most 20 looks a second.
     const probes = h.space.of("task:p:a", "probe");
     assert.ok(probes.length <= Math.ceil(acquired.at / 1000 * 20) + 1, `${probes.length} probes`);
@@ -85,6 +116,18 @@ describe("several haz processes on one workspace (04-execution.md §5.8)", () =>
     // A wait on a task lock is not a mutex wait.
     assert.equal(outcomeOf(result, "p:a").record.timing.mutexWaitMs, 0);
     assert.deepEqual(result.trace.mutexWaits, []);
+  });
+
+  test("XPROC-006 a hit whose outputs are all in place takes no lock at all", async () => {
+    const h = xprocHarness({ tasks: [{ id: "p:a", inputs: [] }] }, {
+      cache: { hitTasks: ["p:a"], upToDate: new Set(["p:a"]) },
+    });
+    const other = h.space.process(OTHER_PID).acquire({ kind: "task", task: "p:a" });
+    assert.ok(other.acquired);
+    const result = await runGraph(h.ctx);
+    assert.equal(verdictOf(result, "p:a"), "cached");
+    assert.deepEqual(h.space.events.filter((event) => event.pid === THIS_PID), []);
+    assert.deepEqual(h.observer.ofKind("waiting"), []);
   });
 
   test("XPROC-002 a task released by a process that did not store it runs, once", async () => {
