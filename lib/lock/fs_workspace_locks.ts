@@ -66,7 +66,8 @@ export function locksDirectoryOf(workspaceRoot: string): string {
 
 class FsWorkspaceLocks implements WorkspaceLocks {
   readonly #root: string;
-  readonly #nonce = nodeCrypto().randomBytes(6).toString("hex");
+  /** Tells this opening's holds apart from any other's; made on first use, so a run without locks pays nothing. */
+  #nonceText: string | null = null;
   #holds = 0;
 
   constructor(root: string) {
@@ -93,6 +94,11 @@ class FsWorkspaceLocks implements WorkspaceLocks {
     return this.#liveShared(directory);
   }
 
+  #nonce(): string {
+    this.#nonceText ??= nodeCrypto().randomBytes(6).toString("hex");
+    return this.#nonceText;
+  }
+
   #taskPath(task: string): string {
     return join(this.#root, `task-${digest(task)}`);
   }
@@ -105,7 +111,7 @@ class FsWorkspaceLocks implements WorkspaceLocks {
   #holderText(): string {
     const { pid, start } = currentProcessIdentity();
     this.#holds += 1;
-    return `${pid} ${start} ${this.#nonce}.${this.#holds}`;
+    return `${pid} ${start} ${this.#nonce()}.${this.#holds}`;
   }
 
   #takeExclusive(path: string): LockAttempt {
@@ -122,7 +128,7 @@ class FsWorkspaceLocks implements WorkspaceLocks {
 
   #takeShared(directory: string): LockAttempt {
     const { pid } = currentProcessIdentity();
-    const path = join(directory, `${SHARED_PREFIX}${pid}.${this.#nonce}.${this.#holds + 1}`);
+    const path = join(directory, `${SHARED_PREFIX}${pid}.${this.#nonce()}.${this.#holds + 1}`);
     const created = this.#link(path);
     if (created === "unavailable") return { acquired: true, lease: NO_LEASE };
     const writer = this.#liveHolder(join(directory, EXCLUSIVE_NAME));
