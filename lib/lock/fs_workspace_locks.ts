@@ -108,16 +108,17 @@ class FsWorkspaceLocks implements WorkspaceLocks {
   }
 
   /** A fresh holder text: this process's identity and a nonce unique to this hold. */
-  #holderText(): string {
+  #holderText(): { text: string; id: string } {
     const { pid, start } = currentProcessIdentity();
     this.#holds += 1;
-    return `${pid} ${start} ${this.#nonce()}.${this.#holds}`;
+    const id = `${pid}.${this.#nonce()}.${this.#holds}`;
+    return { text: `${pid} ${start} ${id}`, id };
   }
 
   #takeExclusive(path: string): LockAttempt {
     let holder: LockHolder | null = null;
     for (let round = 0; round < TAKE_ROUNDS; round++) {
-      const created = this.#link(path);
+      const created = this.#link(path, this.#holderText().text);
       if (created === "created") return { acquired: true, lease: leaseOf(path) };
       if (created === "unavailable") return { acquired: true, lease: NO_LEASE };
       holder = this.#liveHolder(path);
@@ -128,8 +129,9 @@ class FsWorkspaceLocks implements WorkspaceLocks {
 
   #takeShared(directory: string): LockAttempt {
     const { pid } = currentProcessIdentity();
-    const path = join(directory, `${SHARED_PREFIX}${pid}.${this.#nonce()}.${this.#holds + 1}`);
-    const created = this.#link(path);
+    const holder = this.#holderText();
+    const path = join(directory, `${SHARED_PREFIX}${holder.id}`);
+    const created = this.#link(path, holder.text);
     if (created === "unavailable") return { acquired: true, lease: NO_LEASE };
     const writer = this.#liveHolder(join(directory, EXCLUSIVE_NAME));
     if (created === "created" && writer === null) return { acquired: true, lease: leaseOf(path) };
@@ -138,11 +140,10 @@ class FsWorkspaceLocks implements WorkspaceLocks {
   }
 
   /**
-   * Creates the link `path` naming this process. "exists": someone holds the name; "unavailable":
+   * Creates the link `path` with the holder text `text`. "exists": someone holds the name; "unavailable":
    * the locks directory cannot be written (a read-only workspace), so this process runs unguarded.
    */
-  #link(path: string): "created" | "exists" | "unavailable" {
-    const text = this.#holderText();
+  #link(path: string, text: string): "created" | "exists" | "unavailable" {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         symlinkSync(text, path);
@@ -210,7 +211,7 @@ class FsWorkspaceLocks implements WorkspaceLocks {
   #breakStale(path: string, staleText: string, depth: number): boolean {
     const breaker = `${path}.break-${digest(staleText).slice(0, 16)}`;
     for (let round = 0; round < TAKE_ROUNDS; round++) {
-      const created = this.#link(breaker);
+      const created = this.#link(breaker, this.#holderText().text);
       if (created === "unavailable") return false;
       if (created === "exists") {
         if (depth >= BREAK_DEPTH || this.#liveHolder(breaker, depth + 1) !== null) return false;
