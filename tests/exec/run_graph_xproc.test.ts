@@ -4,7 +4,7 @@ import type { Manifest } from "../../lib/cache/manifest.ts";
 import { runGraph } from "../../lib/exec/run_graph.ts";
 import { runTask } from "../../lib/exec/run_task.ts";
 import { waitNote } from "../../lib/exec/wait_note.ts";
-import { LOCK_POLL_MS } from "../../lib/lock/workspace_locks.ts";
+import { LOCK_POLL_MS, type LockRequest } from "../../lib/lock/workspace_locks.ts";
 import { FakeLockSpace } from "../support/fake_workspace_locks.ts";
 import { createHarness, outcomeOf, verdictOf } from "../support/graph_builder.ts";
 
@@ -116,6 +116,31 @@ describe("several haz processes on one workspace (04-execution.md §5.8)", () =>
     // A wait on a task lock is not a mutex wait.
     assert.equal(outcomeOf(result, "p:a").record.timing.mutexWaitMs, 0);
     assert.deepEqual(result.trace.mutexWaits, []);
+  });
+
+  test("XPROC-002 a result another process stores between the lookup and the lock is a hit, not a second run", async () => {
+    const h = xprocHarness({ tasks: [{ id: "p:a", inputs: [] }] }, {
+      cache: true,
+      programs: { "fake p:a": sleeps(100) },
+    });
+    const locks = h.space.process(THIS_PID);
+    // The other process finishes p:a, stores it and lets go of the lock just before this one asks.
+    const ctx = {
+      ...h.ctx,
+      locks: {
+        acquire: (request: LockRequest) => {
+          const key = h.cache!.lookups[0].key;
+          const empty = new Uint8Array();
+          h.cache!.entries.set(key, { manifest: emptyManifest(key, "p:a"), stdout: empty, stderr: empty });
+          return locks.acquire(request);
+        },
+        holderOf: (request: LockRequest) => locks.holderOf(request),
+      },
+    };
+    const result = await runGraph(ctx);
+    assert.equal(verdictOf(result, "p:a"), "cached");
+    assert.equal(h.spawner.spawnCount("fake p:a"), 0);
+    assert.equal(h.cache!.lookups.length, 2);
   });
 
   test("XPROC-006 a hit whose outputs are all in place takes no lock at all", async () => {
