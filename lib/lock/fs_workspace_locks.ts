@@ -29,6 +29,12 @@ const TAKE_ROUNDS = 8;
 /** Depth of breakers of breakers: each level needs a holder killed inside the level above. */
 const BREAK_DEPTH = 3;
 
+/**
+ * How long a holder seen running is believed to still run: less than a poll, so a holder that dies
+ * is noticed by the next poll or the one after, well within XPROC-004's 1 s.
+ */
+const LIVENESS_MEMORY_MS = 40;
+
 /** The exclusive hold of a mutex directory. */
 const EXCLUSIVE_NAME = "x";
 
@@ -69,6 +75,8 @@ class FsWorkspaceLocks implements WorkspaceLocks {
   /** Tells this opening's holds apart from any other's; made on first use, so a run without locks pays nothing. */
   #nonceText: string | null = null;
   #holds = 0;
+  /** When each live holder was last seen running (`<pid> <start>` → `performance.now()`). */
+  readonly #liveSeen = new Map<string, number>();
 
   constructor(root: string) {
     this.#root = root;
@@ -92,6 +100,24 @@ class FsWorkspaceLocks implements WorkspaceLocks {
     const writer = this.#liveHolder(join(directory, EXCLUSIVE_NAME));
     if (writer !== null || request.mode === "shared") return writer;
     return this.#liveShared(directory);
+  }
+
+  /**
+   * {@link isRunning}, remembered for a moment for live holders: a process waiting for many tasks
+   * of one other process reads that process's `/proc` entry about once per poll, not once per task.
+   * A dead holder is never remembered, so its locks are taken over at once.
+   */
+  #running(identity: ProcessIdentity): boolean {
+    const name = `${identity.pid} ${identity.start}`;
+    const now = performance.now();
+    const seen = this.#liveSeen.get(name);
+    if (seen !== undefined && now - seen < LIVENESS_MEMORY_MS) return true;
+    if (!isRunning(identity)) {
+      this.#liveSeen.delete(name);
+      return false;
+    }
+    this.#liveSeen.set(name, now);
+    return true;
   }
 
   #nonce(): string {
@@ -177,7 +203,7 @@ class FsWorkspaceLocks implements WorkspaceLocks {
     const text = readText(path);
     if (text === null) return null;
     const identity = parseHolder(text);
-    if (identity !== null && isRunning(identity)) return { pid: identity.pid };
+    if (identity !== null && this.#running(identity)) return { pid: identity.pid };
     if (this.#breakStale(path, text, depth)) return null;
     return { pid: identity?.pid ?? 0 };
   }
@@ -196,7 +222,7 @@ class FsWorkspaceLocks implements WorkspaceLocks {
       const text = readText(path);
       if (text === null) continue;
       const identity = parseHolder(text);
-      if (identity !== null && isRunning(identity)) return { pid: identity.pid };
+      if (identity !== null && this.#running(identity)) return { pid: identity.pid };
       // Shared holds have unique names: nobody else can have taken this one in between.
       unlinkQuietly(path);
     }

@@ -142,6 +142,8 @@ describe("workspace lock files (04-execution.md §5.8)", () => {
       child.kill("SIGKILL");
       await exited;
       assert.equal(isRunning({ pid, start }), false);
+      // A holder seen running is believed for a few tens of milliseconds (less than one poll).
+      await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(locks.holderOf(task), null);
       assert.ok(locks.acquire(task).acquired);
     }),
