@@ -11,6 +11,7 @@ import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
+import { type NpmRegistry, serveNpmRegistry } from "../support/npm_registry.ts";
 import { serveStatic, type StaticServer } from "../support/static_server.ts";
 import {
   cleanEnv,
@@ -28,15 +29,18 @@ const SLOW = { timeout: 120_000 };
 
 describe("haz from a URL", { skip: needsRelease() }, () => {
   let server: StaticServer;
+  let registry: NpmRegistry;
   let scratch: Scratch;
 
   before(async () => {
     server = await serveStatic(repoRoot);
+    registry = await serveNpmRegistry(join(repoRoot, "node_modules"), ["hash-wasm", "picomatch", "yaml"]);
     scratch = await createScratch("url");
   });
 
   after(async () => {
     await server.close();
+    await registry.close();
     await scratch.remove();
   });
 
@@ -84,7 +88,8 @@ describe("haz from a URL", { skip: needsRelease() }, () => {
 
   test("deno run -A --import-map <url>/import_map.json <url>/cli.ts runs the source", SLOW, async () => {
     await freshShop();
-    const env = cleanEnv({ DENO_DIR: join(scratch.root, "deno-source") });
+    // The npm: specifiers of the import map resolve from a loopback registry: tests stay off the network.
+    const env = cleanEnv({ DENO_DIR: join(scratch.root, "deno-source"), NPM_CONFIG_REGISTRY: registry.url });
     const argv = [
       tools.deno,
       "run",
@@ -97,6 +102,7 @@ describe("haz from a URL", { skip: needsRelease() }, () => {
     assert.match(version.stdout, /^haz \d+\.\d+\.\d+ \(deno \d/, version.stderr);
     assert.deepEqual(shopRunProblems(cold, cached), []);
     assert.ok(server.requests.includes("/lib/cli/main.ts"));
+    assert.ok(registry.requests.includes("/yaml/tarball.tgz"), registry.requests.join(" "));
     // BLAKE3 comes from a subpath of hash-wasm, which the import map maps too.
     await appendFile(join(scratch.shop, ".haz", "workspace.yml"), "cache: {hash: blake3}\n");
     const blake3 = await runProgram([...argv, "-C", scratch.shop, "run"], { cwd: scratch.empty, env });

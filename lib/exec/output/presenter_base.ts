@@ -9,6 +9,7 @@ import { formatTaskId, type TaskId } from "../../domain/task_id.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
+  CrossProcessWait,
   RunGraphOutcome,
   RuntimeInvariantViolation,
   RunWarning,
@@ -22,6 +23,7 @@ import type { Presenter, PresenterOptions } from "./presenter_port.ts";
 import { ProgressFooter } from "./progress_footer.ts";
 import { violationLine, warningLine } from "./run_diagnostics.ts";
 import { statusLine, type TerminalRecord } from "./status_line.ts";
+import { waitNote } from "../wait_note.ts";
 
 /** What a task leaves at its terminal event. */
 export interface TerminalUnit {
@@ -115,6 +117,10 @@ export abstract class PresenterBase implements Presenter {
     if (this.#warnedTasks.has(id)) return;
     this.#warnedTasks.add(id);
     this.writeStderrLine(warningLine(warning, this.options.color));
+  }
+
+  onTaskWaiting(wait: CrossProcessWait): void {
+    this.writeStderrLine(waitNote(wait));
   }
 
   notice(text: string): void {
