@@ -16,16 +16,21 @@ const binDir = fileURLToPath(new URL("../../node_modules/.bin", import.meta.url)
 const toolsDir = join(tmpdir(), "haz-adopt-tools");
 const TOOL_TIMEOUT = { timeout: 300_000 } as const;
 
-/** The bin directory holding `pnpm` (installed from npm on first use), or null when it cannot be installed. */
-function pnpmBin(): string | null {
+/** The bin directory holding `pnpm`, installed from npm on first use; a failed install fails the test. */
+function pnpmBin(): string {
   const bin = join(toolsDir, "node_modules", ".bin");
   if (!existsSync(join(bin, "pnpm"))) {
     mkdirSync(toolsDir, { recursive: true });
-    spawnSync("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "pnpm@10"], {
-      stdio: "ignore",
-    });
+    const install = spawnSync(
+      "npm",
+      ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "pnpm@10"],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.ok(existsSync(join(bin, "pnpm")), `pnpm could not be installed from npm:\n${install.stderr}`);
   }
-  return existsSync(join(bin, "pnpm")) ? bin : null;
+  return bin;
 }
 
 function envWith(...dirs: string[]): Record<string, string | undefined> {
@@ -150,13 +155,11 @@ describe("haz init --import: same order as the package managers (§10 scenario 4
             const tools: [string, string[], Record<string, string | undefined>][] = [
               ["bun", [join(binDir, "bun"), "run", "--filter", "*", script], envWith()],
             ];
-            if (pnpm !== null) {
-              tools.push([
-                "pnpm",
-                [join(pnpm, "pnpm"), "-r", "--workspace-concurrency=4", "run", script],
-                envWith(pnpm),
-              ]);
-            }
+            tools.push([
+              "pnpm",
+              [join(pnpm, "pnpm"), "-r", "--workspace-concurrency=4", "run", script],
+              envWith(pnpm),
+            ]);
             const hazRuns = tenRuns(
               fixture,
               [...hazCommand(), "run", `^:${script}`, "-j", "4", "--no-cache"],
@@ -205,7 +208,6 @@ describe("haz init --import: actions behave like the source tool (§10 scenario 
       TOOL_TIMEOUT,
       async () => {
         const pnpm = pm === "pnpm" ? pnpmBin() : null;
-        if (pm === "pnpm" && pnpm === null) return;
         if (pm === "npm" && spawnSync("npm", ["--version"]).status !== 0) return;
         await withWorkspaceFixture({
           "package.json": JSON.stringify({
