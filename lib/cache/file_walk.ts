@@ -16,6 +16,7 @@ import {
   type CompiledAlternative,
   compilePattern,
   coverageAlternatives,
+  exclusionMatchesPath,
   initialStates,
   literalAlternative,
   pathSegments,
@@ -406,6 +407,7 @@ export async function enumerateInputs(
 export async function resolveOutputs(
   workspaceRoot: string,
   outputs: readonly PathPattern[],
+  exclusions: readonly PathPattern[] = [],
 ): Promise<OutputResolution> {
   const literals = outputs.filter((pattern) => !pattern.isGlob);
   const kinds = literals.map((pattern) =>
@@ -433,14 +435,16 @@ export async function resolveOutputs(
   const walked = await walk({
     workspaceRoot,
     roots: [...roots, ...walkRoots(globAlternatives(outputs))],
-    exclusions: [],
+    exclusions: exclusions.flatMap(coverageAlternatives),
     symlinksMustReachFiles: false,
   });
   if (walked.failures.length > 0) {
     const { pattern, message } = firstFailure(walked.failures);
     return { ok: false, error: { kind: "output-resolution", pattern, message } };
   }
-  return { ok: true, paths: sortedUnique([...paths, ...walked.paths]) };
+  // ADOPT-100: output exclusions remove what they match (a literal also everything below it).
+  const kept = paths.filter((path) => !exclusions.some((exclusion) => exclusionMatchesPath(exclusion, path)));
+  return { ok: true, paths: sortedUnique([...kept, ...walked.paths]) };
 }
 
 function isAtOrBelow(path: string, directory: string): boolean {

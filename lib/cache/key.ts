@@ -7,12 +7,14 @@
 
 import { statSync } from "node:fs";
 import process from "node:process";
+import { isEnvWildcard, matchingEnvNames } from "../domain/env_pattern.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
 import { enumerateInputs } from "./file_walk.ts";
 import { hashFile } from "./file_hash.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { DIGEST_HEX, hexToBytes } from "./hex.ts";
 import { errorMessage } from "./io_error.ts";
 
@@ -40,6 +42,8 @@ export interface KeyRequest {
   hash: HashAlgorithm;
   /** Defaults to `process.platform` / `process.arch` (CACHE-027). */
   platform?: { os: string; arch: string };
+  /** The input stat cache (PERF-002); without it every input is read and hashed. */
+  inputDigests?: InputDigestMemo;
 }
 
 /** One input file as hashed for the key, with the metadata CACHE-035 compares before a store. */
@@ -48,8 +52,8 @@ export interface HashedInput {
   hostPath: string;
   digest: string;
   size: number;
-  mtimeMs: number;
-  ino: number;
+  mtimeNs: bigint;
+  ino: bigint;
 }
 
 /** The key, or the CACHE-029 reason why it cannot be derived. */
@@ -110,12 +114,16 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
   }
   const enumeration = await enumerateInputs(request.workspaceRoot, task.inputs, task.inputExclusions);
   if (!enumeration.ok) return { ok: false, message: enumeration.message };
-  const hashed = await hashInputs(enumeration.files, request.hash);
+  const hashed = await hashInputs(enumeration.files, request.hash, request.inputDigests);
   if (!hashed.ok) return hashed;
   const components: KeyComponents = {
     action: task.action,
     workdir: task.projectRoot,
-    outputs: task.outputs.map((pattern) => pattern.canonical),
+    // Output exclusions enter with their `!` (ADOPT-100); without them the section is unchanged.
+    outputs: [
+      ...task.outputs.map((pattern) => pattern.canonical),
+      ...(task.outputExclusions ?? []).map((pattern) => `!${pattern.canonical}`),
+    ],
     inputs: hashed.inputs,
     predecessors,
     env: hashedEnvironment(task, request.hostEnv),
@@ -225,28 +233,45 @@ export function inputsUnchanged(
   );
   // Synchronous stats: microseconds each, between a task's exit and its store.
   return checked.every((input) => {
-    const now = statSync(input.hostPath, { throwIfNoEntry: false });
-    return now !== undefined && now.size === input.size && now.mtimeMs === input.mtimeMs &&
+    const now = statSync(input.hostPath, { bigint: true, throwIfNoEntry: false });
+    return now !== undefined && Number(now.size) === input.size && now.mtimeNs === input.mtimeNs &&
       now.ino === input.ino;
   });
 }
 
-/** CACHE-008: `from_host` and `override` names, each once, override values winning. */
+/**
+ * CACHE-008: `from_host` and `override` names, each once, override values winning. A `PREFIX*` entry
+ * (ADOPT-101) is recorded itself, as absent, followed by every host variable it matches; no variable
+ * name contains `*`, so "no match" and "no wildcard" give different keys.
+ */
 function hashedEnvironment(
   task: TaskDefinition,
   hostEnv: ReadonlyMap<string, string>,
 ): { name: string; value: string | null }[] {
-  const names = new Set([...task.env.fromHost, ...task.env.override.keys()]);
-  return [...names].map((name) => ({
-    name,
-    value: task.env.override.get(name) ?? hostEnv.get(name) ?? null,
-  }));
+  const names = new Set<string>(task.env.override.keys());
+  const wildcards: string[] = [];
+  for (const entry of task.env.fromHost) {
+    if (isEnvWildcard(entry)) {
+      wildcards.push(entry);
+      for (const name of matchingEnvNames(entry, hostEnv)) names.add(name);
+    } else {
+      names.add(entry);
+    }
+  }
+  return [
+    ...wildcards.map((entry) => ({ name: entry, value: null })),
+    ...[...names].map((name) => ({
+      name,
+      value: task.env.override.get(name) ?? hostEnv.get(name) ?? null,
+    })),
+  ];
 }
 
 /** Hashes input files with bounded concurrency; the result keeps the enumeration order. */
 async function hashInputs(
   files: readonly { path: string; hostPath: string }[],
   hash: HashAlgorithm,
+  memo: InputDigestMemo | undefined,
 ): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
   const inputs: HashedInput[] = new Array(files.length);
   let failure: string | null = null;
@@ -256,7 +281,7 @@ async function hashInputs(
       const index = next++;
       const file = files[index];
       try {
-        const content = await hashFile(file.hostPath, hash);
+        const content = await hashFile(file.hostPath, hash, memo);
         inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
       } catch (error) {
         failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;

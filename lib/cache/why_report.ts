@@ -6,6 +6,7 @@
  */
 
 import { unkeyedServiceOf } from "../graph/service_tasks.ts";
+import { isEnvWildcard, matchingEnvNames } from "../domain/env_pattern.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds } from "../domain/task_id.ts";
 import type { PathPattern, TaskDefinition, TaskGraph } from "../domain/workspace.ts";
@@ -223,7 +224,12 @@ async function inputLines(options: WhyOptions, task: TaskDefinition): Promise<st
 }
 
 function envLines(task: TaskDefinition, options: WhyOptions): string[] {
-  return [...new Set(task.env.fromHost)].sort(compareBytes).map((name) => {
+  // A `PREFIX*` entry (ADOPT-101) is listed, then each variable it matches.
+  const names = task.env.fromHost.flatMap((entry) =>
+    isEnvWildcard(entry) ? [entry, ...matchingEnvNames(entry, options.hostEnv)] : [entry]
+  );
+  return [...new Set(names)].sort(compareBytes).map((name) => {
+    if (isEnvWildcard(name)) return `${name} (wildcard)`;
     if (task.env.override.has(name)) return `${name} (overridden)`;
     const value = options.hostEnv.get(name);
     if (value === undefined) return `${name} (absent)`;

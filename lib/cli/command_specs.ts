@@ -286,9 +286,27 @@ const CACHE_CLEAN: CommandSpec = {
 const INIT: CommandSpec = {
   name: "init",
   summary: "create a workspace in the current directory",
-  usage: ["usage: haz init [--yes]"],
+  usage: [
+    "usage: haz init [--yes]",
+    "       haz init --import [--from auto|turbo|package-json|deno] [--yes] [--force] [--dry-run]",
+  ],
   arguments: [],
-  options: [{ long: "yes", description: "write a minimal workspace without questions" }],
+  options: [
+    { long: "yes", description: "no questions (without --import: a minimal workspace)" },
+    {
+      long: "import",
+      description: "import the existing workspace and task definitions (turbo, package.json, deno)",
+    },
+    {
+      long: "from",
+      value: "KIND",
+      description: "which source to import: auto, turbo, package-json or deno",
+      defaultText: "auto",
+      choices: ["auto", "turbo", "package-json", "deno"],
+    },
+    { long: "force", description: "with --import: replace existing haz files" },
+    { long: "dry-run", description: "with --import: print the files that would be written, write nothing" },
+  ],
 };
 
 const HELP: CommandSpec = {

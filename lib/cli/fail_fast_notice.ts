@@ -50,5 +50,6 @@ export function failFastNoticeObserver(inner: RunObserver, notice: (text: string
     onServiceUp: (task, upMs) => inner.onServiceUp(task, upMs),
     onServiceRestarting: (task, restart) => inner.onServiceRestarting(task, restart),
     onServicesOnly: (services) => inner.onServicesOnly(services),
+    onTaskWaiting: (wait) => inner.onTaskWaiting?.(wait),
   };
 }

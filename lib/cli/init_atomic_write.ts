@@ -63,6 +63,39 @@ export async function createFileDurably(path: string, content: string): Promise<
 }
 
 /**
+ * Writes `path` with `content` whether or not it exists (`haz init --import --force`, ADOPT-081): a
+ * temp file next to it, fsync, rename over it, fsync of the directory. Readers see the old bytes or
+ * the new ones, never a mix.
+ *
+ * @example
+ * ```ts
+ * await replaceFileDurably("/repo/haz.yml", "tasks: {}\n"); // { ok: true }
+ * ```
+ */
+export async function replaceFileDurably(path: string, content: string): Promise<WriteOutcome> {
+  const directory = dirname(path);
+  const temp = join(directory, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
+  let created = false;
+  try {
+    const handle = await open(temp, "wx", 0o666);
+    created = true;
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    created = false;
+    await syncDirectory(directory);
+    return { ok: true };
+  } catch (error) {
+    if (created) await unlink(temp).catch(() => undefined);
+    return { ok: false, reason: failureReason(error) };
+  }
+}
+
+/**
  * Makes sure `path` is a directory, creating it (and fsyncing its parent) when it is missing.
  *
  * @example

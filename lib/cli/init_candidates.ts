@@ -7,9 +7,9 @@
 
 import { readFile } from "node:fs/promises";
 import { compareBytes } from "../domain/task_id.ts";
-import { hostPath, isFile, walkDirectories } from "./init_directory_walk.ts";
-import { parseJsonc } from "./init_jsonc.ts";
-import { expandMemberPatterns } from "./init_member_patterns.ts";
+import { hostPath, isFile, walkDirectories } from "../util/directory_walk.ts";
+import { parseJsonc } from "../util/jsonc.ts";
+import { expandMemberPatterns } from "../util/member_patterns.ts";
 
 /** Source label of candidates declared by `package.json` `workspaces`. */
 export const PACKAGE_JSON_SOURCE = 'package.json "workspaces"';

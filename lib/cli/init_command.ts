@@ -8,16 +8,15 @@
 import type { CommandContext } from "./command_context.ts";
 import { buildInitPlan, commitInitPlan, type InitPlan } from "./init_plan.ts";
 import { type InitDialogOutcome, runInitDialog } from "./init_dialog.ts";
-import { enclosingWorkspaceNote, inspectInitTarget, refusalMessage } from "./init_target.ts";
-import type { ParsedCommandLine } from "./parse_args.ts";
+import { enclosingWorkspaceNote, inspectInitTarget, NO_TERMINAL, refusalMessage } from "./init_target.ts";
+import { importCommand } from "./init_import_command.ts";
+import { type ParsedCommandLine, usageError } from "./parse_args.ts";
 import { openTerminalPrompt } from "./prompt_reader.ts";
 import { writeText } from "./stdio_sink.ts";
+import { reportUsageError } from "./usage_report.ts";
 
 /** Exit code of `init` interrupted by Ctrl-C (128 + SIGINT). */
 const INTERRUPTED = 130;
-
-const NO_TERMINAL = "error: haz init needs an interactive terminal (stdin is not a TTY)\n" +
-  "help: use 'haz init --yes' to write a minimal workspace without questions\n";
 
 /**
  * Runs `haz init`. Refuses a `<dir>` that already has `.haz/workspace.yml` (exit 2); with `--yes`
@@ -30,6 +29,15 @@ const NO_TERMINAL = "error: haz init needs an interactive terminal (stdin is not
  * ```
  */
 export async function initCommand(context: CommandContext, parsed: ParsedCommandLine): Promise<number> {
+  if (parsed.positionals.length > 0) {
+    return reportUsageError(context, usageError("init", `unexpected argument '${parsed.positionals[0]}'`));
+  }
+  if (parsed.options.get("import") === true) return await importCommand(context, parsed);
+  for (const option of ["from", "force", "dry-run"]) {
+    if (parsed.options.has(option)) {
+      return reportUsageError(context, usageError("init", `--${option} requires --import`));
+    }
+  }
   const dir = context.startDir;
   const target = await inspectInitTarget(dir);
   if (target.kind === "has-workspace") {

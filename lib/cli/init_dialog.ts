@@ -6,7 +6,12 @@
  * @module
  */
 
-import { discoverCandidates, sourceSummary } from "./init_candidates.ts";
+import {
+  DENO_JSON_SOURCE,
+  discoverCandidates,
+  PACKAGE_JSON_SOURCE,
+  sourceSummary,
+} from "./init_candidates.ts";
 import { nameAnswerProblem, nameCandidates, type NamedCandidate } from "./init_names.ts";
 import { buildInitPlan, describePlan, type InitPlan, type PlannedProject } from "./init_plan.ts";
 import {
@@ -20,6 +25,11 @@ import type { PromptAnswer, PromptPort } from "./prompt_reader.ts";
 
 /** The confirmation question (AUX-005). */
 export const CONFIRMATION_PROMPT = "Write these files? [Y/n] ";
+
+/** ADOPT-089: printed before the selection when a workspace definition declared the candidates. */
+export const IMPORT_HINT = "note: run 'haz init --import' to import their scripts and tasks as well\n";
+
+const DECLARED_SOURCES = [PACKAGE_JSON_SOURCE, DENO_JSON_SOURCE];
 
 /** Shown instead of the selection prompt when discovery finds nothing. */
 export const NO_CANDIDATES = "No candidate projects found.\n";
@@ -55,6 +65,9 @@ export async function runInitDialog(dialog: InitDialog): Promise<InitDialogOutco
   const { prompt } = dialog;
   const discovery = await discoverCandidates(dialog.dir);
   for (const warning of discovery.warnings) prompt.say(`${warning}\n`);
+  if (discovery.candidates.some((candidate) => DECLARED_SOURCES.includes(candidate.source))) {
+    prompt.say(IMPORT_HINT);
+  }
   const naming = await nameCandidates(dialog.dir, discovery.candidates);
   if (!naming.ok) return { kind: "failed", errorLines: naming.errorLines };
   const projects = await completeNames(prompt, naming.candidates);

@@ -12,7 +12,7 @@ import { parseDocument } from "yaml";
 import { checkIdentifier, deriveProjectName } from "../domain/identifier.ts";
 import { compareBytes } from "../domain/task_id.ts";
 import type { InitCandidate } from "./init_candidates.ts";
-import { hostPath, isFile } from "./init_directory_walk.ts";
+import { hostPath, isFile } from "../util/directory_walk.ts";
 
 /** A candidate with what naming learnt about it. */
 export interface NamedCandidate extends InitCandidate {

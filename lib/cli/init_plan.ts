@@ -7,7 +7,7 @@
  */
 
 import { compareBytes } from "../domain/task_id.ts";
-import { hostPath } from "./init_directory_walk.ts";
+import { hostPath } from "../util/directory_walk.ts";
 import { createFileDurably, ensureDirectoryDurably } from "./init_atomic_write.ts";
 import { hazYmlContent, workspaceYmlContent } from "./init_contents.ts";
 import { hazYmlPath } from "./init_names.ts";

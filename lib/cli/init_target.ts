@@ -8,6 +8,10 @@
 import { lstat, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
+/** The refusal of 05-cli.md §7.1 when stdin is not a terminal. */
+export const NO_TERMINAL = "error: haz init needs an interactive terminal (stdin is not a TTY)\n" +
+  "help: use 'haz init --yes' to write a minimal workspace without questions\n";
+
 /** What `<dir>` looks like to `haz init`. */
 export type InitTarget =
   | { readonly kind: "has-workspace" }

@@ -6,6 +6,7 @@
  */
 
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
 import { createPresenter } from "../exec/output/presenter.ts";
@@ -13,6 +14,7 @@ import type { HostSignal } from "../exec/process.ts";
 import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
 import { runGraph, type RunGraphResult } from "../exec/run_graph.ts";
 import { createRunControl } from "../exec/run_control.ts";
+import { openWorkspaceLocks } from "../lock/fs_workspace_locks.ts";
 import { formatDuration } from "../util/format_duration.ts";
 import { nodeOs } from "../util/builtin_modules.ts";
 import { systemClock } from "../util/system_clock.ts";
@@ -27,6 +29,7 @@ import { runOptions } from "./run_options.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
+import { epochMsToNs } from "../util/file_identity.ts";
 import { reportUsageError } from "./usage_report.ts";
 import { netProber } from "../runtime/net_prober.ts";
 
@@ -111,6 +114,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       services: new Set(selection.runSet.filter((id) => loaded.graph.tasks.get(id)!.service !== null)),
     });
     presenterNotice = (text) => presenter.notice(text);
+    const inputDigests = options.noCache ? null : openInputStatCache({
+      workspaceRoot: loaded.workspace.root,
+      hashLabel: hash.label,
+      referenceNs: epochMsToNs(Date.now()),
+    });
     control = createRunControl();
     const runStartedAt = clock.now();
     phase = "running";
@@ -120,8 +128,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         workspace: loaded.workspace,
         graph: loaded.graph,
         runSet: new Set(selection.runSet),
-        cache: options.noCache ? null : openCache({ workspaceRoot: loaded.workspace.root, hash, clock }),
+        cache: inputDigests === null
+          ? null
+          : openCache({ workspaceRoot: loaded.workspace.root, hash, clock, fileDigests: inputDigests }),
         hash,
+        ...(inputDigests === null ? {} : { inputDigests }),
         spawner: context.spawner,
         clock,
         observer: failFastNoticeObserver(presenter, (text) => presenter.notice(text)),
@@ -133,9 +144,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         control,
         prober: netProber,
         kept: selected,
+        locks: openWorkspaceLocks(loaded.workspace.root),
       });
     } finally {
       phase = "settled";
+      inputDigests?.save();
     }
     presenter.epilogue(outcome, clock.now());
     await presenter.close();

@@ -161,7 +161,7 @@ function checkShell(checker: FileChecker, value: YamlValue, task: string): TaskA
   return { kind: "shell", shell: shellName, script: scriptText };
 }
 
-/** CFG-017/018/044: path patterns (PATH-002..016), `!` exclusions in `inputs` only, no duplicates. */
+/** CFG-017/018/044, ADOPT-100: path patterns (PATH-002..016), `!` exclusions, no duplicates. */
 function checkPatterns(
   context: TaskFileContext,
   key: "inputs" | "outputs",
@@ -173,12 +173,6 @@ function checkPatterns(
   const specs: (PatternSpec & { location: DiagnosticLocation; identity: string })[] = [];
   for (const entry of entries) {
     const exclude = entry.text.startsWith("!");
-    if (exclude && key === "outputs") {
-      reportError(checker, "CFG-044", `\`outputs\` entry \`${entry.text}\` is an exclusion`, entry.location, {
-        help: "outputs cannot be excluded; list only what the task writes",
-      });
-      continue;
-    }
     const text = exclude ? entry.text.slice(1) : entry.text;
     const problem = checkPattern(text);
     if (problem !== null) {
@@ -192,6 +186,12 @@ function checkPatterns(
     }
     const canonical = context.projectRoot === null ? text : canonicalPattern(text, context.projectRoot);
     specs.push({ text, exclude, location: entry.location, identity: `${exclude ? "!" : ""}${canonical}` });
+  }
+  // ADOPT-100: `!` entries of `outputs` are output exclusions; they cannot stand alone.
+  if (key === "outputs" && specs.length > 0 && specs.every((spec) => spec.exclude)) {
+    reportError(checker, "CFG-044", "`outputs` has nothing to include", value.location, {
+      help: "list what the task writes; `!` entries only remove files from it",
+    });
   }
   const unique = withoutDuplicates(
     checker,

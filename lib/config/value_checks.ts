@@ -9,7 +9,7 @@
 import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
 import type { DiagnosticLocation } from "../domain/diagnostic.ts";
 import { parseDuration } from "../domain/duration.ts";
-import { checkEnvName } from "../domain/identifier.ts";
+import { checkEnvEntry } from "../domain/env_pattern.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 import {
   type FileChecker,
@@ -332,7 +332,8 @@ export function durationValue(checker: FileChecker, key: string, value: YamlValu
 }
 
 /**
- * A list of environment variable names (CFG-032/033 each, CFG-007 duplicates).
+ * A list of environment variable names or `PREFIX*` wildcards (CFG-032/033 each, ADOPT-101, CFG-007
+ * duplicates).
  *
  * @example
  * ```ts
@@ -342,7 +343,7 @@ export function durationValue(checker: FileChecker, key: string, value: YamlValu
 export function envNameList(checker: FileChecker, key: string, value: YamlValue): string[] {
   const names = stringList(checker, key, value) ?? [];
   const valid = names.filter((name) => {
-    const problem = checkEnvName(name.text);
+    const problem = checkEnvEntry(name.text);
     if (problem !== null) reportError(checker, problem.rule, problem.message, name.location);
     return problem === null;
   });

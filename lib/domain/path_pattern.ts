@@ -78,6 +78,19 @@ function checkSegments(body: string, glob: boolean): PatternProblem | null {
  * ```
  */
 export function checkPattern(text: string): PatternProblem | null {
+  // Generated workspaces repeat the same workspace-absolute patterns across thousands of tasks.
+  if (checkedPatterns.has(text)) return checkedPatterns.get(text)!;
+  const problem = uncachedCheckPattern(text);
+  if (checkedPatterns.size >= CHECKED_PATTERNS_MAX) checkedPatterns.clear();
+  checkedPatterns.set(text, problem);
+  return problem;
+}
+
+/** Memo of {@linkcode checkPattern}: pure on the text; cleared when it grows past the bound. */
+const checkedPatterns = new Map<string, PatternProblem | null>();
+const CHECKED_PATTERNS_MAX = 100_000;
+
+function uncachedCheckPattern(text: string): PatternProblem | null {
   const absolute = text.startsWith("/");
   const body = absolute ? text.slice(1) : text;
   if (body === "") return { rule: "PATH-002", reason: "the pattern is empty" };

@@ -114,8 +114,13 @@ export interface TaskDefinition {
   readonly inputs: readonly PathPattern[] | null;
   /** The `!` entries of `inputs`, removed after every inclusion (CFG-044, PATH-021). */
   readonly inputExclusions: readonly PathPattern[];
-  /** Declared `outputs` (CFG-018); empty when none. */
+  /** Declared `outputs` (CFG-018), output exclusions left out; empty when none. */
   readonly outputs: readonly PathPattern[];
+  /**
+   * The `!` entries of `outputs` (ADOPT-100): files they match are never captured nor restored.
+   * Absent or empty when none.
+   */
+  readonly outputExclusions?: readonly PathPattern[];
   /** `deps` references; each task they resolve to is a hard predecessor (DAG-008). */
   readonly deps: readonly DeclaredRef[];
   /** `weakDeps` references; each task they resolve to is a soft predecessor (DAG-009). */

@@ -5,6 +5,7 @@
  */
 
 import { compareBytes } from "../domain/task_id.ts";
+import { matchingEnvNames } from "../domain/env_pattern.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
 
 /** Variables every task gets from the host when set there (besides `LC_*`). */
@@ -38,8 +39,11 @@ export function childEnvironment(
   for (const name of hostEnv.keys()) {
     if (name.startsWith("LC_") && ENV_NAME.test(name)) copyFromHost(name);
   }
-  for (const name of passThrough) copyFromHost(name);
-  for (const name of task.env.fromHost) copyFromHost(name);
+  // A `PREFIX*` entry copies every host variable it matches (ADOPT-101).
+  for (const entry of passThrough) for (const name of matchingEnvNames(entry, hostEnv)) copyFromHost(name);
+  for (const entry of task.env.fromHost) {
+    for (const name of matchingEnvNames(entry, hostEnv)) copyFromHost(name);
+  }
   for (const [name, value] of task.env.override) env.set(name, value);
   return Object.fromEntries([...env].sort(([a], [b]) => compareBytes(a, b)));
 }

@@ -201,6 +201,14 @@ export interface RunWarning {
   readonly message: string;
 }
 
+/**
+ * A task waits for a lock that another haz process on the workspace holds (04-execution.md §5.8):
+ * its own task lock (XPROC-002) or its mutex (XPROC-003, `lock` is the profile's label).
+ */
+export type CrossProcessWait =
+  | { readonly kind: "task"; readonly task: TaskId; readonly pid: number }
+  | { readonly kind: "mutex"; readonly task: TaskId; readonly pid: number; readonly lock: string };
+
 /** Everything `runGraph` returns. */
 export interface RunGraphOutcome {
   /** The outcome of every run-set task that did not error, in canonical order. */
@@ -251,4 +259,9 @@ export interface RunObserver {
   onServiceRestarting(task: TaskId, restart: ServiceRestart): void;
   /** Once per run: only kept services are left, and these are up (SVC-053), in canonical order. */
   onServicesOnly(services: readonly TaskId[]): void;
+  /**
+   * At most once per task and kind of lock: the task waits for a lock another haz process holds
+   * (XPROC-002, XPROC-003). Optional: an observer without it hears nothing of such waits.
+   */
+  onTaskWaiting?(wait: CrossProcessWait): void;
 }

@@ -6,7 +6,9 @@
 
 import type { CacheHandle } from "../cache/cache_handle.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
+import type { InputDigestMemo } from "../cache/input_stat_cache.ts";
 import type { TaskGraph, Workspace } from "../domain/workspace.ts";
+import type { WorkspaceLocks } from "../lock/workspace_locks.ts";
 import type { ProcessSpawner } from "./process.ts";
 import type { Clock } from "../util/clock.ts";
 import type { RunObserver } from "./records.ts";
@@ -25,6 +27,8 @@ export interface RunContext {
   readonly cache: CacheHandle | null;
   /** Keys, file contents and stream hashes. */
   readonly hash: HashAlgorithm;
+  /** The input stat cache (PERF-002); absent, every input is read and hashed. */
+  readonly inputDigests?: InputDigestMemo;
   /** Starts task processes and signals their groups (04-execution.md §1). */
   readonly spawner: ProcessSpawner;
   /** The run clock; every time in a record and every timer uses it. */
@@ -59,4 +63,9 @@ export interface RunContext {
   readonly runningServices?: ReadonlySet<string>;
   /** Stream digests of hard predecessors outside the run set, from earlier runs (a watch loop's cycles). */
   readonly predecessorDigests?: ReadonlyMap<string, { readonly stdout: string; readonly stderr: string }>;
+  /**
+   * Cross-process locks of the workspace (04-execution.md §5.8, XPROC-001..004). Absent: this
+   * process assumes it is alone on the workspace and takes no workspace lock.
+   */
+  readonly locks?: WorkspaceLocks;
 }

@@ -38,7 +38,10 @@ export function instantiateTask(body: TaskBody, project: OwningProject): TaskDef
     action: body.action,
     inputs: inclusions?.map((spec) => resolvePattern(spec, project.root)) ?? null,
     inputExclusions: exclusions.map((spec) => resolvePattern(spec, project.root)),
-    outputs: body.outputs.map((spec) => resolvePattern(spec, project.root)),
+    outputs: body.outputs.filter((spec) => !spec.exclude).map((spec) => resolvePattern(spec, project.root)),
+    outputExclusions: body.outputs.filter((spec) => spec.exclude).map((spec) =>
+      resolvePattern(spec, project.root)
+    ),
     deps: body.deps,
     weakDeps: body.weakDeps,
     mutex: body.mutex === null ? null : resolveMutex(body.mutex, project.name),

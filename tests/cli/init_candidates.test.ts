@@ -8,7 +8,7 @@ import {
   PACKAGE_JSON_SOURCE,
   sourceSummary,
 } from "../../lib/cli/init_candidates.ts";
-import { parseJsonc } from "../../lib/cli/init_jsonc.ts";
+import { parseJsonc } from "../../lib/util/jsonc.ts";
 import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
 
 const PKG = "{}\n";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runInitDialog } from "../../lib/cli/init_dialog.ts";
+import { IMPORT_HINT, runInitDialog } from "../../lib/cli/init_dialog.ts";
 import type { PromptAnswer, PromptPort } from "../../lib/cli/prompt_reader.ts";
 import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
 
@@ -52,13 +52,13 @@ const SPEC_LIST = [
 const INSTRUCTION = "Toggle with numbers or ranges (2, 1-3), a = all, n = none, Enter = done: ";
 
 describe("§7.1 interactive dialog", () => {
-  test("AUX-005 the selection prompt and the plan of §7.1, then Enter confirms", async () => {
+  test("AUX-005 / ADOPT-089 the import hint, the selection prompt and the plan of §7.1, then Enter confirms", async () => {
     await withWorkspaceFixture(SPEC_TREE, async (fixture) => {
       const prompt = scriptedPrompt(["", ""]);
       const outcome = await runInitDialog({ dir: fixture.root, prompt });
       assert.equal(
         prompt.transcript(),
-        'Found 3 candidate projects (package.json "workspaces"):\n\n' +
+        IMPORT_HINT + 'Found 3 candidate projects (package.json "workspaces"):\n\n' +
           `${SPEC_LIST}\n\n${INSTRUCTION}\n` +
           "Will write:\n  packages/core/haz.yml\n  packages/web/haz.yml\n  .haz/workspace.yml (3 projects)\n" +
           "Will keep:\n  tools/release/haz.yml\nWrite these files? [Y/n] \n",
@@ -79,7 +79,7 @@ describe("§7.1 interactive dialog", () => {
       const toggled = SPEC_LIST.replace("[x] 2", "[ ] 2");
       assert.equal(
         prompt.transcript(),
-        'Found 3 candidate projects (package.json "workspaces"):\n\n' +
+        IMPORT_HINT + 'Found 3 candidate projects (package.json "workspaces"):\n\n' +
           `${SPEC_LIST}\n\n${INSTRUCTION}9\n${INSTRUCTION}2\n${toggled}\n\n${INSTRUCTION}\n` +
           "Will write:\n  packages/core/haz.yml\n  .haz/workspace.yml (2 projects)\n" +
           "Will keep:\n  tools/release/haz.yml\nWrite these files? [Y/n] y\n",

@@ -153,11 +153,18 @@ describe("task body", () => {
     ]);
   });
 
-  test("CFG-018 / CFG-044 outputs cannot be excluded", async () => {
-    const body = '{command: [x], outputs: ["!dist"]}';
-    assert.deepEqual(await problems(body), [
-      "CFG-044 " + at(body, '"!dist"') + " `outputs` entry `!dist` is an exclusion" +
-      " | outputs cannot be excluded; list only what the task writes",
+  test("ADOPT-100 / CFG-044 outputs may exclude, but not only exclude", async () => {
+    const text = '{command: [x], outputs: [".next/**", "!.next/cache/**"]}';
+    const { body, lines: found } = await task(text);
+    assert.deepEqual(found, []);
+    assert.deepEqual(body?.outputs.map((spec) => [spec.text, spec.exclude]), [
+      [".next/**", false],
+      [".next/cache/**", true],
+    ]);
+    const only = '{command: [x], outputs: ["!dist"]}';
+    assert.deepEqual(await problems(only), [
+      "CFG-044 " + at(only, '["!dist"]') + " `outputs` has nothing to include" +
+      " | list what the task writes; `!` entries only remove files from it",
     ]);
   });
 

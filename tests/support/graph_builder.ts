@@ -23,6 +23,7 @@ import type {
   CancelledRecord,
   CancelReason,
   CompletedRecord,
+  CrossProcessWait,
   RunObserver,
   RunOutcome,
   RuntimeInvariantViolation,
@@ -258,7 +259,8 @@ export type ObservedEvent =
     readonly at: number;
     readonly restart: ServiceRestart;
   }
-  | { readonly kind: "services-only"; readonly at: number; readonly services: readonly string[] };
+  | { readonly kind: "services-only"; readonly at: number; readonly services: readonly string[] }
+  | { readonly kind: "waiting"; readonly task: string; readonly at: number; readonly wait: CrossProcessWait };
 
 const decoder = new TextDecoder();
 
@@ -318,6 +320,9 @@ export class RecordingObserver implements RunObserver {
   }
   onWarning(warning: RunWarning): void {
     this.events.push({ kind: "warning", task: printed(warning.task), at: this.#clock.now(), warning });
+  }
+  onTaskWaiting(wait: CrossProcessWait): void {
+    this.events.push({ kind: "waiting", task: printed(wait.task), at: this.#clock.now(), wait });
   }
 
   onServiceUp(task: TaskId, upMs: number | null): void {

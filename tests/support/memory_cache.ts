@@ -9,6 +9,7 @@ import type {
   CacheHandle,
   Capture,
   LookupResult,
+  RestoreOptions,
   RestoreResult,
   StoreRequest,
 } from "../../lib/cache/cache_handle.ts";
@@ -40,6 +41,8 @@ export interface MemoryCacheOptions {
   readonly restoreErrors?: ReadonlyMap<string, string>;
   /** `restore` of these tasks reports a late miss. */
   readonly lateMisses?: ReadonlySet<string>;
+  /** Tasks whose outputs are in place: a restore that may write nothing succeeds (else `needs-writes`). */
+  readonly upToDate?: ReadonlySet<string>;
 }
 
 interface StoredEntry {
@@ -143,7 +146,8 @@ export class MemoryCache implements CacheHandle {
     return Promise.resolve();
   }
 
-  async restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
+  async restore(manifest: Manifest, task: TaskDefinition, options?: RestoreOptions): Promise<RestoreResult> {
+    if (options?.onlyIfUpToDate && !this.#options.upToDate?.has(task.key)) return { kind: "needs-writes" };
     this.restores.push(task.key);
     const { clock, restoreDelayMs } = this.#options;
     if (clock !== undefined && restoreDelayMs !== undefined) {

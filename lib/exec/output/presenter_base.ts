@@ -9,6 +9,7 @@ import { formatTaskId, type TaskId } from "../../domain/task_id.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
+  CrossProcessWait,
   RunGraphOutcome,
   RuntimeInvariantViolation,
   RunWarning,
@@ -23,6 +24,7 @@ import type { Presenter, PresenterOptions } from "./presenter_port.ts";
 import { ProgressFooter } from "./progress_footer.ts";
 import { violationLine, warningLine } from "./run_diagnostics.ts";
 import { serviceRestartLine, serviceUpLine, statusLine, type TerminalRecord } from "./status_line.ts";
+import { waitNote } from "../wait_note.ts";
 
 /** What a task leaves at its terminal event. */
 export interface TerminalUnit {
@@ -142,6 +144,10 @@ export abstract class PresenterBase implements Presenter {
   announce(text: string): void {
     const line = text.endsWith("\n") ? text : `${text}\n`;
     this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
+  }
+
+  onTaskWaiting(wait: CrossProcessWait): void {
+    this.writeStderrLine(waitNote(wait));
   }
 
   notice(text: string): void {

@@ -6,7 +6,7 @@
  */
 
 import picomatch from "picomatch";
-import { hostPath, isRealDirectory, walkDirectories } from "./init_directory_walk.ts";
+import { hostPath, isRealDirectory, walkDirectories } from "./directory_walk.ts";
 
 /** How {@link expandMemberPatterns} reads its patterns. */
 export interface MemberPatterns {
