@@ -565,23 +565,26 @@ class GraphRun {
   // ---- services (09-services-and-watch.md §3) --------------------------------------------------
 
   async #driveService(node: Node): Promise<void> {
-    let result: ServiceSpawnResult | null = null;
+    let result: ServiceSpawnResult | { readonly kind: "parked" } | null = null;
     try {
       result = await this.#serviceAttempt(node);
     } catch (error) {
       this.#recordBug(error);
     }
+    // SVC-048: the task lock is held until the service's group is dead.
+    node.taskLease?.release();
+    node.taskLease = null;
     this.#inFlight -= 1;
     try {
-      if (result !== null) this.#afterServiceAttempt(node, result);
+      if (result !== null && result.kind !== "parked") this.#afterServiceAttempt(node, result);
     } catch (error) {
       this.#recordBug(error);
     }
     this.#pump();
   }
 
-  /** SVC-041: start-key derivation, spawn, readiness; resolves when the group is dead. */
-  async #serviceAttempt(node: Node): Promise<ServiceSpawnResult> {
+  /** SVC-041: start-key derivation, task lock, spawn, readiness; resolves when the group is dead. */
+  async #serviceAttempt(node: Node): Promise<ServiceSpawnResult | { readonly kind: "parked" }> {
     const service = node.service!;
     const ctx = this.#phaseContext;
     if (service.keyed && ctx.cache !== null) {
@@ -605,6 +608,17 @@ class GraphRun {
         };
       }
       service.startKey = derived.key;
+    }
+    const { locks } = ctx;
+    if (locks !== undefined && this.#stopReason() === null && service.stop === null) {
+      // SVC-048: another haz process that runs this service holds it; wait until it stops it.
+      const request: LockRequest = { kind: "task", task: node.id };
+      const attempt = locks.acquire(request);
+      if (!attempt.acquired) {
+        this.#waitElsewhere(node, request, attempt.holder);
+        return { kind: "parked" };
+      }
+      node.taskLease = attempt.lease;
     }
     return await runServiceSpawn(ctx, node.session, {
       blocked: () => {
@@ -865,7 +879,8 @@ class GraphRun {
   #release(node: Node): void {
     const service = node.service!;
     service.stop = "unneeded";
-    if (node.state === "waiting" || node.state === "ready") {
+    if (node.state === "parked") this.#unpark(node);
+    if (node.state === "waiting" || node.state === "ready" || node.state === "parked") {
       const now = this.#ctx.clock.now();
       node.session.timing.markReady(now);
       this.#settle(node, {

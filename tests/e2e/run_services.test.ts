@@ -455,4 +455,43 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
       }
     },
   );
+
+  test(
+    "SVC-048 scenario 28: a service another haz process runs is waited for, then started here",
+    LONG,
+    async () => {
+      const fx = await createWorkspaceFixture({ ".haz/workspace.yml": "projects: [s, t]\n" });
+      const mark = fx.path("../") + `services-xproc-${process.pid}-${Date.now()}`;
+      const marker = uniqueSleepMarker();
+      await fx.write({
+        "s/haz.yml": [
+          "tasks:",
+          "  web:",
+          `    shell: "echo spawn >> \\"$MARK\\"; echo up; sleep ${marker}"`,
+          "    service: {ready: {line: up}}",
+          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
+          "",
+        ].join("\n"),
+        "t/haz.yml": 'tasks:\n  e2e:\n    command: [echo, tested]\n    deps: ["s:web"]\n',
+      });
+      try {
+        const first = spawnHaz(["run", "s:web"], { cwd: fx.root });
+        await first.waitForLine("stdout", /^▲ ready s:web/);
+        const second = spawnHaz(["run", "t:e2e"], { cwd: fx.root });
+        await second.waitForLine("stderr", `note: s:web waits for haz process ${first.pid}, which holds it`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        assert.equal(readFileSync(mark, "utf8"), "spawn\n");
+        first.signal("SIGINT");
+        assert.equal((await first.exited).code, 130);
+        const result = await second.exited;
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^✓ done t:e2e/m);
+        assert.equal(readFileSync(mark, "utf8"), "spawn\nspawn\n");
+        assert.deepEqual(await waitUntilGone(marker, 5000), []);
+      } finally {
+        rmSync(mark, { force: true });
+        await fx.remove();
+      }
+    },
+  );
 });
