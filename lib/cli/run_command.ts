@@ -8,7 +8,6 @@
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
-import { createPresenter } from "../exec/output/presenter.ts";
 import type { HostSignal } from "../exec/process.ts";
 import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
 import { runGraph, type RunGraphResult } from "../exec/run_graph.ts";
@@ -23,7 +22,16 @@ import { failFastNoticeObserver } from "./fail_fast_notice.ts";
 import type { ParsedCommandLine } from "./parse_args.ts";
 import { resolveSelection } from "./resolve_selection.ts";
 import { type RunReports, writeRunReports } from "./run_reports.ts";
-import { runOptions } from "./run_options.ts";
+import { type RunOptions, runOptions } from "./run_options.ts";
+import { cacheLine, type RunRemote } from "./remote_report.ts";
+import { resolveRemoteConfig } from "../cache/remote/remote_config.ts";
+import { RemoteSession } from "../cache/remote/remote_session.ts";
+import { cacheRootOf } from "../cache/layout.ts";
+import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
+import type { WorkspaceSettings } from "../domain/workspace.ts";
+import type { Clock } from "../exec/process.ts";
+import { createPresenter, type Presenter } from "../exec/output/presenter.ts";
+import { warningText } from "../exec/output/run_diagnostics.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
@@ -46,7 +54,9 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
   let graceMs = 0;
   const clock = systemClock(context.startedAt);
   let killedAt: number | null = null;
+  const uploadWait = new AbortController();
   const signals = watchRunSignals(context, {
+    onUploadWaitInterrupted: () => uploadWait.abort(),
     phase: () => phase,
     onCancel(signal: HostSignal) {
       control.cancel({ kind: "signal", signal });
@@ -107,6 +117,16 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     });
     presenterNotice = (text) => presenter.notice(text);
     control = createRunControl();
+    const remote = runRemote({
+      context,
+      options,
+      settings,
+      hash,
+      clock,
+      presenter,
+      workspaceRoot: loaded.workspace.root,
+    });
+    const localCache = openCache({ workspaceRoot: loaded.workspace.root, hash, clock });
     const runStartedAt = clock.now();
     phase = "running";
     let outcome: RunGraphResult;
@@ -115,7 +135,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         workspace: loaded.workspace,
         graph: loaded.graph,
         runSet: new Set(selection.runSet),
-        cache: options.noCache ? null : openCache({ workspaceRoot: loaded.workspace.root, hash, clock }),
+        cache: options.noCache ? null : { ...localCache, remote: remote?.session ?? null },
         hash,
         spawner: context.spawner,
         clock,
@@ -128,9 +148,14 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         control,
       });
     } finally {
+      phase = "uploading";
+    }
+    try {
+      await remote?.session?.finish({ cancelled: outcome.cancel !== null, interrupt: uploadWait.signal });
+    } finally {
       phase = "settled";
     }
-    presenter.epilogue(outcome, clock.now());
+    presenter.epilogue(outcome, clock.now(), remote === null ? null : cacheLine(remote));
     await presenter.close();
     const code = exitCodeFor(outcome);
     const reports: RunReports = {
@@ -143,7 +168,9 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         failFast: options.failFast,
         cacheEnabled: !options.noCache,
         hash: hash.label,
+        shard: options.shard,
       },
+      remote,
       summaryFile: options.summary,
       profileFile: options.profile,
       outcome,
@@ -159,6 +186,52 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     // after the run settled, or 128+n at once for another one), even while cli.ts flushes the output.
     if (phase === "before") signals.stop();
   }
+}
+
+/** Inputs of {@link runRemote}. */
+interface RunRemoteInputs {
+  readonly context: CommandContext;
+  readonly options: RunOptions;
+  readonly settings: WorkspaceSettings;
+  readonly hash: HashAlgorithm;
+  readonly clock: Clock;
+  readonly presenter: Presenter;
+  readonly workspaceRoot: string;
+}
+
+/**
+ * REMOTE-020: the run's remote, with a session when its mode is not `off`; null without a configured
+ * remote. Warnings go to the presenter as they happen (REMOTE-081).
+ *
+ * @example
+ * ```ts
+ * const remote = runRemote(inputs); // { config, session } or null
+ * ```
+ */
+export function runRemote(inputs: RunRemoteInputs): RunRemote | null {
+  const config = resolveRemoteConfig({
+    settings: inputs.settings.remote,
+    env: inputs.context.env,
+    flag: inputs.options.remoteCache,
+    noCache: inputs.options.noCache,
+  });
+  if (config === null) return null;
+  if (config.mode === "off") return { config, session: null };
+  const session = new RemoteSession({
+    config,
+    context: {
+      root: cacheRootOf(inputs.workspaceRoot),
+      workspaceRoot: inputs.workspaceRoot,
+      hash: inputs.hash,
+    },
+    userAgent: `haz ${inputs.context.runtime.hazVersion}`,
+    now: () => inputs.clock.now(),
+    nowUnix: () => inputs.clock.unixSeconds(),
+    onWarning: (warning) => {
+      if (warning.printed) inputs.presenter.notice(warningText(warning.message, inputs.context.color));
+    },
+  });
+  return { config, session };
 }
 
 /**

@@ -19,6 +19,7 @@ function completed(
   const record: CompletedRecord = {
     task: id(n),
     source,
+    hitFrom: source === "cache-hit" ? "local" : null,
     state,
     exitStatus: null,
     failure: state === "failed" ? { kind: "exit-code", code: 1 } : null,

@@ -9,6 +9,7 @@ import type {
   CacheHandle,
   Capture,
   LookupResult,
+  RemoteCachePort,
   RestoreResult,
   StoreRequest,
 } from "../../lib/cache/cache_handle.ts";
@@ -68,6 +69,7 @@ const CHUNK = 64 * 1024;
  */
 export class MemoryCache implements CacheHandle {
   readonly root = "/memory-cache";
+  remote: RemoteCachePort | null = null;
   readonly hash: HashAlgorithm;
   readonly entries = new Map<string, StoredEntry>();
   readonly lookups: { key: string; task: string }[] = [];

@@ -38,7 +38,7 @@ export interface PresenterOptions {
 /** A run observer that also writes the epilogue and CLI notices, and releases its resources. */
 export interface Presenter extends RunObserver {
   /** Epilogue of §9.4 (blank line, Tasks:, Time:) after every unit is written; erases the footer for good. */
-  epilogue(outcome: RunGraphOutcome, elapsedMs: number): void;
+  epilogue(outcome: RunGraphOutcome, elapsedMs: number, cacheLine?: string | null): void;
   /** A line for stderr that must not tear the footer (cancellation notices, summary write errors). */
   notice(text: string): void;
   /** Erase the footer, delete spill files. */
