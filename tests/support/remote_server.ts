@@ -23,7 +23,7 @@ export interface RemoteServer {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
-  /** The accepted token (32 hex characters). */
+  /** The accepted token: `tok-SECRET-` and 32 random hex characters, easy to search for (REMOTE-025). */
   readonly token: string;
   /** The storage directory; artifacts live in `<storage>/<team>/<id>`. */
   readonly storage: string;
@@ -68,7 +68,7 @@ export async function startRemoteServer(options: RemoteServerOptions = {}): Prom
   const cli = join(repoRoot, "node_modules/turborepo-remote-cache/dist/cli.js");
   if (!existsSync(cli)) throw new Error(`the remote cache server is not installed: ${cli} (run npm ci)`);
   const storage = mkdtempSync(join(tmpdir(), "haz-remote-storage-"));
-  const token = randomBytes(16).toString("hex");
+  const token = `tok-SECRET-${randomBytes(16).toString("hex")}`;
   const env: Record<string, string> = {
     NODE_ENV: "production",
     HOST: "127.0.0.1",
@@ -163,7 +163,14 @@ export interface RecordedRequest {
 
 /** What the proxy does with a request: forward it, or a fault. */
 export type ProxyAction =
-  | { readonly kind: "forward"; readonly delayMs?: number }
+  | {
+    readonly kind: "forward";
+    readonly delayMs?: number;
+    /** Headers added to the forwarded request (the recorded request keeps what haz sent). */
+    readonly headers?: Record<string, string>;
+    /** A path prefix removed before forwarding (a remote URL with a path). */
+    readonly stripPrefix?: string;
+  }
   | { readonly kind: "black-hole" }
   | {
     readonly kind: "status";
@@ -234,9 +241,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       }
       const forward = () => {
-        const upstream = http.request(`${target}${request.url}`, {
+        const path = action.stripPrefix !== undefined && recorded.url.startsWith(action.stripPrefix)
+          ? recorded.url.slice(action.stripPrefix.length)
+          : recorded.url;
+        const upstream = http.request(`${target}${path}`, {
           method: request.method,
-          headers: { ...request.headers, host: new URL(target).host },
+          headers: { ...request.headers, host: new URL(target).host, ...action.headers },
         }, (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(response);
