@@ -20,7 +20,9 @@ import { dryRunJson, dryRunText } from "./dry_run.ts";
 import { hostEnvironment } from "./host_environment.ts";
 import { failFastNoticeObserver } from "./fail_fast_notice.ts";
 import type { ParsedCommandLine } from "./parse_args.ts";
-import { resolveSelection } from "./resolve_selection.ts";
+import { type ResolvedSelection, resolveSelection } from "./resolve_selection.ts";
+import type { Shard } from "./remote_options.ts";
+import { shardRunSet } from "../graph/shard.ts";
 import { type RunReports, writeRunReports } from "./run_reports.ts";
 import { type RunOptions, runOptions } from "./run_options.ts";
 import { cacheLine, type RunRemote } from "./remote_report.ts";
@@ -73,8 +75,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     },
   });
   try {
-    const resolved = await resolveSelection(context, parsed, "run");
-    if (typeof resolved === "number") return resolved;
+    const unsharded = await resolveSelection(context, parsed, "run");
+    if (typeof unsharded === "number") return unsharded;
+    const resolved = options.shard === null || unsharded.selection.emptiedByGit
+      ? unsharded
+      : shardedSelection(unsharded, options.shard);
     const { loaded, selection } = resolved;
     if (!isPosixPlatform(context.runtime.os)) {
       writeText(context.stderr, "error: haz run needs a POSIX system\n");
@@ -84,9 +89,22 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       writeText(context.stdout, "nothing to run: no task is affected by the changes\n");
       return 0;
     }
+    if (options.shard !== null && selection.selected.length === 0) {
+      writeText(
+        context.stdout,
+        `nothing to run: shard ${options.shard.index}/${options.shard.count} has no task\n`,
+      );
+      return 0;
+    }
     const selected = new Set(selection.selected);
     if (options.dryRun) {
-      const request = { graph: loaded.graph, runSet: selection.runSet, selected, noCache: options.noCache };
+      const request = {
+        graph: loaded.graph,
+        runSet: selection.runSet,
+        selected,
+        noCache: options.noCache,
+        shard: options.shard,
+      };
       writeText(context.stdout, options.json ? dryRunJson(request) : dryRunText(request));
       return 0;
     }
@@ -186,6 +204,23 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     // after the run settled, or 128+n at once for another one), even while cli.ts flushes the output.
     if (phase === "before") signals.stop();
   }
+}
+
+/**
+ * REMOTE-102: the selection narrowed to one shard: its units are the selected tasks.
+ *
+ * @example
+ * ```ts
+ * shardedSelection(resolved, { index: 1, count: 3 }).selection.selected; // the shard's units
+ * ```
+ */
+export function shardedSelection(resolved: ResolvedSelection, shard: Shard): ResolvedSelection {
+  const { selection, loaded } = resolved;
+  const sharded = shardRunSet(loaded.graph, selection.runSet, shard.index, shard.count);
+  return {
+    ...resolved,
+    selection: { ...selection, selected: [...sharded.units], runSet: [...sharded.runSet] },
+  };
 }
 
 /** Inputs of {@link runRemote}. */
