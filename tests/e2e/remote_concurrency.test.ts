@@ -105,9 +105,10 @@ test(
         env: remoteEnv(round % 2 === 0 ? target : via()) as Record<string, string>,
         stdio: "ignore",
       });
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       await new Promise((resolve) => setTimeout(resolve, 150 + (round * 37) % 600));
       child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
+      await exited;
       // Downloads, imports and uploads leave `.tmp-*` store dirs; a kill during the restore that follows
       // an import leaves the local cache's `.restore-*` staging dir (CACHE-039), equally an orphan.
       assert.deepEqual(unexpectedState(victim), [], `round ${round}`);

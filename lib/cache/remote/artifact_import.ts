@@ -5,10 +5,19 @@
  * @module
  */
 
-import { createReadStream, mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  mkdirSync,
+  readFileSync,
+  type ReadStream,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { createGunzip } from "node:zlib";
+import { createGunzip, type Gunzip, gunzipSync } from "node:zlib";
 import { humanBytes } from "../../domain/size.ts";
 import type { TaskDefinition } from "../../domain/workspace.ts";
 import { syncDirectory, syncFile } from "../../util/fsync_path.ts";
@@ -20,6 +29,13 @@ import { type CacheContext, publishStoreDirectory } from "../store.ts";
 import { entrySize } from "./artifact_writer.ts";
 import { ByteReader } from "./byte_reader.ts";
 import { allZero, BLOCK, paddingOf, parseUstarHeader } from "./ustar.ts";
+
+/** Artifacts up to this size are decompressed in one call, up to {@link SMALL_ARCHIVE_BYTES}. */
+const SMALL_ARTIFACT_BYTES = 256 * 1024;
+const SMALL_ARCHIVE_BYTES = 4 * 1024 * 1024;
+
+/** Members up to this size are read whole and written with one call. */
+const SMALL_MEMBER_BYTES = 64 * 1024;
 
 /** The largest `manifest.json` member accepted (REMOTE-044 step 4). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -65,38 +81,88 @@ function reject(reason: string): never {
  * ```
  */
 export async function importArtifact(options: ImportArtifactOptions): Promise<ImportResult> {
-  const source = createReadStream(join(options.directory, ARTIFACT_FILE));
-  const gunzip = createGunzip();
-  source.on("error", (error) => gunzip.destroy(error));
-  source.pipe(gunzip);
-  const reader = new ByteReader(gunzip[Symbol.asyncIterator]());
+  const artifact = join(options.directory, ARTIFACT_FILE);
+  let source: ReadStream | null = null;
+  let gunzip: Gunzip | null = null;
+  const close = () => {
+    source?.destroy();
+    gunzip?.destroy();
+  };
   try {
-    const manifest = await unpack(reader, options);
-    source.destroy();
-    gunzip.destroy();
+    let archive = smallArchive(artifact);
+    if (archive === null) {
+      source = createReadStream(artifact);
+      gunzip = createGunzip();
+      const unzip = gunzip;
+      source.on("error", (error) => unzip.destroy(error));
+      source.pipe(unzip);
+      archive = unzip[Symbol.asyncIterator]();
+    }
+    const manifest = await unpack(new ByteReader(archive), options);
+    close();
     unlinkSync(join(options.directory, ARTIFACT_FILE));
     const manifestPath = join(options.directory, MANIFEST_FILE);
     writeFileSync(manifestPath, serializeManifest({ ...manifest, created_at_unix: options.nowUnix }), {
       flag: "wx",
       mode: 0o644,
     });
-    await syncFile(manifestPath);
-    await syncDirectory(join(options.directory, OUTPUTS_DIR));
-    await syncDirectory(options.directory);
+    // CACHE-017 steps 2–4 in one round: every file, the manifest last written, and both directories.
+    await Promise.all([
+      ...unpackedFiles(options.directory, manifest).map(syncFile),
+      syncDirectory(join(options.directory, OUTPUTS_DIR)),
+      syncDirectory(options.directory),
+    ]);
     const published = await publishStoreDirectory(options.context, options.directory, {
       key: options.key,
       task: options.task,
     });
     return published.ok ? { kind: "imported" } : { kind: "failed", message: published.reason };
   } catch (error) {
-    source.destroy();
-    gunzip.destroy();
+    close();
     if (error instanceof Rejection) return { kind: "rejected", reason: error.message };
     if (isZlibError(error)) {
       return { kind: "rejected", reason: `not a haz artifact: ${oneLine(errorMessage(error))}` };
     }
     return { kind: "failed", message: errorMessage(error) };
   }
+}
+
+/** The files an import wrote into its store directory: streams, blobs and the manifest. */
+function unpackedFiles(directory: string, manifest: Manifest): string[] {
+  const blobs = new Set<string>();
+  for (const output of manifest.outputs) if (output.kind === "file") blobs.add(output.hash);
+  return [
+    join(directory, "stdout"),
+    join(directory, "stderr"),
+    ...[...blobs].map((hex) => join(directory, OUTPUTS_DIR, hex)),
+    join(directory, MANIFEST_FILE),
+  ];
+}
+
+/**
+ * A small artifact decompressed in one call, as a one-chunk stream; null when it is too large either
+ * way (the streaming path then bounds the memory). Most artifacts are a few KiB, and one call avoids
+ * the stream machinery.
+ */
+function smallArchive(artifact: string): AsyncIterator<Uint8Array> | null {
+  if (statSync(artifact).size > SMALL_ARTIFACT_BYTES) return null;
+  let archive: Uint8Array;
+  try {
+    archive = gunzipSync(readFileSync(artifact), { maxOutputLength: SMALL_ARCHIVE_BYTES });
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+      return null;
+    }
+    throw error;
+  }
+  let sent = false;
+  return {
+    next: () => {
+      const done = sent;
+      sent = true;
+      return Promise.resolve(done ? { done: true, value: undefined } : { done: false, value: archive });
+    },
+  };
 }
 
 /** REMOTE-044 steps 3–6 over the decompressed archive; returns the verified manifest. */
@@ -191,15 +257,22 @@ async function member(
   const found = await header(reader, expected.name);
   if (found.size !== expected.size) reject(`${expected.name} does not match the manifest`);
   const hasher = options.context.hash.create();
-  const handle = await open(join(options.directory, file), "wx", 0o644);
-  try {
-    for await (const piece of truncationRejected(reader.pieces(expected.size))) {
-      hasher.update(piece);
-      await handle.write(piece);
+  const path = join(options.directory, file);
+  if (expected.size <= SMALL_MEMBER_BYTES) {
+    // Most members are small: one synchronous write beats three promise round trips.
+    const bytes = await exactOrReject(reader, expected.size);
+    hasher.update(bytes);
+    writeFileSync(path, bytes, { flag: "wx", mode: 0o644 });
+  } else {
+    const handle = await open(path, "wx", 0o644);
+    try {
+      for await (const piece of truncationRejected(reader.pieces(expected.size))) {
+        hasher.update(piece);
+        await handle.write(piece);
+      }
+    } finally {
+      await handle.close();
     }
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
   if (hasher.digestHex() !== expected.digest) reject(`${expected.name} does not match the manifest`);
   await padding(reader, expected.size);

@@ -266,10 +266,12 @@ export class RemoteClient {
       let timer: ReturnType<typeof setTimeout> | null = null;
       let settled = false;
       const failureListeners: Array<(error: Error) => void> = [];
+      const socketListeners: Array<() => void> = [];
       const stop = () => {
         if (timer !== null) clearTimeout(timer);
         timer = null;
         this.#inFlight.delete(fail);
+        for (const remove of socketListeners.splice(0)) remove();
         options.signal?.removeEventListener("abort", onAbort);
       };
       const fail = (error: Error) => {
@@ -297,7 +299,11 @@ export class RemoteClient {
         }
       });
       request.on("socket", (socket) => {
-        socket.on("connect", touch);
+        // A kept-alive socket is already connected; only a new one reports progress here.
+        if (socket.connecting) {
+          socket.once("connect", touch);
+          socketListeners.push(() => socket.off("connect", touch));
+        }
       });
       request.on("response", (response) => {
         touch();
@@ -325,6 +331,7 @@ export class RemoteClient {
       const finish = (value: number | null, error?: Error) => {
         if (finished) return;
         finished = true;
+        socket?.off("close", onClose);
         exchange.done();
         if (error !== undefined) {
           file.destroy();
@@ -352,11 +359,13 @@ export class RemoteClient {
       response.on("end", () => finish(bytes));
       response.on("error", (error) => finish(null, error));
       response.on("aborted", () => finish(null, new Error("aborted")));
-      response.socket?.on("close", () => {
+      const socket = response.socket;
+      const onClose = () => {
         if (!response.complete) {
           finish(null, Object.assign(new Error("connection closed"), { code: "ECONNRESET" }));
         }
-      });
+      };
+      socket?.on("close", onClose);
       file.on("error", (error) => {
         response.destroy();
         finish(null, new LocalFailure(error));

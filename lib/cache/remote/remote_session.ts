@@ -213,6 +213,7 @@ export class RemoteSession implements RemoteCachePort {
     const directory = join(context.root, shardOf(key), storeDirName(key));
     const started = this.#options.now();
     this.totals.lookups.requested++;
+    let published = false;
     const miss = (lookup: RemoteTaskRecord["lookup"]): RemoteFetchResult => {
       record.lookup = lookup;
       if (lookup === "miss") this.totals.lookups.misses++;
@@ -307,6 +308,7 @@ export class RemoteSession implements RemoteCachePort {
       record.download = { bytes: downloaded.bytes, ms: this.#options.now() - started };
       this.totals.lookups.hits++;
       this.totals.lookups.bytes += downloaded.bytes;
+      published = true;
       return "imported";
     } catch (error) {
       this.#warn(
@@ -316,7 +318,8 @@ export class RemoteSession implements RemoteCachePort {
       );
       return miss("not-imported");
     } finally {
-      await rm(directory, { recursive: true, force: true }).catch(() => {});
+      // A published import renamed its directory into place; anything else is removed.
+      if (!published) await rm(directory, { recursive: true, force: true }).catch(() => {});
     }
   }
 
