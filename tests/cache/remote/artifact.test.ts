@@ -65,7 +65,10 @@ const helloTask = {
 test("REMOTE-041 EX-702 W1's app:hello artifact at level 0 is byte for byte the test vector", async () => {
   const manifest = serializeManifest(MANIFEST);
   assert.equal(Buffer.byteLength(manifest), 618);
-  assert.equal(sha(Buffer.from(manifest)), "40144ea6e084f503f4e2b840347270bbb874b9a7fb9de6317cf80795ee1a3942");
+  assert.equal(
+    sha(Buffer.from(manifest)),
+    "40144ea6e084f503f4e2b840347270bbb874b9a7fb9de6317cf80795ee1a3942",
+  );
   const artifact = await w1Artifact("ex702");
   const archive = gunzipSync(artifact);
   assert.equal(archive.length, 4608);
@@ -81,7 +84,10 @@ test("REMOTE-041 EX-702 W1's app:hello artifact at level 0 is byte for byte the 
 test("REMOTE-050 EX-703 tags equal the vectors of turbo 2.11's scheme", () => {
   const subject = { key: "0123456789abcdef0123456789abcdef", id: W1_KEY, team: "haz" };
   assert.equal(artifactTag(subject, Buffer.from("hello")), "xj4gIpwxqi6HDiVidTu7rUnrGJUOBCh5ddqNd+8lY0Q=");
-  assert.equal(artifactTag({ ...subject, team: "" }, new Uint8Array()), "B/MndyH8mCAT24yyJVVaT6tzDd99siByfAVZy5JqHPM=");
+  assert.equal(
+    artifactTag({ ...subject, team: "" }, new Uint8Array()),
+    "B/MndyH8mCAT24yyJVVaT6tzDd99siByfAVZy5JqHPM=",
+  );
 });
 
 test("REMOTE-050 EX-703 the tag of EX-702's archive as a body", async () => {
@@ -129,7 +135,11 @@ test("REMOTE-044 damaged artifacts are rejected with the reason of the first fai
     ["garbage", gzipSync(Buffer.from("garbage")), /^not a haz artifact: /],
     ["not-gzip", Buffer.from("plain text"), /^not a haz artifact: /],
     ["truncated", gzipSync(good.subarray(0, 2000)), /^not a haz artifact: /],
-    ["extra", gzipSync(Buffer.concat([good.subarray(0, 3584), ustarHeader("extra", 0), good.subarray(3584)])), /^not a haz artifact: unexpected member/],
+    [
+      "extra",
+      gzipSync(Buffer.concat([good.subarray(0, 3584), ustarHeader("extra", 0), good.subarray(3584)])),
+      /^not a haz artifact: unexpected member/,
+    ],
   ];
   const flipped = Buffer.from(good);
   flipped[3072] ^= 1;
@@ -140,5 +150,8 @@ test("REMOTE-044 damaged artifacts are rejected with the reason of the first fai
     assert.match((result as { reason: string }).reason, reason, name);
   }
   const small = await importBody("reject-size", gzipSync(good), 600);
-  assert.deepEqual(small, { kind: "rejected", reason: "entry is larger than cache.remote.max_entry_size (600 B)" });
+  assert.deepEqual(small, {
+    kind: "rejected",
+    reason: "entry is larger than cache.remote.max_entry_size (600 B)",
+  });
 });
