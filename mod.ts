@@ -41,7 +41,6 @@ export type {
 } from "./lib/domain/workspace.ts";
 
 export type {
-  Clock,
   ExitStatus,
   HostSignal,
   HostSignals,
@@ -51,6 +50,7 @@ export type {
   SpawnErrorReason,
   SpawnPlan,
 } from "./lib/exec/process.ts";
+export type { Clock } from "./lib/util/clock.ts";
 export { SpawnError } from "./lib/exec/process.ts";
 export { superviseProcess } from "./lib/exec/supervise_process.ts";
 export { bunSpawner } from "./lib/runtime/bun_spawner.ts";
@@ -73,7 +73,6 @@ export type {
   CancelledRecord,
   CancelReason,
   CompletedRecord,
-  Digest,
   RunGraphOutcome,
   RunObserver,
   RunOutcome,
@@ -82,10 +81,12 @@ export type {
   SkipRecord,
   TaskErrorRecord,
 } from "./lib/exec/records.ts";
+export type { Digest } from "./lib/cache/digest.ts";
 export { cacheLookupPhase, restoreFromHit, runFresh, runTask } from "./lib/exec/run_task.ts";
 export { type RunContext, runGraph, type RunGraphResult } from "./lib/exec/run_graph.ts";
 export { createRunControl, type RunControl } from "./lib/exec/run_control.ts";
 export { exitCodeFor } from "./lib/exec/exit_code.ts";
-export { createPresenter, type Presenter, type PresenterOptions } from "./lib/exec/output/presenter.ts";
+export { createPresenter } from "./lib/exec/output/presenter.ts";
+export type { Presenter, PresenterOptions } from "./lib/exec/output/presenter_port.ts";
 export { LiveOutputObserver } from "./lib/exec/output/live_output_observer.ts";
 export { BufferedOutputObserver } from "./lib/exec/output/buffered_output_observer.ts";

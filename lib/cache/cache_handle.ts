@@ -6,7 +6,7 @@
  */
 
 import type { TaskDefinition } from "../domain/workspace.ts";
-import type { Digest, StreamDigest } from "../exec/records.ts";
+import type { Digest, StreamDigest } from "./digest.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { Manifest } from "./manifest.ts";
 

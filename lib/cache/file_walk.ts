@@ -25,7 +25,6 @@ import {
 } from "../domain/glob.ts";
 import { compareBytes } from "../domain/task_id.ts";
 import type { PathPattern } from "../domain/workspace.ts";
-import type { RunTaskError } from "../exec/records.ts";
 import { errorCode, errorMessage } from "./io_error.ts";
 
 /** One input file: its workspace-absolute path and the host path to read it through. */
@@ -37,8 +36,14 @@ export interface InputFile {
 /** The input files of a task, or why they cannot be enumerated (CACHE-029). */
 export type InputEnumeration = { ok: true; files: InputFile[] } | { ok: false; message: string };
 
+/** Why a task's declared outputs could not be resolved after it ran. */
+export type OutputResolutionError =
+  | { readonly kind: "output-resolution"; readonly pattern: string; readonly message: string }
+  | { readonly kind: "output-missing"; readonly path: string }
+  | { readonly kind: "output-unsupported"; readonly path: string; readonly fileType: string };
+
 /** The materialised outputs of a task, or the task error that resolving them raised. */
-export type OutputResolution = { ok: true; paths: string[] } | { ok: false; error: RunTaskError };
+export type OutputResolution = { ok: true; paths: string[] } | { ok: false; error: OutputResolutionError };
 
 type SpecialKind = "fifo" | "socket" | "block device" | "character device";
 type EntryKind = "directory" | "file" | "symlink" | "missing" | SpecialKind;

@@ -6,7 +6,7 @@
  */
 
 import type { TaskDefinition } from "../domain/workspace.ts";
-import type { Clock } from "../exec/process.ts";
+import type { Clock } from "../util/clock.ts";
 import type { CacheHandle, Capture, LookupResult, RestoreResult, StoreRequest } from "./cache_handle.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { cacheRootOf } from "./layout.ts";

@@ -5,12 +5,8 @@
  * @module
  */
 
+import type { Sink } from "../exec/output/sink.ts";
 import type { HostSignals, ProcessSpawner } from "../exec/process.ts";
-
-/** An ordered byte sink that swallows write errors (04-execution.md §9). */
-export interface Sink {
-  write(bytes: Uint8Array): void;
-}
 
 /** Identity of the running haz, for `--version` and reports. */
 export interface RuntimeInfo {

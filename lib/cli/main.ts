@@ -8,7 +8,8 @@
 import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { HostSignals, ProcessSpawner } from "../exec/process.ts";
-import type { CommandContext, RuntimeInfo, Sink } from "./command_context.ts";
+import type { CommandContext, RuntimeInfo } from "./command_context.ts";
+import type { Sink } from "../exec/output/sink.ts";
 import { commandSpec } from "./command_specs.ts";
 import { quickAnswer } from "./quick_answer.ts";
 import { COMMAND_HANDLERS } from "./command_handlers.ts";

@@ -10,7 +10,7 @@
 import process from "node:process";
 import type { Readable } from "node:stream";
 import type { HostSignals } from "../exec/process.ts";
-import type { Sink } from "./command_context.ts";
+import type { Sink } from "../exec/output/sink.ts";
 import { writeText } from "./stdio_sink.ts";
 
 /** What a prompt got: a line (without its line end), the end of input, or Ctrl-C. */

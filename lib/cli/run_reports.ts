@@ -6,7 +6,7 @@
  */
 
 import { resolve } from "node:path";
-import type { Clock } from "../exec/process.ts";
+import type { Clock } from "../util/clock.ts";
 import type { RunGraphOutcome } from "../exec/records.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { CommandContext } from "./command_context.ts";

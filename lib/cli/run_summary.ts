@@ -12,10 +12,10 @@ import type {
   RunGraphOutcome,
   RuntimeInvariantViolation,
   SkipRecord,
-  StreamDigest,
   TaskErrorRecord,
   TaskTiming,
 } from "../exec/records.ts";
+import type { StreamDigest } from "../cache/digest.ts";
 import { describeTaskError } from "../exec/output/describe_task_error.ts";
 import type { RuntimeInfo } from "./command_context.ts";
 import { notCacheableReason } from "./dry_run.ts";

@@ -7,7 +7,7 @@
 
 import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
-import type { Sink } from "./command_context.ts";
+import type { Sink } from "../exec/output/sink.ts";
 
 /** A sink that can be awaited until everything written has been handed to the OS. */
 export interface FlushableSink extends Sink {

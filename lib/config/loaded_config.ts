@@ -9,7 +9,7 @@
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import type { DiagnosticLocation } from "../domain/diagnostic.ts";
 import type { TaskBody, WorkspaceSettings } from "../domain/workspace.ts";
-import type { Expression } from "../query/expression.ts";
+import type { Expression } from "../domain/expression.ts";
 
 /** One project after reading its `haz.yml`. */
 export interface LoadedProject {

@@ -7,7 +7,7 @@
 
 import { type Diagnostic, type DiagnosticLocation, warningDiagnostic } from "../domain/diagnostic.ts";
 import { compareBytes } from "../domain/task_id.ts";
-import { evaluateExpression, type Expression } from "../query/expression.ts";
+import { evaluateExpression, type Expression } from "../domain/expression.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 
 /** A tag named somewhere, with where. */

@@ -9,7 +9,7 @@ import { isScalar, type Scalar, type YAMLMap } from "yaml";
 import { type Diagnostic, type DiagnosticLocation, errorDiagnostic } from "../domain/diagnostic.ts";
 import { checkIdentifier } from "../domain/identifier.ts";
 import type { TaskBody } from "../domain/workspace.ts";
-import { type Expression, expressionAtoms, parseExpression } from "../query/expression.ts";
+import { type Expression, expressionAtoms, parseExpression } from "../domain/expression.ts";
 import { createFileChecker, mapEntries, reportError, type YamlValue } from "./file_checker.ts";
 import { validateTasks } from "./validate_task.ts";
 import { closedKeys, stringValue } from "./value_checks.ts";

@@ -83,16 +83,6 @@ export interface HostSignals {
   on(sig: HostSignal, handler: () => void): () => void;
 }
 
-/** Time source; the fake clock drives every timer in tests. */
-export interface Clock {
-  /** Run clock in ms since haz started (monotonic, fractional allowed). */
-  now(): number;
-  /** Wall clock in whole seconds since the epoch, for manifests. */
-  unixSeconds(): number;
-  /** Resolves after `ms`, or early when `abort` fires. */
-  sleep(ms: number, abort?: AbortSignal): Promise<void>;
-}
-
 /** Signal numbers for exit codes (128 + n). */
 export const SIGNAL_NUMBERS: Readonly<Record<HostSignal | Signal, number>> = {
   SIGHUP: 1,

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Clock, ProcessSpawner, Signal } from "./process.ts";
+import type { ProcessSpawner, Signal } from "./process.ts";
+import type { Clock } from "../util/clock.ts";
 
 /** Abort reason of the timers; a plain value, cheaper than the default DOMException. */
 const STOPPED = "stopped";

@@ -4,17 +4,10 @@
  * @module
  */
 
+import type { Digest, StreamDigest } from "../cache/digest.ts";
+import type { OutputResolutionError } from "../cache/file_walk.ts";
 import type { TaskId } from "../domain/task_id.ts";
 import type { ExitStatus, HostSignal, Signal, SpawnErrorReason } from "./process.ts";
-
-/** 64 lowercase hex characters. */
-export type Digest = string;
-
-/** Digest and length of a captured stream. */
-export interface StreamDigest {
-  readonly hash: Digest;
-  readonly bytes: number;
-}
 
 /** A phase of a task's admission period. */
 export interface PhaseSpan {
@@ -129,9 +122,7 @@ export type RunTaskError =
   | { readonly kind: "wait"; readonly message: string }
   | { readonly kind: "stream-read"; readonly stream: "stdout" | "stderr"; readonly message: string }
   | { readonly kind: "signal"; readonly signal: Signal; readonly message: string }
-  | { readonly kind: "output-resolution"; readonly pattern: string; readonly message: string }
-  | { readonly kind: "output-missing"; readonly path: string }
-  | { readonly kind: "output-unsupported"; readonly path: string; readonly fileType: string }
+  | OutputResolutionError
   | { readonly kind: "output-invalid-path"; readonly path: string; readonly message: string };
 
 /** A task whose pipeline raised a {@link RunTaskError}. */

@@ -7,7 +7,8 @@
 import type { CacheHandle } from "../cache/cache_handle.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
 import type { TaskGraph, Workspace } from "../domain/workspace.ts";
-import type { Clock, ProcessSpawner } from "./process.ts";
+import type { ProcessSpawner } from "./process.ts";
+import type { Clock } from "../util/clock.ts";
 import type { RunObserver } from "./records.ts";
 import type { RunControl } from "./run_control.ts";
 

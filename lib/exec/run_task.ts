@@ -18,14 +18,13 @@ import { type SpawnedProcess, SpawnError } from "./process.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
-  Digest,
   FailureCause,
   RunTaskError,
   RunWarning,
-  StreamDigest,
   TaskErrorRecord,
   TaskTiming,
 } from "./records.ts";
+import type { Digest, StreamDigest } from "../cache/digest.ts";
 import type { RunContext } from "./run_context.ts";
 import { watchRunControl } from "./run_control.ts";
 import { spawnPlan } from "./spawn_plan.ts";

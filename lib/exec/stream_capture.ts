@@ -8,7 +8,7 @@
 
 import type { Capture } from "../cache/cache_handle.ts";
 import type { HashAlgorithm, Hasher } from "../cache/hash_algorithm.ts";
-import type { StreamDigest } from "./records.ts";
+import type { StreamDigest } from "../cache/digest.ts";
 
 /** The two streams of a task. */
 export type StreamName = "stdout" | "stderr";

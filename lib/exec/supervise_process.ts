@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Clock, ExitStatus, ProcessSpawner, SpawnedProcess } from "./process.ts";
+import type { ExitStatus, ProcessSpawner, SpawnedProcess } from "./process.ts";
+import type { Clock } from "../util/clock.ts";
 
 /** How long to keep reading after the leader exited, and again after the group was killed. */
 export const DRAIN_WINDOW_MS = 250;

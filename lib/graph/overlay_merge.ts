@@ -10,7 +10,7 @@ import type { Diagnostic } from "../domain/diagnostic.ts";
 import { compareBytes } from "../domain/task_id.ts";
 import type { TaskBody } from "../domain/workspace.ts";
 import type { LoadedConfig, LoadedOverlay, LoadedProject } from "../config/loaded_config.ts";
-import { evaluateExpression } from "../query/expression.ts";
+import { evaluateExpression } from "../domain/expression.ts";
 
 /** The effective task set of one project: task name → winning body, `null` when the winner was dropped. */
 export type EffectiveTasks = ReadonlyMap<string, TaskBody | null>;

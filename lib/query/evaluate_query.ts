@@ -12,7 +12,7 @@ import type { LoadedWorkspace } from "../graph/load_workspace.ts";
 import { coverageIntersects } from "../graph/pattern_intersection.ts";
 import { candidateSet } from "../graph/select.ts";
 import { hardPredecessorClosure, hardSuccessorClosure } from "../graph/traverse.ts";
-import { evaluateExpression, expressionAtoms } from "./expression.ts";
+import { evaluateExpression, expressionAtoms } from "../domain/expression.ts";
 import { flagDiagnostic, type QueryFilter } from "./query_filters.ts";
 
 /** Structural filters (QRY-005): true = `--has-…`, false = `--no-…`, absent = no constraint. */

@@ -8,7 +8,12 @@
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import { checkIdentifier } from "../domain/identifier.ts";
 import { checkPattern } from "../domain/path_pattern.ts";
-import { type Expression, type ExpressionAtom, expressionAtoms, parseExpression } from "./expression.ts";
+import {
+  type Expression,
+  type ExpressionAtom,
+  expressionAtoms,
+  parseExpression,
+} from "../domain/expression.ts";
 
 /** Flags whose atoms are names. */
 export type NameFlag = "tags" | "projects" | "tasks";

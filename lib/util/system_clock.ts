@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Clock } from "../exec/process.ts";
+import type { Clock } from "./clock.ts";
 
 /** Timers longer than this overflow in JavaScript (CFG-043); longer sleeps are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Clock, ProcessSpawner } from "../exec/process.ts";
+import type { ProcessSpawner } from "../exec/process.ts";
+import type { Clock } from "../util/clock.ts";
 import { superviseProcess } from "../exec/supervise_process.ts";
 
 /** Which changeset to compute. */

@@ -4,7 +4,7 @@ import { loadConfig } from "../../lib/config/load_config.ts";
 import type { LoadedConfig } from "../../lib/config/loaded_config.ts";
 import { renderDiagnosticReport, sortDiagnostics } from "../../lib/cli/render_diagnostic.ts";
 import type { Diagnostic } from "../../lib/domain/diagnostic.ts";
-import { evaluateExpression } from "../../lib/query/expression.ts";
+import { evaluateExpression } from "../../lib/domain/expression.ts";
 import { type FixtureEntry, withWorkspaceFixture } from "../support/workspace_fixture.ts";
 
 const PROJECTS: Record<string, FixtureEntry> = {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTaskId as id } from "../../lib/domain/task_id.ts";
 import type { CancelledRecord, SkipRecord } from "../../lib/exec/records.ts";
-import type { Presenter } from "../../lib/exec/output/presenter.ts";
+import type { Presenter } from "../../lib/exec/output/presenter_port.ts";
 import { BufferedOutputObserver } from "../../lib/exec/output/buffered_output_observer.ts";
 import { SPILL_THRESHOLD_BYTES, SpillBuffer } from "../../lib/exec/output/spill_buffer.ts";
 import { createTestPresenter, type TestPresenterOptions } from "../support/presenter_harness.ts";

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTaskId as id } from "../../lib/domain/task_id.ts";
-import type { Clock } from "../../lib/exec/process.ts";
+import type { Clock } from "../../lib/util/clock.ts";
 import { footerLine } from "../../lib/exec/output/progress_footer.ts";
 import { createTestPresenter, type TestPresenterOptions } from "../support/presenter_harness.ts";
 import { completedRun, succeededRecord as done } from "../support/run_records.ts";

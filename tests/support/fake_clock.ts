@@ -6,7 +6,7 @@
  */
 
 import { compareTaskIds, type TaskId } from "../../lib/domain/task_id.ts";
-import type { Clock } from "../../lib/exec/process.ts";
+import type { Clock } from "../../lib/util/clock.ts";
 
 /** Options of {@link FakeClock}. */
 export interface FakeClockOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Sink } from "../../lib/cli/command_context.ts";
+import type { Sink } from "../../lib/exec/output/sink.ts";
 
 /** How a {@link MemorySink} misbehaves. */
 export interface MemorySinkOptions {

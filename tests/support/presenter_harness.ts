@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { Clock } from "../../lib/exec/process.ts";
-import { createPresenter, type Presenter, type PresenterOptions } from "../../lib/exec/output/presenter.ts";
+import type { Clock } from "../../lib/util/clock.ts";
+import { createPresenter } from "../../lib/exec/output/presenter.ts";
+import type { Presenter, PresenterOptions } from "../../lib/exec/output/presenter_port.ts";
 import { MemorySink } from "./memory_sink.ts";
 
 /** Progress is off by default, so the clock only has to exist. */

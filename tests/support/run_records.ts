@@ -6,7 +6,8 @@
  */
 
 import { parseTaskId } from "../../lib/domain/task_id.ts";
-import type { CompletedRecord, RunGraphOutcome, StreamDigest, TaskTiming } from "../../lib/exec/records.ts";
+import type { CompletedRecord, RunGraphOutcome, TaskTiming } from "../../lib/exec/records.ts";
+import type { StreamDigest } from "../../lib/cache/digest.ts";
 
 /**
  * A placeholder stream digest; presenters never look at it.

@@ -8,7 +8,7 @@
 
 import { formatTaskId, type TaskId } from "../../domain/task_id.ts";
 import type { ChannelWriter, OutputStream } from "./output_channel.ts";
-import type { PresenterOptions } from "./presenter.ts";
+import type { PresenterOptions } from "./presenter_port.ts";
 import { PresenterBase, type TerminalUnit } from "./presenter_base.ts";
 import { warningText } from "./run_diagnostics.ts";
 import { SPILL_THRESHOLD_BYTES, SpillBuffer, type SpillSettings } from "./spill_buffer.ts";
@@ -28,7 +28,7 @@ interface TaskStreams {
  *
  * @example
  * ```ts
- * import type { Clock } from "../process.ts";
+ * import type { Clock } from "../../util/clock.ts";
  * import type { CompletedRecord } from "../records.ts";
  * declare const clock: Clock;
  * declare const done: CompletedRecord; // p:a, fresh run, succeeded

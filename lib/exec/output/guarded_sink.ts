@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Sink } from "../../cli/command_context.ts";
+import type { Sink } from "./sink.ts";
 
 const encoder = new TextEncoder();
 

@@ -28,7 +28,7 @@ interface TaskLines {
  *
  * @example
  * ```ts
- * import type { Clock } from "../process.ts";
+ * import type { Clock } from "../../util/clock.ts";
  * declare const clock: Clock;
  * const observer = new LiveOutputObserver({
  *   mode: "live", stdout: { write() {} }, stderr: { write() {} }, color: false, progress: false,

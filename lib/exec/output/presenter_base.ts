@@ -18,7 +18,7 @@ import type {
 import { epilogueText } from "./epilogue.ts";
 import { GuardedSink } from "./guarded_sink.ts";
 import { OutputChannel } from "./output_channel.ts";
-import type { Presenter, PresenterOptions } from "./presenter.ts";
+import type { Presenter, PresenterOptions } from "./presenter_port.ts";
 import { ProgressFooter } from "./progress_footer.ts";
 import { violationLine, warningLine } from "./run_diagnostics.ts";
 import { statusLine, type TerminalRecord } from "./status_line.ts";

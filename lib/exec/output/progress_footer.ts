@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Sink } from "../../cli/command_context.ts";
+import type { Sink } from "./sink.ts";
 import { compareTaskIds, formatTaskId, type TaskId } from "../../domain/task_id.ts";
 import { formatDuration } from "../../util/format_duration.ts";
-import type { Clock } from "../process.ts";
+import type { Clock } from "../../util/clock.ts";
 import { SGR, styler } from "./ansi_style.ts";
 
 /** Minimum time between two redraws that are not caused by a terminal event. */
@@ -89,7 +89,7 @@ export interface ProgressFooterOptions {
  *
  * @example
  * ```ts
- * import type { Clock } from "../process.ts";
+ * import type { Clock } from "../../util/clock.ts";
  * declare const clock: Clock;
  * const chunks: Uint8Array[] = [];
  * const footer = new ProgressFooter({ sink: { write: (b) => chunks.push(b) }, clock, columns: () => 80, color: false, total: 2 });

@@ -5,7 +5,7 @@ import {
   type Expression,
   expressionAtoms,
   parseExpression,
-} from "../../lib/query/expression.ts";
+} from "../../lib/domain/expression.ts";
 
 /** Prints a tree fully parenthesised, to pin precedence and associativity. */
 function show(expression: Expression): string {
