@@ -216,6 +216,10 @@ test(
       const uploads = run.summary!.remoteCache!.uploads;
       assert.equal(uploads.uploaded + uploads.notUploaded, uploads.due);
       assert.ok(uploads.notUploaded >= 1);
+      const off = run.profile!.traceEvents.filter((event) => event.name === "remote-off");
+      assert.equal(off.length, 1, "scenario 29: the trip is an instant event of the profile");
+      assert.deepEqual([off[0].ph, off[0].cat, off[0].s], ["i", "haz", "g"]);
+      assert.equal(off[0].args.reason, trip.message);
     } finally {
       proxy.decide = previous;
     }

@@ -153,6 +153,33 @@ test("REMOTE-062 scenario 3: two tasks with one key download their artifact once
   assert.match(run.stdout, /Tasks: 2 completed \(2 cached: [01] local, [12] remote\)/);
 });
 
+test(
+  "REMOTE-062 scenario 3: a task re-admitted after a mutex park does not ask for its id again",
+  SLOW,
+  async () => {
+    const parked = {
+      ".haz/workspace.yml": "projects: [app]\n",
+      "app/haz.yml": [
+        "tasks:",
+        '  one: {shell: "sleep 0.5; echo one", inputs: [], mutex: db}',
+        '  two: {shell: "sleep 0.5; echo two", inputs: [], mutex: db}',
+        "",
+      ].join("\n"),
+    };
+    const team = randomTeam();
+    const a = await fresh(parked);
+    const start = proxy.requests.length;
+    const run = await hazRemote(a, ["run", "app:one", "app:two", "-j", "2"], {
+      env: remoteEnv(via(proxy.url, team), { HAZ_REMOTE_CACHE: "read" }),
+      secrets: [server.token],
+    });
+    exits(run, 0);
+    const gets = proxy.requests.slice(start).filter((request) => request.method === "GET");
+    assert.equal(gets.length, 2, "one GET per id, none for the re-admission");
+    assert.equal(new Set(gets.map((request) => request.url)).size, 2);
+  },
+);
+
 test("REMOTE-031 scenario 24: request headers, the query and a URL with a path prefix", SLOW, async () => {
   const team = randomTeam();
   const prefixed = via(`${proxy.url}/cache/`, team);
