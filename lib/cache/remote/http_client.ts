@@ -38,6 +38,8 @@ export type DownloadResult =
   | { readonly kind: "missing" }
   | { readonly kind: "too-large" }
   | { readonly kind: "aborted" }
+  /** The body could not be written locally: not a server problem (REMOTE-065). */
+  | { readonly kind: "not-written"; readonly message: string }
   | RequestProblem;
 
 /** Result of {@link RemoteClient.upload}. */
@@ -122,6 +124,7 @@ export class RemoteClient {
       const bytes = await this.#receive(exchange, destination, maxBytes);
       return bytes === null ? { kind: "too-large" } : { kind: "found", bytes, tags };
     } catch (error) {
+      if (error instanceof LocalFailure) return { kind: "not-written", message: error.message };
       return this.#failure(error, this.artifactUrl(id));
     }
   }
@@ -425,7 +428,6 @@ export class RemoteClient {
 
   #failure(error: unknown, url: string): RequestProblem | { readonly kind: "aborted" } {
     if (error instanceof Aborted) return { kind: "aborted" };
-    if (error instanceof LocalFailure) throw error.cause;
     if (error instanceof StatusFailure) {
       return { kind: "problem", problem: error.message, status: null, message: null };
     }
@@ -453,7 +455,7 @@ class StatusFailure extends Error {}
 class TimeoutFailure extends Error {}
 
 /** A local file error while downloading: not a server problem (REMOTE-065). */
-export class LocalFailure extends Error {
+class LocalFailure extends Error {
   /** Wraps the file-system error. */
   constructor(cause: Error) {
     super(cause.message, { cause });

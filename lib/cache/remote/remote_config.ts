@@ -111,6 +111,6 @@ export function resolveRemoteConfig(inputs: RemoteConfigInputs): RemoteConfig | 
  * ```
  */
 export function redactor(config: Pick<RemoteConfig, "token" | "signatureKey">): (text: string) => string {
-  const secrets = [config.token, config.signatureKey].filter((value): value is string => value !== null);
+  const secrets = [config.token, config.signatureKey].filter((value): value is string => !!value);
   return (text) => secrets.reduce((result, secret) => result.split(secret).join("<redacted>"), text);
 }

@@ -17,8 +17,8 @@ import { entryPath, shardOf, storeDirName } from "../layout.ts";
 import type { CacheContext } from "../store.ts";
 import { ARTIFACT_FILE, importArtifact } from "./artifact_import.ts";
 import { writeArtifact } from "./artifact_writer.ts";
-import { LocalFailure, RemoteClient } from "./http_client.ts";
-import type { RemoteConfig } from "./remote_config.ts";
+import { RemoteClient } from "./http_client.ts";
+import { redactor, type RemoteConfig } from "./remote_config.ts";
 import { artifactFileTag, tagVerifies } from "./signature.ts";
 
 /** The warning kinds of REMOTE-093. */
@@ -141,6 +141,7 @@ export class RemoteSession implements RemoteCachePort {
   constructor(options: RemoteSessionOptions) {
     this.#options = options;
     this.config = options.config;
+    this.redact = redactor(options.config);
     this.#client = new RemoteClient({
       url: options.config.url,
       team: options.config.team,
@@ -152,13 +153,7 @@ export class RemoteSession implements RemoteCachePort {
   }
 
   /** REMOTE-025 redaction of any outside text. */
-  readonly redact = (text: string): string => {
-    let result = text;
-    for (const secret of [this.config.token, this.config.signatureKey]) {
-      if (secret !== null && secret !== "") result = result.split(secret).join("<redacted>");
-    }
-    return result;
-  };
+  readonly redact: (text: string) => string;
 
   get #readable(): boolean {
     return this.config.mode === "read" || this.config.mode === "read-write";
@@ -233,20 +228,17 @@ export class RemoteSession implements RemoteCachePort {
         );
         return miss("not-imported");
       }
-      let downloaded;
-      try {
-        downloaded = await this.#client.download(
-          key,
-          join(directory, ARTIFACT_FILE),
-          this.config.settings.maxArtifactSize,
-          request.signal,
-        );
-      } catch (error) {
-        if (!(error instanceof LocalFailure)) throw error;
+      const downloaded = await this.#client.download(
+        key,
+        join(directory, ARTIFACT_FILE),
+        this.config.settings.maxArtifactSize,
+        request.signal,
+      );
+      if (downloaded.kind === "not-written") {
         this.#warn(
           "remote-not-imported",
           task.key,
-          `${task.key}: remote artifact not imported: ${error.message}`,
+          `${task.key}: remote artifact not imported: ${downloaded.message}`,
         );
         return miss("not-imported");
       }
