@@ -5,7 +5,7 @@
  * (cache present, no outputs, so both restore every output), and B's outputs are compared byte for
  * byte with a cold build's.
  *
- * Usage: `deno run -A bench/remote_cache.ts [--reps N] [--haz CMD]` (default: `dist/haz`, built by
+ * Usage: `deno run -A bench/remote_cache.ts [--reps N] [--jobs N] [--haz CMD]` (default: `dist/haz`, built by
  * `./compile.sh`). Prints one Markdown table and exits 1 when the remote-hit median exceeds twice the
  * local-hit median or the outputs differ.
  *
@@ -31,6 +31,7 @@ const option = (name: string) => {
 };
 const reps = Number(option("--reps") ?? 5);
 const haz = (option("--haz") ?? join(repoRoot, "dist/haz")).split(" ");
+const jobs = option("--jobs");
 
 const scratch = mkdtempSync(join(tmpdir(), "haz-bench-remote-"));
 const server = await startRemoteServer();
@@ -49,7 +50,13 @@ try {
   );
   const run = (root: string, env: Record<string, string | undefined>, extra: string[] = []): number => {
     const started = performance.now();
-    const result = spawnSync(haz[0], [...haz.slice(1), "run", "--all", ...extra], {
+    const result = spawnSync(haz[0], [
+      ...haz.slice(1),
+      "run",
+      "--all",
+      ...(jobs === undefined ? [] : ["-j", jobs]),
+      ...extra,
+    ], {
       cwd: root,
       env,
       encoding: "utf8",
@@ -83,7 +90,7 @@ try {
     `${median(values).toFixed(0)} ms (${values.map((v) => v.toFixed(0)).join(", ")})`;
   process.stdout.write(
     [
-      "### Remote cache, 100 tasks, machine B (outputs absent)",
+      `### Remote cache, 100 tasks, machine B (outputs absent), -j ${jobs ?? "auto"}`,
       "",
       "| run | median wall (rounds) |",
       "|---|---|",
