@@ -169,6 +169,10 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     } finally {
       phase = "uploading";
     }
+    const session = remote?.session ?? null;
+    if (session !== null && session.pendingUploads > 0 && outcome.cancel === null) {
+      presenter.uploading(() => session.pendingUploads);
+    }
     try {
       await remote?.session?.finish({ cancelled: outcome.cancel !== null, interrupt: uploadWait.signal });
     } finally {

@@ -117,6 +117,10 @@ export abstract class PresenterBase implements Presenter {
     this.writeStderrLine(warningLine(warning, this.options.color));
   }
 
+  uploading(pending: () => number): void {
+    this.#footer?.uploading(pending);
+  }
+
   notice(text: string): void {
     this.writeStderrLine(text);
   }
