@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, writeFileSync, type WriteStream } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import { formatDuration } from "../../util/format_duration.ts";
@@ -62,6 +62,8 @@ export type StatusResult =
   | RequestProblem;
 
 const MAX_REDIRECTS = 5;
+/** Bodies up to this size are held in memory and written at once (bounded memory all the same). */
+const SMALL_BODY_BYTES = 256 * 1024;
 const MAX_ERROR_BODY = 64 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -325,10 +327,15 @@ export class RemoteClient {
   }
 
   /** Streams a 200 body into a file; null when more than `maxBytes` arrived (aborted then). */
+  /**
+   * Streams a 200 body into a file; null when more than `maxBytes` arrived (aborted then). A body of
+   * at most {@link SMALL_BODY_BYTES} is held and written with one call: most artifacts are a few KiB.
+   */
   #receive(exchange: Exchange, destination: string, maxBytes: number): Promise<number | null> {
     const { response } = exchange;
     return new Promise<number | null>((resolve, reject) => {
-      const file = createWriteStream(destination, { flags: "wx", mode: 0o644 });
+      let file: WriteStream | null = null;
+      const held: Uint8Array[] = [];
       let bytes = 0;
       let finished = false;
       const finish = (value: number | null, error?: Error) => {
@@ -337,15 +344,31 @@ export class RemoteClient {
         socket?.off("close", onClose);
         exchange.done();
         if (error !== undefined) {
-          file.destroy();
+          file?.destroy();
           reject(error);
         } else if (value === null) {
           response.destroy();
-          file.destroy();
+          file?.destroy();
           resolve(null);
+        } else if (file === null) {
+          try {
+            writeFileSync(destination, Buffer.concat(held), { flag: "wx", mode: 0o644 });
+            resolve(value);
+          } catch (failure) {
+            reject(new LocalFailure(failure as Error));
+          }
         } else {
           file.end(() => resolve(value));
         }
+      };
+      const openFile = (): WriteStream => {
+        const stream = createWriteStream(destination, { flags: "wx", mode: 0o644 });
+        stream.on("error", (error) => {
+          response.destroy();
+          finish(null, new LocalFailure(error));
+        });
+        for (const chunk of held.splice(0)) stream.write(chunk);
+        return stream;
       };
       response.on("data", (chunk: Uint8Array) => {
         exchange.touch();
@@ -354,6 +377,11 @@ export class RemoteClient {
           finish(null);
           return;
         }
+        if (file === null && bytes <= SMALL_BODY_BYTES) {
+          held.push(chunk);
+          return;
+        }
+        file ??= openFile();
         if (!file.write(chunk)) {
           response.pause();
           file.once("drain", () => response.resume());
@@ -369,10 +397,6 @@ export class RemoteClient {
         }
       };
       socket?.on("close", onClose);
-      file.on("error", (error) => {
-        response.destroy();
-        finish(null, new LocalFailure(error));
-      });
       exchange.onFailure((error) => finish(null, error));
     });
   }
