@@ -6,49 +6,71 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { fileIdentity, identityOf } from "../util/file_identity.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import type { InputDigestMemo } from "./input_stat_cache.ts";
 
 /** Size of one read; also the replay chunk limit (CACHE-019). */
 export const CHUNK_BYTES = 64 * 1024;
 
-/** A file's digest, byte count and the metadata seen when it was opened. */
+/** A file's digest, byte count and the metadata seen when it was opened (CACHE-035 compares them). */
 export interface FileDigest {
   readonly digest: string;
   readonly size: number;
-  readonly mtimeMs: number;
-  readonly ino: number;
+  readonly mtimeNs: bigint;
+  readonly ino: bigint;
 }
 
 /**
  * Hashes a file's content (through symlinks): a small file in one read, a larger one chunk by chunk
- * (bounded memory). Throws the `node:fs` error on I/O failure.
+ * (bounded memory). With `memo` (the input stat cache, PERF-002) a regular file whose identity is
+ * remembered is not read, and a file read with the same identity before and after is offered to it.
+ * Throws the `node:fs` error on I/O failure.
  *
  * @example
  * ```ts
  * const { digest, size } = await hashFile("/work/app/msg.txt", sha256);
  * ```
  */
-export async function hashFile(hostPath: string, hash: HashAlgorithm): Promise<FileDigest> {
+export async function hashFile(
+  hostPath: string,
+  hash: HashAlgorithm,
+  memo?: InputDigestMemo,
+): Promise<FileDigest> {
   // Most inputs and outputs are small: a synchronous stat and whole-file read take microseconds,
   // far less than the four promise round trips of the streamed path (open, stat, read, close),
   // which larger files keep for bounded memory.
-  const seen = statSync(hostPath);
+  const seen = statSync(hostPath, { bigint: true });
+  const identity = memo !== undefined && seen.isFile() ? identityOf(seen) : null;
+  if (identity !== null) {
+    const digest = memo?.recall(hostPath, identity.key);
+    if (digest !== undefined) {
+      return { digest, size: Number(seen.size), mtimeNs: seen.mtimeNs, ino: seen.ino };
+    }
+  }
+  let result: FileDigest;
   if (seen.isFile() && seen.size <= CHUNK_BYTES) {
     const bytes = readFileSync(hostPath);
     const hasher = hash.create();
     hasher.update(bytes);
-    return { digest: hasher.digestHex(), size: bytes.length, mtimeMs: seen.mtimeMs, ino: seen.ino };
+    result = { digest: hasher.digestHex(), size: bytes.length, mtimeNs: seen.mtimeNs, ino: seen.ino };
+  } else {
+    result = await hashStreamed(hostPath, hash);
   }
-  return await hashStreamed(hostPath, hash);
+  // Unchanged from before the read to after it: the digest belongs to this identity.
+  if (identity !== null && fileIdentity(hostPath).key === identity.key) {
+    memo?.remember(hostPath, identity, result.digest);
+  }
+  return result;
 }
 
 async function hashStreamed(hostPath: string, hash: HashAlgorithm): Promise<FileDigest> {
   const handle = await open(hostPath, "r");
   try {
-    const stat = await handle.stat();
+    const stat = await handle.stat({ bigint: true });
     const hasher = hash.create();
     // One byte more than the file holds, so a small file is read, end of file included, in one call.
-    const buffer = new Uint8Array(Math.min(CHUNK_BYTES, stat.size + 1));
+    const buffer = new Uint8Array(Math.min(CHUNK_BYTES, Number(stat.size) + 1));
     const regular = stat.isFile();
     let size = 0;
     for (;;) {
@@ -57,9 +79,9 @@ async function hashStreamed(hostPath: string, hash: HashAlgorithm): Promise<File
       hasher.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
       // A short read of a regular file happens only at its end (POSIX), so no final empty read.
-      if (regular && bytesRead < buffer.length && size >= stat.size) break;
+      if (regular && bytesRead < buffer.length && size >= Number(stat.size)) break;
     }
-    return { digest: hasher.digestHex(), size, mtimeMs: stat.mtimeMs, ino: stat.ino };
+    return { digest: hasher.digestHex(), size, mtimeNs: stat.mtimeNs, ino: stat.ino };
   } finally {
     await handle.close();
   }

@@ -13,6 +13,7 @@ import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
 import { enumerateInputs } from "./file_walk.ts";
 import { hashFile } from "./file_hash.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { DIGEST_HEX, hexToBytes } from "./hex.ts";
 import { errorMessage } from "./io_error.ts";
 
@@ -35,6 +36,8 @@ export interface KeyRequest {
   hash: HashAlgorithm;
   /** Defaults to `process.platform` / `process.arch` (CACHE-027). */
   platform?: { os: string; arch: string };
+  /** The input stat cache (PERF-002); without it every input is read and hashed. */
+  inputDigests?: InputDigestMemo;
 }
 
 /** One input file as hashed for the key, with the metadata CACHE-035 compares before a store. */
@@ -43,8 +46,8 @@ export interface HashedInput {
   hostPath: string;
   digest: string;
   size: number;
-  mtimeMs: number;
-  ino: number;
+  mtimeNs: bigint;
+  ino: bigint;
 }
 
 /** The key, or the CACHE-029 reason why it cannot be derived. */
@@ -103,7 +106,7 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
   }
   const enumeration = await enumerateInputs(request.workspaceRoot, task.inputs, task.inputExclusions);
   if (!enumeration.ok) return { ok: false, message: enumeration.message };
-  const hashed = await hashInputs(enumeration.files, request.hash);
+  const hashed = await hashInputs(enumeration.files, request.hash, request.inputDigests);
   if (!hashed.ok) return hashed;
   const components: KeyComponents = {
     action: task.action,
@@ -208,8 +211,8 @@ export function inputsUnchanged(
   );
   // Synchronous stats: microseconds each, between a task's exit and its store.
   return checked.every((input) => {
-    const now = statSync(input.hostPath, { throwIfNoEntry: false });
-    return now !== undefined && now.size === input.size && now.mtimeMs === input.mtimeMs &&
+    const now = statSync(input.hostPath, { bigint: true, throwIfNoEntry: false });
+    return now !== undefined && Number(now.size) === input.size && now.mtimeNs === input.mtimeNs &&
       now.ino === input.ino;
   });
 }
@@ -230,6 +233,7 @@ function hashedEnvironment(
 async function hashInputs(
   files: readonly { path: string; hostPath: string }[],
   hash: HashAlgorithm,
+  memo: InputDigestMemo | undefined,
 ): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
   const inputs: HashedInput[] = new Array(files.length);
   let failure: string | null = null;
@@ -239,7 +243,7 @@ async function hashInputs(
       const index = next++;
       const file = files[index];
       try {
-        const content = await hashFile(file.hostPath, hash);
+        const content = await hashFile(file.hostPath, hash, memo);
         inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
       } catch (error) {
         failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;

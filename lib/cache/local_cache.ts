@@ -9,6 +9,7 @@ import type { TaskDefinition } from "../domain/workspace.ts";
 import type { Clock } from "../util/clock.ts";
 import type { CacheHandle, Capture, LookupResult, RestoreResult, StoreRequest } from "./cache_handle.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { cacheRootOf } from "./layout.ts";
 import { lookupEntry } from "./lookup.ts";
 import type { Manifest } from "./manifest.ts";
@@ -24,6 +25,8 @@ export interface OpenCacheOptions {
   /** Part of the construction contract; the cache takes no time readings itself (each store request
    *  brings its `created_at_unix` and duration). */
   readonly clock: Clock;
+  /** The stat cache (PERF-002), so that a restore does not re-read an output already in place. */
+  readonly fileDigests?: InputDigestMemo;
 }
 
 /**
@@ -38,7 +41,12 @@ export interface OpenCacheOptions {
  */
 export function openCache(options: OpenCacheOptions): CacheHandle {
   const root = cacheRootOf(options.workspaceRoot);
-  const context = { root, workspaceRoot: options.workspaceRoot, hash: options.hash };
+  const context = {
+    root,
+    workspaceRoot: options.workspaceRoot,
+    hash: options.hash,
+    ...(options.fileDigests === undefined ? {} : { fileDigests: options.fileDigests }),
+  };
   return {
     root,
     hash: options.hash,

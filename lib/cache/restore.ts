@@ -148,7 +148,7 @@ async function isIdentical(
     return sameBytes(text, new TextEncoder().encode(output.target));
   }
   if (!stat.isFile() || stat.size !== output.size || (stat.mode & 0o777) !== output.mode) return false;
-  return (await hashFile(target, context.hash)).digest === output.hash;
+  return (await hashFile(target, context.hash, context.fileDigests)).digest === output.hash;
 }
 
 /** Step 2 for one output: a verified copy of its blob with the recorded mode, or its symlink. */

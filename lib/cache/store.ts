@@ -18,6 +18,7 @@ import { syncDirectory, syncFile } from "../util/fsync_path.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { entryContentMatches } from "./entry_files.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { DIGEST_HEX } from "./hex.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
 import { entryPath, MANIFEST_FILE, OUTPUTS_DIR, randomSuffix, shardOf, storeDirName } from "./layout.ts";
@@ -32,6 +33,8 @@ export interface CacheContext {
   /** Real host path of the workspace root. */
   readonly workspaceRoot: string;
   readonly hash: HashAlgorithm;
+  /** The stat cache (PERF-002): an output already in place is compared by its remembered digest. */
+  readonly fileDigests?: InputDigestMemo;
 }
 
 /** Result of a store: `ok: false` carries the CACHE-033 warning reason. */

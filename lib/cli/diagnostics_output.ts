@@ -8,6 +8,8 @@ import type { Diagnostic } from "../domain/diagnostic.ts";
 import { parseCliRef } from "../domain/task_ref.ts";
 import { invalidRefMessage } from "../domain/task_ref.ts";
 import { type LoadedWorkspace, loadWorkspace } from "../graph/load_workspace.ts";
+import { structuredSerializer } from "../runtime/structured_serializer.ts";
+import { codeFingerprint } from "./code_fingerprint.ts";
 import type { CommandContext } from "./command_context.ts";
 import { renderDiagnosticReport } from "./render_diagnostic.ts";
 import { writeText } from "./stdio_sink.ts";
@@ -34,7 +36,8 @@ export function printDiagnostics(
 
 /**
  * Loads the workspace of the start directory, printing load warnings; on errors prints them and
- * returns null (the command exits 2).
+ * returns null (the command exits 2). The workspace snapshot (PERF-001) is used and refreshed unless
+ * `readOnly` (`haz why` writes nothing, AUX-018).
  *
  * @example
  * ```ts
@@ -44,9 +47,16 @@ export function printDiagnostics(
  */
 export async function loadOrReport(
   context: CommandContext,
-  options: { collectAll?: boolean } = {},
+  options: { collectAll?: boolean; readOnly?: boolean } = {},
 ): Promise<LoadedWorkspace | null> {
-  const result = await loadWorkspace(context.startDir, options);
+  const result = await loadWorkspace(context.startDir, {
+    collectAll: options.collectAll ?? false,
+    snapshot: {
+      version: codeFingerprint(context.runtime),
+      readOnly: options.readOnly ?? false,
+      serialize: structuredSerializer(context.runtime.runtime),
+    },
+  });
   if (!result.ok) {
     printDiagnostics(context, result.diagnostics);
     return null;

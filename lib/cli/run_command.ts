@@ -6,6 +6,7 @@
  */
 
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
 import type { HostSignal } from "../exec/process.ts";
@@ -38,6 +39,7 @@ import { warningText } from "../exec/output/run_diagnostics.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
+import { epochMsToNs } from "../util/file_identity.ts";
 import { reportUsageError } from "./usage_report.ts";
 
 /**
@@ -135,6 +137,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       runSetSize: selection.runSet.length,
     });
     presenterNotice = (text) => presenter.notice(text);
+    const inputDigests = options.noCache ? null : openInputStatCache({
+      workspaceRoot: loaded.workspace.root,
+      hashLabel: hash.label,
+      referenceNs: epochMsToNs(Date.now()),
+    });
     control = createRunControl();
     const remote = runRemote({
       context,
@@ -145,7 +152,6 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       presenter,
       workspaceRoot: loaded.workspace.root,
     });
-    const localCache = openCache({ workspaceRoot: loaded.workspace.root, hash, clock });
     const runStartedAt = clock.now();
     phase = "running";
     let outcome: RunGraphResult;
@@ -154,8 +160,12 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         workspace: loaded.workspace,
         graph: loaded.graph,
         runSet: new Set(selection.runSet),
-        cache: options.noCache ? null : { ...localCache, remote: remote?.session ?? null },
+        cache: inputDigests === null ? null : {
+          ...openCache({ workspaceRoot: loaded.workspace.root, hash, clock, fileDigests: inputDigests }),
+          remote: remote?.session ?? null,
+        },
         hash,
+        ...(inputDigests === null ? {} : { inputDigests }),
         spawner: context.spawner,
         clock,
         observer: failFastNoticeObserver(presenter, (text) => presenter.notice(text)),
@@ -168,6 +178,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       });
     } finally {
       phase = "uploading";
+      inputDigests?.save();
     }
     const session = remote?.session ?? null;
     if (session !== null && session.pendingUploads > 0 && outcome.cancel === null) {

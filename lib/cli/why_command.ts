@@ -42,7 +42,7 @@ export async function whyCommand(context: CommandContext, parsed: ParsedCommandL
     printDiagnostics(context, syntax);
     return 2;
   }
-  const loaded = await loadOrReport(context);
+  const loaded = await loadOrReport(context, { readOnly: true });
   if (loaded === null) return 2;
   const selection = select(loaded, { refs: [ref], scope: "none", command: "why", changedPaths: null });
   if (!selection.ok) {

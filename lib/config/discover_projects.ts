@@ -26,6 +26,12 @@ export interface ProjectDiscovery {
   /** Root-relative directories with `/` separators, `.` first, then by path bytes. */
   readonly dirs: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Host paths of every directory a glob walk listed (the workspace snapshot's sources, PERF-001). */
+  readonly listedDirs: readonly string[];
+  /** Host paths of the `haz.yml` entries looked up (without following links) in glob-matched directories. */
+  readonly probedFiles: readonly string[];
+  /** Host paths of the literal entries examined (DISC-005). */
+  readonly literalDirs: readonly string[];
 }
 
 /** What `discoverProjects` needs from the settings file. */
@@ -40,25 +46,58 @@ const SKIPPED_DIRS = new Set([".haz", ".git", "node_modules"]);
 const PROJECT_FILE = "haz.yml";
 
 /** Cached directory listings: each directory is read once per discovery. */
-type DirectoryReader = (relative: string) => Promise<Dirent[] | null>;
+interface DirectoryReader {
+  read(relative: string): Promise<Dirent[] | null>;
+  /** Host paths of the directories read so far. */
+  listed(): string[];
+  /** Whether the directory has an entry named `haz.yml` (of any type), by `lstat` where it can tell. */
+  holdsProjectFile(relative: string): Promise<boolean>;
+  /** Host paths looked up by `holdsProjectFile`. */
+  probed(): string[];
+}
 
 function directoryReader(root: string): DirectoryReader {
   const cache = new Map<string, Promise<Dirent[] | null>>();
-  return (relative) => {
+  const probed: string[] = [];
+  const hostPath = (relative: string) => relative === "" ? root : join(root, relative);
+  const read = (relative: string) => {
     let listing = cache.get(relative);
     if (listing === undefined) {
-      listing = readdir(relative === "" ? root : join(root, relative), { withFileTypes: true }).catch(() =>
-        null
-      );
+      listing = readdir(hostPath(relative), { withFileTypes: true }).catch(() => null);
       cache.set(relative, listing);
     }
     return listing;
   };
+  return {
+    read,
+    listed: () => [...cache.keys()].map(hostPath),
+    // One lstat instead of a listing: what else the directory holds (a build's `dist/`, say) does not
+    // matter, so the workspace snapshot (PERF-001) does not depend on it either.
+    async holdsProjectFile(relative) {
+      const path = join(hostPath(relative), PROJECT_FILE);
+      probed.push(path);
+      try {
+        await lstat(path);
+        return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === "ENOENT" || code === "ENOTDIR") return false;
+        // Not searchable (no `x` permission): the listing can still tell.
+        return (await read(relative))?.some((file) => file.name === PROJECT_FILE) ?? false;
+      }
+    },
+    probed: () => [...probed],
+  };
+}
+
+/** Host path of a literal entry. */
+function literalPath(root: string, entry: string): string {
+  return entry === "." ? root : join(root, ...entry.split("/"));
 }
 
 /** DISC-005: why a literal entry is not a project directory, or null when it is one. */
 async function literalProblem(root: string, entry: string): Promise<string | null> {
-  const path = entry === "." ? root : join(root, ...entry.split("/"));
+  const path = literalPath(root, entry);
   let info;
   try {
     info = await lstat(path);
@@ -78,11 +117,11 @@ async function literalProblem(root: string, entry: string): Promise<string | nul
 }
 
 /** DISC-006: every directory below the root whose root-relative path matches the glob and holds haz.yml. */
-async function expandGlob(read: DirectoryReader, entry: string): Promise<string[]> {
+async function expandGlob(reader: DirectoryReader, entry: string): Promise<string[]> {
   const alternatives = compileGlobAlternatives(`/${entry}`);
   const found: string[] = [];
   async function walk(relative: string, states: readonly number[][]): Promise<void> {
-    const listing = await read(relative);
+    const listing = await reader.read(relative);
     if (listing === null) return;
     await Promise.all(listing.map(async (child) => {
       if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) return;
@@ -92,8 +131,7 @@ async function expandGlob(read: DirectoryReader, entry: string): Promise<string[
       if (next.every((alternativeStates) => alternativeStates.length === 0)) return;
       const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
       if (anyState(alternatives, next, statesAccept)) {
-        const childListing = await read(childRelative);
-        if (childListing?.some((file) => file.name === PROJECT_FILE)) found.push(childRelative);
+        if (await reader.holdsProjectFile(childRelative)) found.push(childRelative);
       }
       if (anyState(alternatives, next, statesCanExtend)) await walk(childRelative, next);
     }));
@@ -146,12 +184,20 @@ export async function discoverProjects(
   listing: ProjectListing,
   hasRootProjectFile: boolean,
 ): Promise<ProjectDiscovery> {
-  if (!listing.projectsListed) return { dirs: hasRootProjectFile ? ["."] : [], diagnostics: [] };
-  const read = directoryReader(root);
+  if (!listing.projectsListed) {
+    return {
+      dirs: hasRootProjectFile ? ["."] : [],
+      diagnostics: [],
+      listedDirs: [],
+      probedFiles: [],
+      literalDirs: [],
+    };
+  }
+  const reader = directoryReader(root);
   const diagnostics: Diagnostic[] = [];
   const dirs = new Set<string>();
   const outcomes = await Promise.all(listing.projectEntries.map(async (entry) => {
-    if (entry.isGlob) return { entry, matches: await expandGlob(read, entry.text), problem: null };
+    if (entry.isGlob) return { entry, matches: await expandGlob(reader, entry.text), problem: null };
     const problem = await literalProblem(root, entry.text);
     return { entry, matches: problem === null ? [entry.text] : [], problem };
   }));
@@ -187,5 +233,13 @@ export async function discoverProjects(
       ),
     );
   }
-  return { dirs: [...dirs].sort(compareProjectDirs), diagnostics };
+  return {
+    dirs: [...dirs].sort(compareProjectDirs),
+    diagnostics,
+    listedDirs: reader.listed(),
+    probedFiles: reader.probed(),
+    literalDirs: listing.projectEntries.filter((entry) => !entry.isGlob).map((entry) =>
+      literalPath(root, entry.text)
+    ),
+  };
 }

@@ -16,6 +16,8 @@ export interface OverlayListing {
   /** Stems (file names without `.yml`) in byte order of file name. */
   readonly stems: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Host paths of the symbolic links whose target was examined (the snapshot's sources, PERF-001). */
+  readonly followedLinks: readonly string[];
 }
 
 /** The kind of an entry, following a symlink once. */
@@ -57,9 +59,10 @@ export async function listOverlays(root: string): Promise<OverlayListing> {
     entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return { stems: [], diagnostics: [] };
+    if (code === "ENOENT" || code === "ENOTDIR") return { stems: [], diagnostics: [], followedLinks: [] };
     return {
       stems: [],
+      followedLinks: [],
       diagnostics: [
         errorDiagnostic("CFG-009", `cannot read /.haz/tasks: ${String(code ?? error)}`, {
           phase: 2,
@@ -80,5 +83,8 @@ export async function listOverlays(root: string): Promise<OverlayListing> {
     } else if (kind === "other") diagnostics.push(ignored(entry.name, "overlay files must be regular files"));
     else stems.push(entry.name.slice(0, -".yml".length));
   });
-  return { stems, diagnostics };
+  const followedLinks = entries.filter((entry) => entry.isSymbolicLink()).map((entry) =>
+    join(directory, entry.name)
+  );
+  return { stems, diagnostics, followedLinks };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import { locateWorkspace, noWorkspaceDiagnostic } from "./discover.ts";
 import { discoverProjects, rootHasProjectFile } from "./discover_projects.ts";
@@ -28,6 +28,12 @@ import { parseYamlFile } from "./yaml_source.ts";
 interface FileOutcome<T> {
   readonly result: T | null;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Host paths of every directory from just below `root` down to `dir` (a host path below `root`). */
+function pathFromRoot(root: string, dir: string): string[] {
+  const parts = relative(root, dir).split(sep).filter((part) => part !== "");
+  return parts.map((_, index) => join(root, ...parts.slice(0, index + 1)));
 }
 
 /** Reads, parses and validates one file. */
@@ -88,17 +94,19 @@ export async function loadConfig(
   const settings = settingsRead.result;
   const discovery = await discoverProjects(root, settings, rootHasFile);
 
-  const projectOutcomes = discovery.dirs.map((dir) => {
+  const projectFiles = discovery.dirs.map((dir) => join(root, ...dir.split("/"), "haz.yml"));
+  const overlayFiles = overlayListing.stems.map((stem) => join(root, ".haz", "tasks", `${stem}.yml`));
+  const projectOutcomes = discovery.dirs.map((dir, index) => {
     const file = dir === "." ? "/haz.yml" : `/${dir}/haz.yml`;
     return loadFile<ProjectFileResult>(
-      join(root, ...dir.split("/"), "haz.yml"),
+      projectFiles[index],
       file,
       (parsed) => validateProjectFile(parsed.file, parsed.root, projectRootPath(dir)),
     );
   });
-  const overlayOutcomes = overlayListing.stems.map((stem) =>
+  const overlayOutcomes = overlayListing.stems.map((stem, index) =>
     loadFile<OverlayFileResult>(
-      join(root, ".haz", "tasks", `${stem}.yml`),
+      overlayFiles[index],
       overlayPath(stem),
       (parsed) => validateOverlayFile(parsed.file, parsed.root, stem),
     )
@@ -162,5 +170,24 @@ export async function loadConfig(
       ...overlayOutcomes.flatMap((outcome) => outcome.diagnostics),
       ...warnings,
     ],
+    sources: {
+      followed: [
+        join(root, ".haz", "workspace.yml"),
+        join(root, ".haz", "tasks"),
+        ...overlayListing.followedLinks,
+        ...overlayFiles,
+        ...discovery.listedDirs,
+        ...discovery.literalDirs.map((dir) => join(dir, "haz.yml")),
+        ...projectFiles,
+      ],
+      // A literal entry's real path has no timestamp of its own: the lstat of every directory on the
+      // way to it does (replacing one by a symlink gives it a new identity).
+      unfollowed: [
+        join(root, "haz.yml"),
+        ...discovery.probedFiles,
+        ...discovery.literalDirs.flatMap((dir) => pathFromRoot(root, dir)),
+      ],
+      resolved: discovery.literalDirs,
+    },
   };
 }

@@ -46,6 +46,19 @@ export interface LoadedOverlay {
   readonly incomplete: boolean;
 }
 
+/**
+ * What phases 1–2 looked at on disk, as host paths by the call that examined them: the sources a
+ * workspace snapshot is keyed by (06-architecture.md PERF-001).
+ */
+export interface ConfigSources {
+  /** Examined through symbolic links (`stat`): files read, directories listed, link targets checked. */
+  readonly followed: readonly string[];
+  /** Examined without following a final link (`lstat`). */
+  readonly unfollowed: readonly string[];
+  /** Resolved to their real path. */
+  readonly resolved: readonly string[];
+}
+
 /** The result of phases 1–2. */
 export interface LoadedConfig {
   /** Real host path of the workspace root. */
@@ -59,4 +72,6 @@ export interface LoadedConfig {
   readonly overlays: readonly LoadedOverlay[];
   /** Every diagnostic of phases 1–2, warnings included. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Every path discovery and reading examined. */
+  readonly sources: ConfigSources;
 }

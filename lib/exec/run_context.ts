@@ -6,6 +6,7 @@
 
 import type { CacheHandle } from "../cache/cache_handle.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
+import type { InputDigestMemo } from "../cache/input_stat_cache.ts";
 import type { TaskGraph, Workspace } from "../domain/workspace.ts";
 import type { ProcessSpawner } from "./process.ts";
 import type { Clock } from "../util/clock.ts";
@@ -24,6 +25,8 @@ export interface RunContext {
   readonly cache: CacheHandle | null;
   /** Keys, file contents and stream hashes. */
   readonly hash: HashAlgorithm;
+  /** The input stat cache (PERF-002); absent, every input is read and hashed. */
+  readonly inputDigests?: InputDigestMemo;
   /** Starts task processes and signals their groups (04-execution.md §1). */
   readonly spawner: ProcessSpawner;
   /** The run clock; every time in a record and every timer uses it. */

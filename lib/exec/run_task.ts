@@ -141,6 +141,7 @@ export async function cacheLookupPhase(
     predecessors,
     hardPredecessors: ctx.graph.hardPredecessors.get(task.key) ?? [],
     hash: ctx.hash,
+    ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
   });
   if (!derived.ok) {
     timing.addPhase("lookup", start, ctx.clock.now());

@@ -30,10 +30,16 @@ export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterab
     const key = `${edge.from}\n${edge.to}\n${edge.kind}`;
     if (!unique.has(key)) unique.set(key, plainEdge(edge));
   }
-  const sortedEdges = [...unique.values()].sort((a, b) =>
-    rank.get(a.from)! - rank.get(b.from)! || rank.get(a.to)! - rank.get(b.to)! ||
-    KIND_ORDER[a.kind] - KIND_ORDER[b.kind]
-  );
+  // Ranks looked up once per edge, not once per comparison.
+  const sortedEdges = [...unique.values()]
+    .map((edge) => ({
+      edge,
+      from: rank.get(edge.from)!,
+      to: rank.get(edge.to)!,
+      kind: KIND_ORDER[edge.kind],
+    }))
+    .sort((a, b) => a.from - b.from || a.to - b.to || a.kind - b.kind)
+    .map((keyed) => keyed.edge);
   const adjacency = () => new Map<string, string[]>(order.map((id) => [id, []]));
   const hardPredecessors = adjacency();
   const hardSuccessors = adjacency();

@@ -5,12 +5,14 @@
  * @module
  */
 
-import { loadConfig } from "../config/load_config.ts";
+import { locateWorkspace } from "../config/discover.ts";
 import type { LoadedConfig } from "../config/loaded_config.ts";
 import type { Diagnostic } from "../domain/diagnostic.ts";
 import type { Project, TaskGraph, Workspace } from "../domain/workspace.ts";
 import { findBearingProject } from "./bearing_project.ts";
 import { buildTaskGraph } from "./build_graph.ts";
+import { epochMsToNs } from "../util/file_identity.ts";
+import { readWorkspaceSnapshot, writeWorkspaceSnapshot } from "./workspace_snapshot.ts";
 
 /** A workspace that loaded without errors. */
 export interface LoadedWorkspace {
@@ -30,6 +32,20 @@ export interface LoadedWorkspace {
 export interface LoadWorkspaceOptions {
   /** `haz check`: run every phase and return every diagnostic (DIAG-007). */
   readonly collectAll?: boolean;
+  /** Use and refresh the workspace snapshot (PERF-001); without it every load is a fresh one. */
+  readonly snapshot?: SnapshotUse;
+}
+
+/** How {@linkcode loadWorkspace} uses the workspace snapshot. */
+export interface SnapshotUse {
+  /** haz and runtime version: a snapshot written by another is ignored. */
+  readonly version: string;
+  /** Wall-clock milliseconds since the epoch; defaults to `Date.now` (tests move it past the 2 s window). */
+  readonly now?: () => number;
+  /** Use a valid snapshot but never write one (`haz why` writes nothing, 03-cache.md AUX-018). */
+  readonly readOnly?: boolean;
+  /** Encodes the snapshot for `node:v8`'s `deserialize` (a faster runtime-specific encoder). */
+  readonly serialize?: (value: unknown) => Uint8Array;
 }
 
 /** The pipeline's outcome: a loaded workspace, or the diagnostics to print (unsorted). */
@@ -51,7 +67,57 @@ export async function loadWorkspace(
   startDir: string,
   options: LoadWorkspaceOptions = {},
 ): Promise<LoadWorkspaceResult> {
-  const config = await loadConfig(startDir);
+  const snapshot = options.snapshot;
+  if (snapshot === undefined) return await loadFresh(startDir, options);
+  const location = await locateWorkspace(startDir);
+  if (location.root !== null) {
+    const content = readWorkspaceSnapshot(location.root, snapshot.version);
+    if (content !== null) {
+      const { workspace, graph, warnings } = content;
+      return {
+        ok: true,
+        loaded: {
+          workspace,
+          graph,
+          startDir: location.startDir,
+          bearingProject: findBearingProject(workspace, location.startDir),
+          warnings: [...warnings],
+        },
+      };
+    }
+  }
+  const referenceNs = epochMsToNs((snapshot.now ?? Date.now)());
+  const config = await readConfiguration(startDir);
+  if ("failed" in config) return { ok: false, diagnostics: [...config.diagnostics] };
+  const result = workspaceFromConfig(config, options);
+  if (result.ok && snapshot.readOnly !== true) {
+    const { workspace, graph, warnings } = result.loaded;
+    writeWorkspaceSnapshot({
+      root: config.root,
+      version: snapshot.version,
+      sources: config.sources,
+      referenceNs,
+      content: { workspace, graph, warnings },
+      ...(snapshot.serialize === undefined ? {} : { serialize: snapshot.serialize }),
+    });
+  }
+  return result;
+}
+
+/**
+ * Phases 1–2. The loader (and with it the YAML parser) is imported on first use: a command served by
+ * the snapshot never evaluates it, which is a good part of its start-up.
+ */
+async function readConfiguration(
+  startDir: string,
+): ReturnType<typeof import("../config/load_config.ts").loadConfig> {
+  const { loadConfig } = await import("../config/load_config.ts");
+  return await loadConfig(startDir);
+}
+
+/** Phases 1–4 without the snapshot. */
+async function loadFresh(startDir: string, options: LoadWorkspaceOptions): Promise<LoadWorkspaceResult> {
+  const config = await readConfiguration(startDir);
   if ("failed" in config) return { ok: false, diagnostics: [...config.diagnostics] };
   return workspaceFromConfig(config, options);
 }

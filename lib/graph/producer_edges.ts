@@ -81,6 +81,8 @@ interface IndexedInput {
 class InputIndex {
   readonly #sorted: IndexedInput[];
   readonly #byPrefix = new Map<string, IndexedInput[]>();
+  /** The distinct prefix lengths, ascending: only these can name a shorter prefix worth looking up. */
+  readonly #lengths: number[];
 
   constructor(tasks: readonly TaskDefinition[]) {
     const entries: IndexedInput[] = [];
@@ -95,10 +97,14 @@ class InputIndex {
       if (same) same.push(entry);
       else this.#byPrefix.set(entry.prefix, [entry]);
     }
+    this.#lengths = [...new Set(entries.map((entry) => entry.prefix.length))].sort((a, b) => a - b);
   }
 
   *candidates(prefix: string): Generator<IndexedInput> {
-    for (let end = 0; end < prefix.length; end++) yield* this.#byPrefix.get(prefix.slice(0, end)) ?? [];
+    for (const length of this.#lengths) {
+      if (length >= prefix.length) break;
+      yield* this.#byPrefix.get(prefix.slice(0, length)) ?? [];
+    }
     for (let at = this.#lowerBound(prefix); at < this.#sorted.length; at++) {
       const entry = this.#sorted[at];
       if (!entry.prefix.startsWith(prefix)) break;

@@ -9,8 +9,12 @@
  */
 
 import { createRequire } from "node:module";
+import process from "node:process";
 
-const requireBuiltin = createRequire(import.meta.url);
+// `process.getBuiltinModule` needs no module URL, so it also works when haz is loaded from an
+// `http(s):` URL, where `createRequire(import.meta.url)` throws. Node before 20.16 lacks it; there the
+// module is always a file.
+const requireBuiltin: (id: string) => unknown = process.getBuiltinModule ?? createRequire(import.meta.url);
 
 /**
  * `node:crypto`, loaded on the first call.
@@ -21,7 +25,7 @@ const requireBuiltin = createRequire(import.meta.url);
  * ```
  */
 export function nodeCrypto(): typeof import("node:crypto") {
-  return requireBuiltin("node:crypto");
+  return requireBuiltin("node:crypto") as typeof import("node:crypto");
 }
 
 /**
@@ -33,7 +37,7 @@ export function nodeCrypto(): typeof import("node:crypto") {
  * ```
  */
 export function nodeChildProcess(): typeof import("node:child_process") {
-  return requireBuiltin("node:child_process");
+  return requireBuiltin("node:child_process") as typeof import("node:child_process");
 }
 
 /**
@@ -45,7 +49,7 @@ export function nodeChildProcess(): typeof import("node:child_process") {
  * ```
  */
 export function nodeOs(): typeof import("node:os") {
-  return requireBuiltin("node:os");
+  return requireBuiltin("node:os") as typeof import("node:os");
 }
 
 /**
@@ -57,5 +61,5 @@ export function nodeOs(): typeof import("node:os") {
  * ```
  */
 export function nodeStream(): typeof import("node:stream") {
-  return requireBuiltin("node:stream");
+  return requireBuiltin("node:stream") as typeof import("node:stream");
 }

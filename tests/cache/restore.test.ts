@@ -20,10 +20,12 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { CacheHandle } from "../../lib/cache/cache_handle.ts";
 import { sha256 } from "../../lib/cache/hash_algorithm.ts";
+import { type InputDigestMemo, openInputStatCache } from "../../lib/cache/input_stat_cache.ts";
 import { cacheRootOf, entryPath } from "../../lib/cache/layout.ts";
 import { openCache } from "../../lib/cache/local_cache.ts";
 import type { Manifest } from "../../lib/cache/manifest.ts";
 import type { TaskDefinition } from "../../lib/domain/workspace.ts";
+import { epochMsToNs } from "../../lib/util/file_identity.ts";
 import { systemClock } from "../../lib/util/system_clock.ts";
 import { bytes, cacheTask, captureAndStore, fakeKey, listTree } from "../support/cache_fixtures.ts";
 import { withWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
@@ -118,6 +120,41 @@ describe("CACHE-020 two-phase restore", () => {
       for (const path of ["app/out.txt", "app/dist/sub/a.txt", "app/dist/b.bin"]) {
         assert.equal((await stat(fixture.path(path))).mtimeMs, old.getTime(), path);
       }
+    });
+  });
+
+  test("PERF-002 CACHE-037 an output in place whose identity the stat cache remembers is compared unread", async () => {
+    await withStored(async ({ fixture, manifest }) => {
+      // A run starting 3 s from now: the outputs written by the fixture count as settled.
+      const stats = openInputStatCache({
+        workspaceRoot: fixture.root,
+        hashLabel: "sha256",
+        referenceNs: epochMsToNs(Date.now() + 3_000),
+      });
+      const recalled: string[] = [];
+      const counting: InputDigestMemo = {
+        recall: (path, key) => {
+          const digest = stats.recall(path, key);
+          if (digest !== undefined) recalled.push(path);
+          return digest;
+        },
+        remember: (path, identity, digest) => stats.remember(path, identity, digest),
+      };
+      const cache = openCache({
+        workspaceRoot: fixture.root,
+        hash: sha256,
+        clock: systemClock(0),
+        fileDigests: counting,
+      });
+      assert.equal((await cache.restore(manifest, TASK)).kind, "restored");
+      assert.deepEqual(recalled, []);
+      const before = await stat(fixture.path("app/out.txt"));
+      assert.equal((await cache.restore(manifest, TASK)).kind, "restored");
+      assert.deepEqual(
+        recalled.sort(),
+        ["app/dist/b.bin", "app/dist/sub/a.txt", "app/out.txt"].map(fixture.path).sort(),
+      );
+      assert.equal((await stat(fixture.path("app/out.txt"))).mtimeMs, before.mtimeMs);
     });
   });
 

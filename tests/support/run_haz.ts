@@ -1,8 +1,9 @@
 /**
  * Runs the real haz CLI as a child process for end-to-end tests.
  *
- * The command comes from `HAZ_E2E_CMD` (space-separated, e.g. `dist/haz` or
- * `deno run -A dist/haz.mjs`); by default the current runtime runs `cli.ts` from source.
+ * The command comes from `HAZ_E2E_CMD` (space-separated, e.g. `dist/haz`, `deno run -A dist/haz.mjs`
+ * or `deno run -A http://127.0.0.1:8000/haz.mjs`); by default the current runtime runs `cli.ts` from
+ * source.
  *
  * @module
  */
@@ -25,7 +26,9 @@ export function hazCommand(): string[] {
   if (configured) {
     return configured.split(" ").filter(Boolean).map((part, index) =>
       index === 0 && part.includes("/") && !part.startsWith("/") ? `${repoRoot}${part}` : part
-    ).map((part) => part.endsWith(".mjs") && !part.startsWith("/") ? `${repoRoot}${part}` : part);
+    ).map((part) =>
+      part.endsWith(".mjs") && !part.startsWith("/") && !part.includes("://") ? `${repoRoot}${part}` : part
+    );
   }
   const cli = `${repoRoot}cli.ts`;
   // Bun would load a `.env` file of the working directory into haz's environment.

@@ -1,0 +1,155 @@
+/**
+ * The workspace snapshot (06-architecture.md PERF-001): a successfully loaded workspace (settings,
+ * projects, graph and load warnings) stored under `.haz/state/`, keyed by the identity of every path
+ * the load examined, so that a later command whose paths all still match skips reading and parsing
+ * the configuration.
+ *
+ * File format: `u32` (big-endian) byte length of a JSON header, the header (format, haz version,
+ * workspace root, the sources and their identities), then the workspace as `node:v8` serialised data.
+ * The header is checked before the payload is decoded. Anything unexpected, a corrupt file included,
+ * reads as "no snapshot".
+ *
+ * @module
+ */
+
+import { readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import type { ConfigSources } from "../config/loaded_config.ts";
+import type { Diagnostic } from "../domain/diagnostic.ts";
+import type { TaskGraph, Workspace } from "../domain/workspace.ts";
+import { fileIdentity, isSettled } from "../util/file_identity.ts";
+import { checksum32, stateDirOf, writeStateFile } from "../util/state_file.ts";
+
+/** Bumped whenever the header or the payload's shape changes. */
+const FORMAT = 1;
+
+/** The file name of the snapshot inside the state directory. */
+export const SNAPSHOT_FILE = "workspace.snapshot";
+
+/** What a snapshot restores. */
+export interface SnapshotContent {
+  readonly workspace: Workspace;
+  readonly graph: TaskGraph;
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** One examined path: how it was examined and what was seen (identity key, or the real path). */
+type SourceRecord = readonly [kind: "stat" | "lstat" | "realpath", path: string, seen: string];
+
+interface SnapshotHeader {
+  readonly format: number;
+  readonly version: string;
+  readonly root: string;
+  readonly sources: readonly SourceRecord[];
+  /** Byte length and {@linkcode checksum32} of the payload: a torn write reads as no snapshot. */
+  readonly payloadLength: number;
+  readonly payloadChecksum: number;
+}
+
+/** What is seen at `path` when examined the way `kind` says. */
+function observe(kind: SourceRecord[0], path: string): { seen: string; latestNs: bigint | null } {
+  if (kind === "realpath") {
+    try {
+      return { seen: realpathSync(path), latestNs: null };
+    } catch (error) {
+      return { seen: `!${(error as { code?: string }).code ?? "EUNKNOWN"}`, latestNs: null };
+    }
+  }
+  const identity = fileIdentity(path, kind === "stat");
+  return { seen: identity.key, latestNs: identity.latestNs };
+}
+
+/**
+ * Reads the snapshot of the workspace at `root` if it was written by `version` and every source still
+ * looks as it did; null otherwise (missing, unreadable, corrupt, stale). Never throws.
+ *
+ * @example
+ * ```ts
+ * const content = readWorkspaceSnapshot("/work", "haz 0.1.0 bun 1.4.4");
+ * content?.graph.order.length; // 1000
+ * ```
+ */
+export function readWorkspaceSnapshot(root: string, version: string): SnapshotContent | null {
+  try {
+    const bytes = readFileSync(join(stateDirOf(root), SNAPSHOT_FILE));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerLength = view.getUint32(0);
+    const header = JSON.parse(
+      new TextDecoder().decode(bytes.subarray(4, 4 + headerLength)),
+    ) as SnapshotHeader;
+    if (header.format !== FORMAT || header.version !== version || header.root !== root) return null;
+    for (const [kind, path, seen] of header.sources) {
+      if (observe(kind, path).seen !== seen) return null;
+    }
+    const payload = bytes.subarray(4 + headerLength);
+    if (payload.length !== header.payloadLength || checksum32(payload) !== header.payloadChecksum) {
+      return null;
+    }
+    const content = deserialize(payload) as SnapshotContent;
+    if (content?.workspace?.root !== root || !(content.graph?.tasks instanceof Map)) return null;
+    return content;
+  } catch {
+    return null;
+  }
+}
+
+/** Options of {@linkcode writeWorkspaceSnapshot}. */
+export interface WriteSnapshotOptions {
+  /** Real host path of the workspace root. */
+  readonly root: string;
+  /** haz and runtime version; a snapshot is only read back by the same. */
+  readonly version: string;
+  /** The paths the load examined. */
+  readonly sources: ConfigSources;
+  /** Wall-clock time in ns taken before the load examined anything. */
+  readonly referenceNs: bigint;
+  readonly content: SnapshotContent;
+  /** Encodes the content for `node:v8`'s `deserialize`; defaults to `node:v8`'s `serialize`. */
+  readonly serialize?: (value: unknown) => Uint8Array;
+}
+
+/**
+ * Stores a loaded workspace as the snapshot, atomically (temporary file, then rename). Writes nothing
+ * when any source changed less than 2 s before `referenceNs` (its timestamps could not reveal a later
+ * change). Best effort: returns false when nothing was written, never throws.
+ *
+ * @example
+ * ```ts
+ * writeWorkspaceSnapshot({ root, version, sources: config.sources, referenceNs, content: { workspace, graph, warnings } });
+ * ```
+ */
+export function writeWorkspaceSnapshot(options: WriteSnapshotOptions): boolean {
+  const sources: SourceRecord[] = [];
+  const examine = (kind: SourceRecord[0], paths: readonly string[]): boolean => {
+    for (const path of paths) {
+      const { seen, latestNs } = observe(kind, path);
+      if (!isSettled({ key: seen, latestNs }, options.referenceNs)) return false;
+      sources.push([kind, path, seen]);
+    }
+    return true;
+  };
+  const settled = examine("stat", options.sources.followed) &&
+    examine("lstat", options.sources.unfollowed) && examine("realpath", options.sources.resolved);
+  if (!settled) return false;
+  let payload: Uint8Array;
+  try {
+    payload = (options.serialize ?? serialize)(options.content);
+  } catch {
+    return false;
+  }
+  const header: SnapshotHeader = {
+    format: FORMAT,
+    version: options.version,
+    root: options.root,
+    sources,
+    payloadLength: payload.length,
+    payloadChecksum: checksum32(payload),
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const bytes = new Uint8Array(4 + headerBytes.length + payload.length);
+  new DataView(bytes.buffer).setUint32(0, headerBytes.length);
+  bytes.set(headerBytes, 4);
+  bytes.set(payload, 4 + headerBytes.length);
+  return writeStateFile(options.root, SNAPSHOT_FILE, bytes);
+}
