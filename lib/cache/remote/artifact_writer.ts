@@ -5,11 +5,11 @@
  * @module
  */
 
-import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
+import { createWriteStream, readFileSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGzip, type Gzip } from "node:zlib";
 import type { HashAlgorithm } from "../hash_algorithm.ts";
 import { errorMessage } from "../io_error.ts";
 import { MANIFEST_FILE, OUTPUTS_DIR } from "../layout.ts";
@@ -45,6 +45,8 @@ interface PlannedMember {
 }
 
 class EntryMismatch extends Error {}
+
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /** The members after `manifest.json`, in REMOTE-042 order. */
 function plannedMembers(entryDir: string, manifest: Manifest): PlannedMember[] {
@@ -96,33 +98,45 @@ export function entrySize(manifest: Manifest, manifestBytes: number): number {
   return total;
 }
 
-async function* memberBytes(
+/**
+ * Feeds the archive into `gzip`. Files are read into one reused buffer: a chunk is handed on only
+ * when zlib has consumed the previous one (the write callback), so a large output costs no garbage.
+ */
+async function writeMembers(
+  gzip: Gzip,
   manifestBytes: Uint8Array,
   members: readonly PlannedMember[],
   hash: HashAlgorithm,
-): AsyncGenerator<Uint8Array> {
-  yield ustarHeader(MANIFEST_FILE, manifestBytes.length);
-  yield manifestBytes;
-  yield new Uint8Array(paddingOf(manifestBytes.length));
+): Promise<void> {
+  const write = (bytes: Uint8Array) =>
+    new Promise<void>((resolve, reject) => gzip.write(bytes, (error) => error ? reject(error) : resolve()));
+  await write(ustarHeader(MANIFEST_FILE, manifestBytes.length));
+  await write(manifestBytes);
+  await write(new Uint8Array(paddingOf(manifestBytes.length)));
+  const buffer = new Uint8Array(READ_CHUNK_BYTES);
   for (const member of members) {
-    yield ustarHeader(member.name, member.size);
+    await write(ustarHeader(member.name, member.size));
     const hasher = hash.create();
     let size = 0;
-    if (member.size > 0) {
-      for await (const chunk of createReadStream(member.path, { highWaterMark: 64 * 1024 })) {
-        const bytes = chunk as Uint8Array;
-        size += bytes.length;
+    const handle = await open(member.path, "r");
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        size += bytesRead;
         if (size > member.size) throw new EntryMismatch();
-        hasher.update(bytes);
-        yield bytes;
+        const piece = buffer.subarray(0, bytesRead);
+        hasher.update(piece);
+        await write(piece);
       }
-    } else {
-      if (statSync(member.path).size !== 0) throw new EntryMismatch();
+    } finally {
+      await handle.close();
     }
     if (size !== member.size || hasher.digestHex() !== member.digest) throw new EntryMismatch();
-    yield new Uint8Array(paddingOf(member.size));
+    await write(new Uint8Array(paddingOf(member.size)));
   }
-  yield new Uint8Array(2 * BLOCK);
+  await write(new Uint8Array(2 * BLOCK));
+  gzip.end();
 }
 
 /**
@@ -161,11 +175,16 @@ export async function writeArtifact(options: WriteArtifactOptions): Promise<Writ
     return { ok: false, reason: "a file is larger than 8 GiB" };
   }
   try {
-    await pipeline(
-      Readable.from(memberBytes(manifestBytes, members, options.hash)),
-      createGzip({ level: options.level }),
-      createWriteStream(options.destination, { flags: "wx", mode: 0o644 }),
-    );
+    const gzip = createGzip({ level: options.level });
+    const output = pipeline(gzip, createWriteStream(options.destination, { flags: "wx", mode: 0o644 }));
+    try {
+      await writeMembers(gzip, manifestBytes, members, options.hash);
+    } catch (error) {
+      gzip.destroy();
+      await output.catch(() => {});
+      throw error;
+    }
+    await output;
     return { ok: true, bytes: statSync(options.destination).size, manifest };
   } catch (error) {
     if (error instanceof EntryMismatch) {

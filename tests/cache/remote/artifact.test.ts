@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -154,4 +154,35 @@ test("REMOTE-044 damaged artifacts are rejected with the reason of the first fai
     kind: "rejected",
     reason: "entry is larger than cache.remote.max_entry_size (600 B)",
   });
+});
+
+test("REMOTE-043 a multi-chunk blob of random bytes round-trips through writer and importer", async () => {
+  const blob = randomBytes(1024 * 1024 + 12345);
+  const blobHash = sha(blob);
+  const manifest: Manifest = {
+    ...MANIFEST,
+    outputs: [{ path: "/app/out.txt", kind: "file", hash: blobHash, size: blob.length, mode: 420 }],
+  };
+  const entry = join(scratch, "random-entry");
+  mkdirSync(join(entry, "outputs"), { recursive: true });
+  writeFileSync(join(entry, "manifest.json"), serializeManifest(manifest));
+  writeFileSync(join(entry, "stdout"), "");
+  writeFileSync(join(entry, "stderr"), "");
+  writeFileSync(join(entry, "outputs", blobHash), blob);
+  for (const level of [0, 1]) {
+    const destination = join(scratch, `random-${level}.tgz`);
+    const written = await writeArtifact({
+      entryDir: entry,
+      key: W1_KEY,
+      hash: sha256,
+      destination,
+      level,
+      maxEntrySize: 1 << 30,
+    });
+    assert.ok(written.ok);
+    const result = await importBody(`random-import-${level}`, readFileSync(destination));
+    assert.deepEqual(result, { kind: "imported" });
+    const imported = join(scratch, `random-import-${level}`, "cache", "db", W1_KEY, "outputs", blobHash);
+    assert.equal(sha(readFileSync(imported)), blobHash);
+  }
 });
