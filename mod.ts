@@ -73,6 +73,7 @@ export type {
   CancelledRecord,
   CancelReason,
   CompletedRecord,
+  CrossProcessWait,
   RunGraphOutcome,
   RunObserver,
   RunOutcome,
@@ -86,6 +87,15 @@ export { cacheLookupPhase, restoreFromHit, runFresh, runTask } from "./lib/exec/
 export { type RunContext, runGraph, type RunGraphResult } from "./lib/exec/run_graph.ts";
 export { createRunControl, type RunControl } from "./lib/exec/run_control.ts";
 export { exitCodeFor } from "./lib/exec/exit_code.ts";
+export type {
+  LockAttempt,
+  LockHolder,
+  LockLease,
+  LockRequest,
+  WorkspaceLocks,
+} from "./lib/lock/workspace_locks.ts";
+export { openWorkspaceLocks } from "./lib/lock/fs_workspace_locks.ts";
+export { waitNote } from "./lib/exec/wait_note.ts";
 export { createPresenter } from "./lib/exec/output/presenter.ts";
 export type { Presenter, PresenterOptions } from "./lib/exec/output/presenter_port.ts";
 export { LiveOutputObserver } from "./lib/exec/output/live_output_observer.ts";

@@ -33,11 +33,21 @@ export interface StoreRequest {
   readonly durationMs: number;
 }
 
-/** Restore result (CACHE-020, CACHE-038). */
+/** Restore result (CACHE-020, CACHE-038); `needs-writes` only when asked to write nothing. */
 export type RestoreResult =
   | { readonly kind: "restored"; readonly materialised: readonly string[] }
   | { readonly kind: "late-miss" }
-  | { readonly kind: "error"; readonly message: string };
+  | { readonly kind: "error"; readonly message: string }
+  | { readonly kind: "needs-writes" };
+
+/** How a restore may go about it. */
+export interface RestoreOptions {
+  /**
+   * Write nothing: succeed only when every output is already identical (CACHE-037), else report
+   * `needs-writes`. A hit that finds its outputs in place needs no workspace lock (XPROC-001).
+   */
+  readonly onlyIfUpToDate?: boolean;
+}
 
 /** What a remote fetch left behind: an imported entry (a local lookup now hits) or nothing. */
 export type RemoteFetchResult = "imported" | "miss";
@@ -78,7 +88,7 @@ export interface CacheHandle {
   /** Removes a capture that will not be stored (failed, cancelled, errored runs). Best effort. */
   discard(capture: Capture): Promise<void>;
   /** Materialises a hit's outputs (two-phase, contained). */
-  restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult>;
+  restore(manifest: Manifest, task: TaskDefinition, options?: RestoreOptions): Promise<RestoreResult>;
   /** Reads a hit's recorded stream in chunks of at most 64 KiB. */
   replay(
     manifest: Manifest,

@@ -7,13 +7,20 @@
 
 import type { TaskDefinition } from "../domain/workspace.ts";
 import type { Clock } from "../util/clock.ts";
-import type { CacheHandle, Capture, LookupResult, RestoreResult, StoreRequest } from "./cache_handle.ts";
+import type {
+  CacheHandle,
+  Capture,
+  LookupResult,
+  RestoreOptions,
+  RestoreResult,
+  StoreRequest,
+} from "./cache_handle.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { cacheRootOf } from "./layout.ts";
 import { lookupEntry } from "./lookup.ts";
 import type { Manifest } from "./manifest.ts";
-import { replayStream, restoreEntry } from "./restore.ts";
+import { replayStream, restoreEntry, type VerifiedStreams } from "./restore.ts";
 import { beginStoreCapture, discardCapture, storeEntry } from "./store.ts";
 
 /** Options of {@link openCache}. */
@@ -47,6 +54,8 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
     hash: options.hash,
     ...(options.fileDigests === undefined ? {} : { fileDigests: options.fileDigests }),
   };
+  // The streams each restore verified, for its replay (XPROC-005: the entry may vanish in between).
+  const verified = new WeakMap<Manifest, VerifiedStreams>();
   return {
     root,
     hash: options.hash,
@@ -63,15 +72,23 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
     discard(capture: Capture): Promise<void> {
       return discardCapture(capture);
     },
-    restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
-      return restoreEntry(context, manifest, task);
+    async restore(
+      manifest: Manifest,
+      task: TaskDefinition,
+      options?: RestoreOptions,
+    ): Promise<RestoreResult> {
+      const { result, streams } = await restoreEntry(context, manifest, task, options);
+      const previous = verified.get(manifest);
+      if (streams !== null) verified.set(manifest, streams);
+      previous?.close();
+      return result;
     },
     replay(
       manifest: Manifest,
       stream: "stdout" | "stderr",
       onChunk: (chunk: Uint8Array) => void,
     ): Promise<void> {
-      return replayStream(root, manifest, stream, onChunk);
+      return replayStream(root, manifest, stream, onChunk, verified.get(manifest));
     },
   };
 }

@@ -7,14 +7,18 @@
 
 import { lstat, readdir, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { isNotFound } from "./io_error.ts";
+import { errorCode, isNotFound } from "./io_error.ts";
+
+/** Times a directory is emptied again when a concurrent `haz run` adds to it meanwhile (XPROC-005). */
+const REFILL_ROUNDS = 5;
 
 /** The outcome of a removal: the first path that could not be removed, with its error. */
 export type RemoveTreeResult = { ok: true } | { ok: false; hostPath: string; error: unknown };
 
 /**
  * Removes a file, a symlink (the link itself) or a directory with everything below it. Goes on
- * after a failure (best effort) and returns the first one. Paths that vanish meanwhile are fine.
+ * after a failure (best effort) and returns the first one. Paths that vanish meanwhile are fine; a
+ * directory that a concurrent run fills meanwhile (a store or restore directory) is emptied again.
  *
  * @example
  * ```ts
@@ -29,8 +33,16 @@ export async function removeTree(hostPath: string): Promise<RemoveTreeResult> {
   } catch (error) {
     return isNotFound(error) ? { ok: true } : { ok: false, hostPath, error };
   }
-  let firstFailure: RemoveTreeResult = { ok: true };
-  if (isDirectory) {
+  if (!isDirectory) {
+    try {
+      await unlink(hostPath);
+    } catch (error) {
+      if (!isNotFound(error)) return { ok: false, hostPath, error };
+    }
+    return { ok: true };
+  }
+  for (let round = 1;; round++) {
+    let firstFailure: RemoveTreeResult = { ok: true };
     let names: string[] = [];
     try {
       names = await readdir(hostPath);
@@ -41,12 +53,16 @@ export async function removeTree(hostPath: string): Promise<RemoveTreeResult> {
       const removed = await removeTree(join(hostPath, name));
       if (firstFailure.ok && !removed.ok) firstFailure = removed;
     }
+    try {
+      await rmdir(hostPath);
+    } catch (error) {
+      if (isNotFound(error)) return firstFailure;
+      if (
+        firstFailure.ok && ["ENOTEMPTY", "EEXIST"].includes(errorCode(error) ?? "") && round < REFILL_ROUNDS
+      ) continue;
+      // A failure below explains why this directory is not empty; report that one.
+      if (firstFailure.ok) firstFailure = { ok: false, hostPath, error };
+    }
+    return firstFailure;
   }
-  try {
-    await (isDirectory ? rmdir(hostPath) : unlink(hostPath));
-  } catch (error) {
-    // A failure below explains why this directory is not empty; report that one.
-    if (!isNotFound(error) && firstFailure.ok) firstFailure = { ok: false, hostPath, error };
-  }
-  return firstFailure;
 }

@@ -7,13 +7,14 @@
  */
 
 import { constants, lstatSync, mkdirSync, renameSync, rmdirSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, read, readFileSync } from "node:fs";
 import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { checkAncestors } from "./ancestor_check.ts";
-import type { RestoreResult } from "./cache_handle.ts";
+import type { RestoreOptions, RestoreResult } from "./cache_handle.ts";
 import { copyHashing } from "./copy_hashing.ts";
-import { hashFile, readChunks } from "./file_hash.ts";
+import { CHUNK_BYTES, hashFile, readChunks } from "./file_hash.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
 import {
   CACHE_ROOT_DISPLAY,
@@ -33,6 +34,45 @@ interface StagedOutput {
   readonly staged: string;
 }
 
+/** A recorded stream as verified by a restore: its bytes, or the open file they were hashed from. */
+type VerifiedSource = { readonly bytes: Uint8Array } | { readonly fd: number };
+
+/**
+ * The recorded streams a restore verified, held open so that their replay reads exactly the verified
+ * bytes even if `haz cache clean` or `clear` removes the entry meanwhile (XPROC-005). Each stream is
+ * taken once.
+ */
+export class VerifiedStreams {
+  readonly #sources: Partial<Record<"stdout" | "stderr", VerifiedSource>> = {};
+
+  /** Keeps the source of one stream. */
+  hold(stream: "stdout" | "stderr", source: VerifiedSource): void {
+    this.#sources[stream] = source;
+  }
+
+  /** Hands over the source of `stream` (the caller replays and closes it); null when not held. */
+  take(stream: "stdout" | "stderr"): VerifiedSource | null {
+    const source = this.#sources[stream] ?? null;
+    delete this.#sources[stream];
+    return source;
+  }
+
+  /** Closes whatever was not taken. Never throws. */
+  close(): void {
+    for (const stream of ["stdout", "stderr"] as const) {
+      const source = this.take(stream);
+      if (source !== null && "fd" in source) closeQuietly(source.fd);
+    }
+  }
+}
+
+/** A restore's result, with the verified streams of a successful one. */
+export interface VerifiedRestore {
+  readonly result: RestoreResult;
+  /** Set iff the result is `restored`; replay from these with {@link replayStream}. */
+  readonly streams: VerifiedStreams | null;
+}
+
 /** Signals a late miss (CACHE-038) from deep inside staging. */
 class LateMiss extends Error {}
 
@@ -43,23 +83,34 @@ class RestoreFailure extends Error {}
  * Materialises a hit's outputs (CACHE-020). Identical outputs are left untouched (CACHE-037); a
  * blob or stream that is missing, of the wrong size or digest is a late miss (CACHE-038); anything
  * that would write through a symlink, outside the workspace or into `.haz/`/`.git/` is an error.
+ * An entry or staging file that a concurrent `haz cache clean` or `clear` removes is a late miss too
+ * (XPROC-005); the verified streams are kept for the replay. With `onlyIfUpToDate`, an output that
+ * would have to be written makes it `needs-writes` before anything is staged.
  *
  * @example
  * ```ts
- * const result = await restoreEntry(context, manifest, task);
+ * const { result, streams } = await restoreEntry(context, manifest, task);
  * if (result.kind === "restored") result.materialised; // ["/app/out.txt"]
+ * streams?.close();
  * ```
  */
 export async function restoreEntry(
   context: CacheContext,
   manifest: Manifest,
   task: TaskDefinition,
-): Promise<RestoreResult> {
+  options: RestoreOptions = {},
+): Promise<VerifiedRestore> {
   // A manifest path that is not valid for this task never touches the filesystem (CACHE-030).
-  if (!manifest.outputs.every((output) => isRestorablePath(task, output.path))) return { kind: "late-miss" };
+  if (!manifest.outputs.every((output) => isRestorablePath(task, output.path))) {
+    return { result: { kind: "late-miss" }, streams: null };
+  }
   let staging: string | null = null;
+  const streams = new VerifiedStreams();
   try {
     const pending = await plan(context, manifest);
+    if (options.onlyIfUpToDate && pending.length > 0) {
+      return { result: { kind: "needs-writes" }, streams: null };
+    }
     const entry = entryPath(context.root, manifest.key);
     const staged: StagedOutput[] = [];
     if (pending.length > 0) {
@@ -74,19 +125,20 @@ export async function restoreEntry(
       }
     }
     for (const stream of ["stdout", "stderr"] as const) {
-      const path = join(entry, stream);
       const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/${stream}`;
-      // verifyFile has checked the size: a stream recorded as empty hashes to H(empty) unread.
-      const read = manifest[stream].size === 0
-        ? () => Promise.resolve({ size: 0, digest: context.hash.create().digestHex() })
-        : () => fromEntry(() => hashFile(path, context.hash), display);
-      await verifyFile(path, manifest[stream], read, display);
+      streams.hold(stream, await verifyStream(context, join(entry, stream), manifest[stream], display));
     }
     for (const item of staged) await publish(context.workspaceRoot, item);
-    return { kind: "restored", materialised: manifest.outputs.map((output) => output.path) };
+    return {
+      result: { kind: "restored", materialised: manifest.outputs.map((output) => output.path) },
+      streams,
+    };
   } catch (error) {
-    if (error instanceof LateMiss) return { kind: "late-miss" };
-    if (error instanceof RestoreFailure) return { kind: "error", message: error.message };
+    streams.close();
+    if (error instanceof LateMiss) return { result: { kind: "late-miss" }, streams: null };
+    if (error instanceof RestoreFailure) {
+      return { result: { kind: "error", message: error.message }, streams: null };
+    }
     throw error;
   } finally {
     if (staging !== null) await removeStaging(staging);
@@ -94,23 +146,45 @@ export async function restoreEntry(
 }
 
 /**
- * Reads a recorded stream of an entry in chunks of at most 64 KiB (CACHE-019). Rejects with the
- * `node:fs` error if the entry vanished after its restore.
+ * Reads a recorded stream of an entry in chunks of at most 64 KiB (CACHE-019): from the source its
+ * restore verified when `verified` holds it (the entry may be gone by now), else from the entry,
+ * rejecting with the `node:fs` error if the entry vanished.
  *
  * @example
  * ```ts
- * await replayStream("/work/.haz/cache", manifest, "stdout", (chunk) => observer.onStdout(id, chunk));
+ * await replayStream("/work/.haz/cache", manifest, "stdout", (chunk) => observer.onStdout(id, chunk), streams);
  * ```
  */
-export function replayStream(
+export async function replayStream(
   root: string,
   manifest: Manifest,
   stream: "stdout" | "stderr",
   onChunk: (chunk: Uint8Array) => void,
+  verified?: VerifiedStreams,
 ): Promise<void> {
+  const source = verified?.take(stream) ?? null;
+  if (source !== null && "bytes" in source) {
+    for (let offset = 0; offset < source.bytes.length; offset += CHUNK_BYTES) {
+      onChunk(source.bytes.slice(offset, offset + CHUNK_BYTES));
+    }
+    return;
+  }
+  if (source !== null) {
+    try {
+      for (let position = 0;;) {
+        const buffer = new Uint8Array(CHUNK_BYTES);
+        const bytesRead = await readAt(source.fd, buffer, position);
+        if (bytesRead === 0) return;
+        position += bytesRead;
+        onChunk(buffer.subarray(0, bytesRead));
+      }
+    } finally {
+      closeQuietly(source.fd);
+    }
+  }
   // An empty recorded stream gives no chunk, so its file need not be opened.
-  if (manifest[stream].size === 0) return Promise.resolve();
-  return readChunks(join(entryPath(root, manifest.key), stream), onChunk);
+  if (manifest[stream].size === 0) return;
+  await readChunks(join(entryPath(root, manifest.key), stream), onChunk);
 }
 
 /** Step 1: checks every output's ancestors and path; returns the outputs that need staging. */
@@ -178,6 +252,57 @@ async function stage(
 }
 
 /**
+ * CACHE-038 for a recorded stream: its bytes must have the recorded size and digest. A small stream
+ * is kept in memory, a larger one as the open file it was hashed from, so the replay reads the very
+ * bytes verified here. A stream recorded as empty is not read (it hashes to H(empty)).
+ */
+async function verifyStream(
+  context: CacheContext,
+  path: string,
+  expected: { size: number; hash: string },
+  display: string,
+): Promise<VerifiedSource> {
+  if (expected.size === 0) {
+    await verifyFile(
+      path,
+      expected,
+      () => Promise.resolve({ size: 0, digest: context.hash.create().digestHex() }),
+      display,
+    );
+    return { bytes: new Uint8Array() };
+  }
+  if (expected.size <= CHUNK_BYTES) {
+    const bytes = await fromEntry(() => settle(() => readFileSync(path)), display);
+    const hasher = context.hash.create();
+    hasher.update(bytes);
+    if (bytes.length !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
+    return { bytes };
+  }
+  // A plain descriptor, not a FileHandle: one the replay never reads is not an error when collected.
+  const fd = await fromEntry(() => settle(() => openSync(path, "r")), display);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size !== expected.size) throw new LateMiss();
+    const hasher = context.hash.create();
+    const buffer = new Uint8Array(CHUNK_BYTES);
+    let size = 0;
+    for (;;) {
+      const bytesRead = await readAt(fd, buffer, size);
+      if (bytesRead === 0) break;
+      hasher.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    if (size !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
+    return { fd };
+  } catch (error) {
+    closeQuietly(fd);
+    throw error instanceof LateMiss
+      ? error
+      : new RestoreFailure(`cannot restore ${display}: ${errorMessage(error)}`);
+  }
+}
+
+/**
  * CACHE-038: the file must be a regular file of the recorded size (checked before reading) whose
  * bytes, as read by `read`, have the recorded size and digest; anything else is a late miss.
  */
@@ -222,6 +347,8 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
     try {
       renameSync(item.staged, target);
     } catch (error) {
+      // XPROC-005: `haz cache clear` beside the run removed the staged copy: the entry is gone.
+      if (isNotFound(error) && lstatOrNull(item.staged) === null) throw new LateMiss();
       if (errorCode(error) !== "EXDEV") throw error;
       await publishAcrossDevices(item, target);
     }
@@ -266,6 +393,28 @@ async function publishAcrossDevices(item: StagedOutput, target: string): Promise
   } catch (error) {
     await rm(sibling, { force: true }).catch(() => {});
     throw error;
+  }
+}
+
+/** Reads up to `buffer.length` bytes at `position`; resolves with the count (0 at end of file). */
+function readAt(fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(
+      fd,
+      buffer,
+      0,
+      buffer.length,
+      position,
+      (error, bytesRead) => error ? reject(error) : resolve(bytesRead),
+    );
+  });
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already; nothing else holds it.
   }
 }
 

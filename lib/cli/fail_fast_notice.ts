@@ -47,5 +47,6 @@ export function failFastNoticeObserver(inner: RunObserver, notice: (text: string
       inner.onCancelling(reason, forced);
     },
     onWarning: (warning) => inner.onWarning(warning),
+    onTaskWaiting: (wait) => inner.onTaskWaiting?.(wait),
   };
 }

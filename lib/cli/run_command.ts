@@ -13,6 +13,7 @@ import type { HostSignal } from "../exec/process.ts";
 import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
 import { runGraph, type RunGraphResult } from "../exec/run_graph.ts";
 import { createRunControl } from "../exec/run_control.ts";
+import { openWorkspaceLocks } from "../lock/fs_workspace_locks.ts";
 import { formatDuration } from "../util/format_duration.ts";
 import { nodeOs } from "../util/builtin_modules.ts";
 import { systemClock } from "../util/system_clock.ts";
@@ -175,6 +176,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         cancelGraceMs: graceMs,
         failFast: options.failFast,
         control,
+        locks: openWorkspaceLocks(loaded.workspace.root),
       });
     } finally {
       phase = "uploading";

@@ -170,6 +170,14 @@ export interface RunWarning {
   readonly message: string;
 }
 
+/**
+ * A task waits for a lock that another haz process on the workspace holds (04-execution.md §5.8):
+ * its own task lock (XPROC-002) or its mutex (XPROC-003, `lock` is the profile's label).
+ */
+export type CrossProcessWait =
+  | { readonly kind: "task"; readonly task: TaskId; readonly pid: number }
+  | { readonly kind: "mutex"; readonly task: TaskId; readonly pid: number; readonly lock: string };
+
 /** Everything `runGraph` returns. */
 export interface RunGraphOutcome {
   /** The outcome of every run-set task that did not error, in canonical order. */
@@ -214,4 +222,9 @@ export interface RunObserver {
   onCancelling(reason: CancelReason, forced: boolean): void;
   /** A cache store or capture failed; the task's outcome is unaffected. */
   onWarning(warning: RunWarning): void;
+  /**
+   * At most once per task and kind of lock: the task waits for a lock another haz process holds
+   * (XPROC-002, XPROC-003). Optional: an observer without it hears nothing of such waits.
+   */
+  onTaskWaiting?(wait: CrossProcessWait): void;
 }

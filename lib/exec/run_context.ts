@@ -8,6 +8,7 @@ import type { CacheHandle } from "../cache/cache_handle.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
 import type { InputDigestMemo } from "../cache/input_stat_cache.ts";
 import type { TaskGraph, Workspace } from "../domain/workspace.ts";
+import type { WorkspaceLocks } from "../lock/workspace_locks.ts";
 import type { ProcessSpawner } from "./process.ts";
 import type { Clock } from "../util/clock.ts";
 import type { RunObserver } from "./records.ts";
@@ -45,4 +46,9 @@ export interface RunContext {
   readonly failFast: boolean;
   /** Through which the CLI or an embedder cancels or kills the run (EXEC-012, EXEC-105). */
   readonly control: RunControl;
+  /**
+   * Cross-process locks of the workspace (04-execution.md §5.8, XPROC-001..004). Absent: this
+   * process assumes it is alone on the workspace and takes no workspace lock.
+   */
+  readonly locks?: WorkspaceLocks;
 }

@@ -8,7 +8,8 @@
 import type { HashedInput } from "../cache/key.ts";
 import type { TaskId } from "../domain/task_id.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
-import { lockLabel, MutexTable } from "./mutex_table.ts";
+import { LOCK_POLL_MS, type LockHolder, type LockLease, type LockRequest } from "../lock/workspace_locks.ts";
+import { lockKey, lockLabel, MutexTable } from "./mutex_table.ts";
 import type { RunningProcess } from "./process_controller.ts";
 import { RankHeap } from "./rank_heap.ts";
 import type {
@@ -29,6 +30,8 @@ import {
   aggregateEnding,
   cacheLookupPhase,
   isCacheable,
+  type LookupPhaseResult,
+  recheckEntry,
   restoreFromHit,
   runFresh,
   type TaskEnding,
@@ -80,6 +83,14 @@ interface Node {
   parkedAt: number;
   holdsLock: boolean;
   process: RunningProcess | null;
+  /** This process's hold of the task's workspace lock (XPROC-001). */
+  taskLease: LockLease | null;
+  /** This process's cross-process hold of the task's mutex (XPROC-003). */
+  mutexLease: LockLease | null;
+  /** The lock another haz process holds while this task is parked on it (XPROC-002/003). */
+  elsewhere: LockRequest | null;
+  /** Kinds of cross-process wait already noted for this task (the note is printed once). */
+  readonly noted: Set<LockRequest["kind"]>;
 }
 
 /** Ready tasks that carry the same capped tags, so they fit or not together. */
@@ -124,6 +135,10 @@ class GraphRun {
   readonly #mutexWaits: MutexWaitSpan[] = [];
   /** Printed id of a recorded cycle's member → the task whose outputs closed it. */
   readonly #cycleRoots = new Map<string, TaskId>();
+  /** Tasks parked on a lock another haz process holds; the poll loop looks at them. */
+  readonly #elsewhere = new Set<Node>();
+  readonly #pollAbort = new AbortController();
+  #polling = false;
   #candidates: number[] = [];
   #slotsHeld = 0;
   #inFlight = 0;
@@ -208,6 +223,10 @@ class GraphRun {
         parkedAt: 0,
         holdsLock: false,
         process: null,
+        taskLease: null,
+        mutexLease: null,
+        elsewhere: null,
+        noted: new Set(),
       });
     }
     this.#remaining = this.#nodes.length;
@@ -330,6 +349,11 @@ class GraphRun {
     } catch (error) {
       this.#recordBug(error);
     }
+    // XPROC-001: after the restore, or after the group is dead and the store is done (or on parking).
+    node.taskLease?.release();
+    node.taskLease = null;
+    node.mutexLease?.release();
+    node.mutexLease = null;
     this.#inFlight -= 1;
     try {
       if (outcome !== null) this.#afterAttempt(node, outcome);
@@ -342,22 +366,49 @@ class GraphRun {
   async #attempt(node: Node): Promise<AttemptOutcome> {
     const ctx = this.#phaseContext;
     const { session } = node;
-    let key: string | null = null;
-    let inputs: readonly HashedInput[] | null = null;
+    const { locks } = ctx;
+    let found: Exclude<LookupPhaseResult, { kind: "errored" }> | null = null;
     if (node.cacheable) {
-      const found = await cacheLookupPhase(ctx, session, this.#digests);
+      const looked = await cacheLookupPhase(ctx, session, this.#digests);
       const stop = this.#stopReason();
       if (stop !== null) return { kind: stop };
-      if (found.kind === "errored") return { kind: "ended", ending: found.ending };
-      if (found.kind === "hit") {
-        const restored = await restoreFromHit(ctx, session, found);
-        if (restored.kind !== "late-miss") return { kind: "ended", ending: restored };
+      if (looked.kind === "errored") return { kind: "ended", ending: looked.ending };
+      found = looked;
+      if (found.kind === "hit" && locks !== undefined) {
+        // A hit whose outputs are all in place writes nothing, so it needs no workspace lock: the
+        // common fully cached run takes none (XPROC-006).
+        const untouched = await restoreFromHit(ctx, session, found, { onlyIfUpToDate: true });
+        if (untouched.kind !== "late-miss" && untouched.kind !== "needs-writes") {
+          return { kind: "ended", ending: untouched };
+        }
         const late = this.#stopReason();
         if (late !== null) return { kind: late };
+        if (untouched.kind === "late-miss") found = { kind: "miss", key: found.key, inputs: found.inputs };
       }
-      key = found.key;
-      inputs = found.inputs;
     }
+    if (locks !== undefined) {
+      // XPROC-001: restore and spawn only under the task's lock. A task held elsewhere parks and, when
+      // woken, repeats its whole lookup (XPROC-002).
+      const request: LockRequest = { kind: "task", task: node.id };
+      const attempt = locks.acquire(request);
+      if (!attempt.acquired) {
+        this.#waitElsewhere(node, request, attempt.holder);
+        return { kind: "parked" };
+      }
+      node.taskLease = attempt.lease;
+      // Another process may have stored the entry between the lookup and the lock: no second run.
+      if (found?.kind === "miss") found = await recheckEntry(ctx, session, found);
+    }
+    if (found?.kind === "hit") {
+      const restored = await restoreFromHit(ctx, session, found);
+      if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
+        return { kind: "ended", ending: restored };
+      }
+      const late = this.#stopReason();
+      if (late !== null) return { kind: late };
+    }
+    const key = found?.key ?? null;
+    const inputs: readonly HashedInput[] | null = found?.inputs ?? null;
     const { mutex } = node.task;
     if (mutex !== null) {
       if (!this.#mutexes.tryAcquire(mutex, node.rank)) {
@@ -365,6 +416,16 @@ class GraphRun {
         return { kind: "parked" };
       }
       node.holdsLock = true;
+      if (locks !== undefined) {
+        const request: LockRequest = { kind: "mutex", key: lockKey(mutex), mode: mutex.mode };
+        const attempt = locks.acquire(request);
+        if (!attempt.acquired) {
+          this.#releaseMutex(node);
+          this.#waitElsewhere(node, request, attempt.holder);
+          return { kind: "parked" };
+        }
+        node.mutexLease = attempt.lease;
+      }
     }
     const fresh = await runFresh(ctx, session, {
       key,
@@ -396,11 +457,8 @@ class GraphRun {
   #afterAttempt(node: Node, outcome: AttemptOutcome): void {
     if (outcome.kind === "parked") return;
     const now = this.#ctx.clock.now();
-    if (node.holdsLock) {
-      // MUTEX-006: released only now, after the group is dead and the store is done.
-      node.holdsLock = false;
-      for (const rank of this.#mutexes.release(node.task.mutex!, node.rank)) this.#wake(this.#nodes[rank]);
-    }
+    // MUTEX-006: released only now, after the group is dead and the store is done.
+    this.#releaseMutex(node);
     this.#releaseSlots(node);
     const timing = () => node.session.timing.finish(now);
     if (outcome.kind === "run-cancelled") {
@@ -434,6 +492,12 @@ class GraphRun {
 
   // ---- mutexes (MUTEX-101) ---------------------------------------------------------------------
 
+  #releaseMutex(node: Node): void {
+    if (!node.holdsLock) return;
+    node.holdsLock = false;
+    for (const rank of this.#mutexes.release(node.task.mutex!, node.rank)) this.#wake(this.#nodes[rank]);
+  }
+
   #park(node: Node): void {
     this.#releaseSlots(node);
     node.state = "parked";
@@ -442,6 +506,9 @@ class GraphRun {
 
   #endWait(node: Node): void {
     const now = this.#ctx.clock.now();
+    const waited = node.elsewhere;
+    node.elsewhere = null;
+    if (waited?.kind === "task") return;
     node.session.timing.addMutexWait(now - node.parkedAt);
     this.#mutexWaits.push({
       task: node.id,
@@ -461,8 +528,56 @@ class GraphRun {
 
   /** A parked task leaves the wait queue for good (cancellation, closed gate). */
   #unpark(node: Node): void {
-    this.#mutexes.unpark(node.task.mutex!, node.rank);
+    if (node.elsewhere !== null) this.#elsewhere.delete(node);
+    else this.#mutexes.unpark(node.task.mutex!, node.rank);
     this.#endWait(node);
+  }
+
+  // ---- locks held by other haz processes (XPROC-002, XPROC-003) -------------------------------
+
+  /** Parks a task on a lock another process holds, notes it once, and makes sure somebody polls. */
+  #waitElsewhere(node: Node, request: LockRequest, holder: LockHolder): void {
+    this.#park(node);
+    node.elsewhere = request;
+    this.#elsewhere.add(node);
+    if (!node.noted.has(request.kind)) {
+      node.noted.add(request.kind);
+      const task = node.task.id;
+      const wait = request.kind === "task"
+        ? { kind: "task" as const, task, pid: holder.pid }
+        : { kind: "mutex" as const, task, pid: holder.pid, lock: lockLabel(node.task.mutex!) };
+      this.#emit((observer) => observer.onTaskWaiting?.(wait));
+    }
+    if (!this.#polling) {
+      this.#polling = true;
+      this.#inFlight += 1;
+      void this.#pollElsewhere();
+    }
+  }
+
+  /**
+   * Looks at the locks of the tasks parked on other processes at most 20 times a second; a task
+   * whose lock looks free rejoins the ready set and repeats its whole lookup (XPROC-002). Counts as
+   * work in flight, so the run does not end while a task waits; cancellation aborts the sleep.
+   */
+  async #pollElsewhere(): Promise<void> {
+    try {
+      while (this.#elsewhere.size > 0 && !this.#admissionClosed()) {
+        await this.#ctx.clock.sleep(LOCK_POLL_MS, this.#pollAbort.signal);
+        if (this.#admissionClosed()) break;
+        for (const node of [...this.#elsewhere].sort((a, b) => a.rank - b.rank)) {
+          if (this.#ctx.locks!.holderOf(node.elsewhere!) !== null) continue;
+          this.#elsewhere.delete(node);
+          this.#wake(node);
+        }
+        this.#pump();
+      }
+    } catch (error) {
+      this.#recordBug(error);
+    }
+    this.#polling = false;
+    this.#inFlight -= 1;
+    this.#pump();
   }
 
   // ---- readiness -------------------------------------------------------------------------------
@@ -592,6 +707,7 @@ class GraphRun {
     }
     if (this.#gate !== null) return;
     this.#gate = { root: node.task.id, violation: violations[0].kind };
+    this.#pollAbort.abort();
     for (const waiting of this.#nodes) {
       if (waiting.state === "waiting" || waiting.state === "ready" || waiting.state === "parked") {
         this.#withdraw(waiting);
@@ -620,6 +736,7 @@ class GraphRun {
     if (this.#cancelled || this.#settled) return;
     this.#cancelled = true;
     this.#cancelledAt = this.#ctx.clock.now();
+    this.#pollAbort.abort();
     this.#emit((observer) => observer.onCancelling(reason, false));
     const now = this.#ctx.clock.now();
     for (const node of this.#nodes) {
@@ -670,6 +787,7 @@ class GraphRun {
   #recordBug(error: unknown): void {
     if (this.#bug !== null) return;
     this.#bug = { error };
+    this.#pollAbort.abort();
     // Outside the current event, so the bookkeeping in progress completes first.
     queueMicrotask(() => {
       this.#ctx.control.kill();

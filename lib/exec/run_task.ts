@@ -6,12 +6,13 @@
  * @module
  */
 
-import type { Capture, RemoteCachePort } from "../cache/cache_handle.ts";
+import type { Capture, RemoteCachePort, RestoreOptions } from "../cache/cache_handle.ts";
 import type { Manifest } from "../cache/manifest.ts";
 import { buildCacheKey, type HashedInput, INPUTS_CHANGED_REASON, inputsUnchanged } from "../cache/key.ts";
 import { resolveOutputs } from "../cache/file_walk.ts";
 import { compareBytes, formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
+import { LOCK_POLL_MS, type LockLease } from "../lock/workspace_locks.ts";
 import { childEnvironment } from "./child_env.ts";
 import { ProcessController, type RunningProcess } from "./process_controller.ts";
 import { type SpawnedProcess, SpawnError } from "./process.ts";
@@ -77,8 +78,13 @@ export type LookupPhaseResult =
   | { readonly kind: "miss"; readonly key: Digest; readonly inputs: readonly HashedInput[] }
   | { readonly kind: "errored"; readonly ending: TaskEnding };
 
-/** Result of {@link restoreFromHit}: a completed or errored ending, or a late miss (CACHE-038). */
-export type RestorePhaseResult = TaskEnding | { readonly kind: "late-miss" };
+/**
+ * Result of {@link restoreFromHit}: a completed or errored ending, a late miss (CACHE-038), or, when
+ * asked to write nothing, `needs-writes`.
+ */
+export type RestorePhaseResult = TaskEnding | { readonly kind: "late-miss" } | {
+  readonly kind: "needs-writes";
+};
 
 /** Why a fresh run did not spawn. */
 export type SpawnBlock = "cancelled" | "withdrawn";
@@ -193,8 +199,33 @@ async function remoteFetch(
 }
 
 /**
+ * Reads the entry of an already derived key again (no key derivation), recording a `lookup` phase:
+ * after a task has taken its workspace lock, the result another haz process stored meanwhile is a
+ * hit (XPROC-002).
+ *
+ * @example
+ * ```ts
+ * const again = await recheckEntry(ctx, session, miss);
+ * again.kind; // "hit" when another process stored the entry meanwhile
+ * ```
+ */
+export async function recheckEntry(
+  ctx: RunContext,
+  session: TaskSession,
+  miss: { readonly key: Digest; readonly inputs: readonly HashedInput[] },
+): Promise<Exclude<LookupPhaseResult, { kind: "errored" }>> {
+  const start = ctx.clock.now();
+  const found = await requireCache(ctx).lookup(miss.key, session.task);
+  session.timing.addPhase("lookup", start, ctx.clock.now());
+  return found.kind === "hit"
+    ? { kind: "hit", key: miss.key, inputs: miss.inputs, manifest: found.manifest, from: "local" }
+    : { kind: "miss", key: miss.key, inputs: miss.inputs };
+}
+
+/**
  * §4 step 4: restores a hit's outputs, then replays its stdout and stderr to the observer, recording
- * the `restore` phase. No mutex is touched (MUTEX-007).
+ * the `restore` phase. No mutex is touched (MUTEX-007). With `onlyIfUpToDate` it writes nothing and
+ * ends `needs-writes` unless every output is already in place.
  *
  * @example
  * ```ts
@@ -206,14 +237,15 @@ export async function restoreFromHit(
   ctx: RunContext,
   session: TaskSession,
   hit: { readonly key: Digest; readonly manifest: Manifest; readonly from: "local" | "remote" },
+  options: RestoreOptions = {},
 ): Promise<RestorePhaseResult> {
   const { task, timing } = session;
   const cache = requireCache(ctx);
   const { manifest } = hit;
   const start = ctx.clock.now();
   try {
-    const restored = await cache.restore(manifest, task);
-    if (restored.kind === "late-miss") return restored;
+    const restored = await cache.restore(manifest, task, options);
+    if (restored.kind === "late-miss" || restored.kind === "needs-writes") return restored;
     if (restored.kind === "error") {
       return errored(task, { kind: "restore", message: restored.message }, hit.key, null);
     }
@@ -440,12 +472,19 @@ export async function runTask(
   ctx.observer.onTaskStarted(definition.id);
 
   let running: RunningProcess | null = null;
+  const waiting = new AbortController();
   const unwatch = watchRunControl(ctx.control, {
-    onCancel: () => running?.cancel(),
+    onCancel: () => {
+      waiting.abort();
+      running?.cancel();
+    },
     onKill: () => running?.kill(),
   });
+  let lease: LockLease | null = null;
   const ending = await (async (): Promise<TaskEnding | "run-cancelled"> => {
     if (definition.action === null) return aggregateEnding(ctx, definition);
+    if (ctx.control.reason !== null) return "run-cancelled";
+    lease = await takeTaskLock(ctx, definition, waiting.signal);
     if (ctx.control.reason !== null) return "run-cancelled";
     let key: Digest | null = null;
     let inputs: readonly HashedInput[] | null = null;
@@ -455,7 +494,7 @@ export async function runTask(
       if (found.kind === "errored") return found.ending;
       if (found.kind === "hit") {
         const restored = await restoreFromHit(ctx, session, found);
-        if (restored.kind !== "late-miss") return restored;
+        if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") return restored;
         if (ctx.control.reason !== null) return "run-cancelled";
       }
       key = found.key;
@@ -472,7 +511,10 @@ export async function runTask(
       },
     });
     return fresh.kind === "not-started" ? "run-cancelled" : fresh;
-  })().finally(unwatch);
+  })().finally(() => {
+    lease?.release();
+    unwatch();
+  });
 
   const timing = session.timing.finish(ctx.clock.now());
   if (ending === "run-cancelled") {
@@ -484,6 +526,31 @@ export async function runTask(
   const record = finalRecord(ending, timing);
   emitTerminal(ctx.observer, ending.kind, record);
   return record;
+}
+
+/**
+ * XPROC-001/002 outside the scheduler: takes the task's workspace lock, waiting while another haz
+ * process holds it (noted once, polled at most 20 times a second) until `abort` fires. Null when the
+ * context has no locks or the wait was aborted.
+ */
+async function takeTaskLock(
+  ctx: RunContext,
+  task: TaskDefinition,
+  abort: AbortSignal,
+): Promise<LockLease | null> {
+  const { locks } = ctx;
+  if (locks === undefined) return null;
+  let noted = false;
+  while (!abort.aborted) {
+    const attempt = locks.acquire({ kind: "task", task: task.key });
+    if (attempt.acquired) return attempt.lease;
+    if (!noted) {
+      noted = true;
+      ctx.observer.onTaskWaiting?.({ kind: "task", task: task.id, pid: attempt.holder.pid });
+    }
+    await ctx.clock.sleep(LOCK_POLL_MS, abort);
+  }
+  return null;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   isAlive,
   markerScript,
   maskDurations,
+  oneAfterAnother,
   overlaps,
   readIntervals,
   readLines,
@@ -196,13 +197,14 @@ test("EXEC-011 with two failing roots the first one handled names the skips, onc
 });
 
 test("04 §11 ex 18 EX-210 EXEC-101 soft edges order, never pull in and never cascade", SLOW, async () => {
-  const [onlyY, ordered, failing] = await Promise.all([
-    runHaz(["run", "s:y"], { cwd: fixture.root, env: logEnv("soft1.log") }),
-    runHaz(["run", "s:x", "s:y", "-j", "4"], { cwd: fixture.root, env: logEnv("soft2.log") }),
-    runHaz(["run", "s:x", "s:y", "s:z", "-j", "4"], {
-      cwd: fixture.root,
-      env: logEnv("soft3.log", { X_EXIT: "1" }),
-    }),
+  const [onlyY, ordered, failing] = await oneAfterAnother([
+    () => runHaz(["run", "s:y"], { cwd: fixture.root, env: logEnv("soft1.log") }),
+    () => runHaz(["run", "s:x", "s:y", "-j", "4"], { cwd: fixture.root, env: logEnv("soft2.log") }),
+    () =>
+      runHaz(["run", "s:x", "s:y", "s:z", "-j", "4"], {
+        cwd: fixture.root,
+        env: logEnv("soft3.log", { X_EXIT: "1" }),
+      }),
   ]);
   assert.equal(onlyY.code, 0);
   assert.equal(maskDurations(onlyY.stdout), "✓ done s:y (T)\n\nTasks: 1 completed\n Time: T\n");
@@ -301,7 +303,7 @@ test(
   SLOW,
   async () => {
     const tasks = ["cb:z", "ca:y", "ca:x"];
-    const [flag, variable, workspaceDefault] = await Promise.all([
+    const [flag, variable] = await Promise.all([
       runHaz(["run", "-j", "1", ...tasks], {
         cwd: fixture.root,
         env: logEnv("cap_flag.log", { HAZ_CONCURRENCY: "3" }),
@@ -310,8 +312,12 @@ test(
         cwd: fixture.root,
         env: logEnv("cap_env.log", { HAZ_CONCURRENCY: "3" }),
       }),
-      runHaz(["run", ...tasks], { cwd: fixture.root, env: logEnv("cap_default.log") }),
     ]);
+    // After the first: two processes running the same tasks wait for each other (XPROC-002).
+    const workspaceDefault = await runHaz(["run", ...tasks], {
+      cwd: fixture.root,
+      env: logEnv("cap_default.log"),
+    });
     const serial = ["s ca:x", "e ca:x", "s ca:y", "e ca:y", "s cb:z", "e cb:z"];
     assert.equal(flag.code, 0);
     assert.deepEqual(readLines(fixture.path("cap_flag.log")), serial);
@@ -426,9 +432,9 @@ test(
       LC_E2E: host.LC_E2E,
     };
     const minimal = { PATH: host.PATH, HOME: host.HOME };
-    const [full, bare] = await Promise.all([
-      runHaz(["run", "-j", "1", "envp:show", "envp:prod"], { cwd: fixture.root, env: host }),
-      runHaz(["run", "envp:show"], { cwd: fixture.root, env: minimal }),
+    const [full, bare] = await oneAfterAnother([
+      () => runHaz(["run", "-j", "1", "envp:show", "envp:prod"], { cwd: fixture.root, env: host }),
+      () => runHaz(["run", "envp:show"], { cwd: fixture.root, env: minimal }),
     ]);
     assert.equal(full.code, 0, full.stderr);
     assert.deepEqual(childEnv(full.stdout, "envp:show"), {
@@ -560,11 +566,15 @@ test(
   "05 §8 EXEC-021 run exit precedence: failure with overlap 1; summary failure turns only 0 into 2",
   SLOW,
   async () => {
-    const [failedWithOverlap, summaryOnSuccess, summaryOnFailure] = await Promise.all([
-      runHaz(["run", "-j", "1", "p:a", "q:b", "f:x"], { cwd: overlap.root }),
-      runHaz(["run", "r:c", "--summary", "missing-dir/s.json"], { cwd: overlap.root }),
-      runHaz(["run", "f:x", "--summary", "missing-dir/s.json"], { cwd: overlap.root }),
-    ]);
+    // One after the other: these runs share tasks, and two processes running one task wait for each
+    // other (XPROC-002).
+    const failedWithOverlap = await runHaz(["run", "-j", "1", "p:a", "q:b", "f:x"], { cwd: overlap.root });
+    const summaryOnSuccess = await runHaz(["run", "r:c", "--summary", "missing-dir/s.json"], {
+      cwd: overlap.root,
+    });
+    const summaryOnFailure = await runHaz(["run", "f:x", "--summary", "missing-dir/s.json"], {
+      cwd: overlap.root,
+    });
     assert.equal(failedWithOverlap.code, 1);
     assert.match(failedWithOverlap.stderr, /^error\[EXEC-020\]: output overlap: \/shared\/x\.txt/);
     assert.equal(summaryOnSuccess.code, 2);

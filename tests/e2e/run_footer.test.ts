@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { baseEnv, runHaz } from "../support/run_haz.ts";
 import { spawnHaz } from "../support/spawn_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
+import { oneAfterAnother } from "./run_support.ts";
 
 const ESC = "\x1b";
 const ERASE = "\r\x1b[2K";
@@ -57,9 +58,9 @@ describe("progress footer (EXEC-109, CLI-011) and colour (CLI-010)", () => {
     "05 §9 ex 18 piped: no ESC and no \\r on stdout or stderr; --color always: ESC[ but still no footer",
     LONG,
     async () => {
-      const [plain, colored] = await Promise.all([
-        runHaz(["run", "--all"], { cwd: fixture.path("p") }),
-        runHaz(["run", "--all", "--color", "always"], { cwd: fixture.path("p") }),
+      const [plain, colored] = await oneAfterAnother([
+        () => runHaz(["run", "--all"], { cwd: fixture.path("p") }),
+        () => runHaz(["run", "--all", "--color", "always"], { cwd: fixture.path("p") }),
       ]);
       assert.equal(plain.code, 0);
       for (const text of [plain.stdout, plain.stderr]) {
@@ -84,10 +85,10 @@ describe("progress footer (EXEC-109, CLI-011) and colour (CLI-010)", () => {
     "05 §9 ex 18 PTY: NO_COLOR=1 draws the footer without colour; CI=true and TERM=dumb draw none",
     LONG,
     async () => {
-      const [noColor, ci, dumb] = await Promise.all([
-        inTerminal({ NO_COLOR: "1" }),
-        inTerminal({ CI: "true" }),
-        inTerminal({ TERM: "dumb" }),
+      const [noColor, ci, dumb] = await oneAfterAnother([
+        () => inTerminal({ NO_COLOR: "1" }),
+        () => inTerminal({ CI: "true" }),
+        () => inTerminal({ TERM: "dumb" }),
       ]);
       assert.equal(noColor.code, 0);
       assert.ok(noColor.stdout.includes(ERASE), "the footer is erased with \\r ESC[2K");

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { after, test } from "node:test";
 import { createWorkspaceFixture } from "../support/workspace_fixture.ts";
 import { baseEnv, runHaz, spawnHazProcess } from "../support/run_haz.ts";
-import { maskDurations, SLOW } from "./run_support.ts";
+import { maskDurations, oneAfterAnother, SLOW } from "./run_support.ts";
 
 const FIVE_MIB = 5 * 1024 * 1024;
 const LONG_LINE = 70_000;
@@ -148,16 +148,21 @@ test(
   SLOW,
   async () => {
     const noColourEnv = { ...baseEnv(), TERM: "xterm-256color" };
-    const [piped, forcedOff, forced, always, never, forcedOverNoColor] = await Promise.all([
-      runHaz(["run", "p:a"], { cwd: fixture.root, env: noColourEnv }),
-      runHaz(["run", "p:a"], { cwd: fixture.root, env: { ...noColourEnv, FORCE_COLOR: "0" } }),
-      runHaz(["run", "p:a"], { cwd: fixture.root, env: { ...noColourEnv, FORCE_COLOR: "1" } }),
-      runHaz(["run", "p:a", "--color", "always"], { cwd: fixture.root, env: noColourEnv }),
-      runHaz(["run", "p:a", "--color", "never"], {
-        cwd: fixture.root,
-        env: { ...noColourEnv, FORCE_COLOR: "1" },
-      }),
-      runHaz(["run", "p:a"], { cwd: fixture.root, env: { ...noColourEnv, FORCE_COLOR: "1", NO_COLOR: "1" } }),
+    const [piped, forcedOff, forced, always, never, forcedOverNoColor] = await oneAfterAnother([
+      () => runHaz(["run", "p:a"], { cwd: fixture.root, env: noColourEnv }),
+      () => runHaz(["run", "p:a"], { cwd: fixture.root, env: { ...noColourEnv, FORCE_COLOR: "0" } }),
+      () => runHaz(["run", "p:a"], { cwd: fixture.root, env: { ...noColourEnv, FORCE_COLOR: "1" } }),
+      () => runHaz(["run", "p:a", "--color", "always"], { cwd: fixture.root, env: noColourEnv }),
+      () =>
+        runHaz(["run", "p:a", "--color", "never"], {
+          cwd: fixture.root,
+          env: { ...noColourEnv, FORCE_COLOR: "1" },
+        }),
+      () =>
+        runHaz(["run", "p:a"], {
+          cwd: fixture.root,
+          env: { ...noColourEnv, FORCE_COLOR: "1", NO_COLOR: "1" },
+        }),
     ]);
     for (const result of [piped, forcedOff, never]) {
       assert.equal(result.code, 0);

@@ -37,6 +37,22 @@ export function maskDurations(text: string): string {
   return text.replace(statusDuration, " (T)").replace(timeLine, " Time: T");
 }
 
+/**
+ * Runs the calls one after another and resolves with their results in order: haz processes running
+ * the same tasks of one workspace wait for each other (04-execution.md XPROC-002), so runs whose
+ * output a test compares must not overlap.
+ *
+ * @example
+ * ```ts
+ * const [plain, colored] = await oneAfterAnother([() => runHaz(["run"]), () => runHaz(["run", "--color", "always"])]);
+ * ```
+ */
+export async function oneAfterAnother<T>(calls: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (const call of calls) results.push(await call());
+  return results;
+}
+
 /** Options of {@link markerScript}. */
 export interface MarkerOptions {
   /** Seconds between the start and the end line. */

@@ -23,6 +23,7 @@ import type {
   CancelledRecord,
   CancelReason,
   CompletedRecord,
+  CrossProcessWait,
   RunObserver,
   RunOutcome,
   RuntimeInvariantViolation,
@@ -242,7 +243,8 @@ export type ObservedEvent =
     readonly reason: CancelReason;
     readonly forced: boolean;
   }
-  | { readonly kind: "warning"; readonly task: string; readonly at: number; readonly warning: RunWarning };
+  | { readonly kind: "warning"; readonly task: string; readonly at: number; readonly warning: RunWarning }
+  | { readonly kind: "waiting"; readonly task: string; readonly at: number; readonly wait: CrossProcessWait };
 
 const decoder = new TextDecoder();
 
@@ -302,6 +304,9 @@ export class RecordingObserver implements RunObserver {
   }
   onWarning(warning: RunWarning): void {
     this.events.push({ kind: "warning", task: printed(warning.task), at: this.#clock.now(), warning });
+  }
+  onTaskWaiting(wait: CrossProcessWait): void {
+    this.events.push({ kind: "waiting", task: printed(wait.task), at: this.#clock.now(), wait });
   }
 
   /** Events of one kind. */

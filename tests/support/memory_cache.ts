@@ -10,6 +10,7 @@ import type {
   Capture,
   LookupResult,
   RemoteCachePort,
+  RestoreOptions,
   RestoreResult,
   StoreRequest,
 } from "../../lib/cache/cache_handle.ts";
@@ -41,6 +42,8 @@ export interface MemoryCacheOptions {
   readonly restoreErrors?: ReadonlyMap<string, string>;
   /** `restore` of these tasks reports a late miss. */
   readonly lateMisses?: ReadonlySet<string>;
+  /** Tasks whose outputs are in place: a restore that may write nothing succeeds (else `needs-writes`). */
+  readonly upToDate?: ReadonlySet<string>;
 }
 
 interface StoredEntry {
@@ -145,7 +148,8 @@ export class MemoryCache implements CacheHandle {
     return Promise.resolve();
   }
 
-  async restore(manifest: Manifest, task: TaskDefinition): Promise<RestoreResult> {
+  async restore(manifest: Manifest, task: TaskDefinition, options?: RestoreOptions): Promise<RestoreResult> {
+    if (options?.onlyIfUpToDate && !this.#options.upToDate?.has(task.key)) return { kind: "needs-writes" };
     this.restores.push(task.key);
     const { clock, restoreDelayMs } = this.#options;
     if (clock !== undefined && restoreDelayMs !== undefined) {

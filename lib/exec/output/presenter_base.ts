@@ -9,6 +9,7 @@ import { formatTaskId, type TaskId } from "../../domain/task_id.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
+  CrossProcessWait,
   RunGraphOutcome,
   RuntimeInvariantViolation,
   RunWarning,
@@ -22,6 +23,7 @@ import type { Presenter, PresenterOptions } from "./presenter_port.ts";
 import { ProgressFooter } from "./progress_footer.ts";
 import { violationLine, warningLine } from "./run_diagnostics.ts";
 import { statusLine, type TerminalRecord } from "./status_line.ts";
+import { waitNote } from "../wait_note.ts";
 
 /** What a task leaves at its terminal event. */
 export interface TerminalUnit {
@@ -119,6 +121,10 @@ export abstract class PresenterBase implements Presenter {
 
   uploading(pending: () => number): void {
     this.#footer?.uploading(pending);
+  }
+
+  onTaskWaiting(wait: CrossProcessWait): void {
+    this.writeStderrLine(waitNote(wait));
   }
 
   notice(text: string): void {
