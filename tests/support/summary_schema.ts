@@ -190,6 +190,7 @@ const TASK_KEYS = [
   "selected",
   "outcome",
   "source",
+  "hitFrom",
   "cacheable",
   "notCacheableReason",
   "key",
@@ -201,6 +202,7 @@ const TASK_KEYS = [
   "stdout",
   "stderr",
   "outputs",
+  "remote",
   "timing",
 ];
 const TIMING_KEYS = [
@@ -210,6 +212,7 @@ const TIMING_KEYS = [
   "admissions",
   "mutexWaitMs",
   "lookupMs",
+  "downloadMs",
   "restoreMs",
   "execMs",
   "drainMs",
@@ -226,6 +229,42 @@ function taskSummary(problems: Problems, path: string, value: Json): void {
   expect(problems, `${path}.selected`, t.selected, typeof t.selected === "boolean", "a boolean");
   oneOf(problems, `${path}.outcome`, t.outcome, ["succeeded", "failed", "errored", "skipped", "cancelled"]);
   oneOf(problems, `${path}.source`, t.source, ["cache-hit", "fresh-run", "aggregate", null]);
+  oneOf(problems, `${path}.hitFrom`, t.hitFrom, ["local", "remote", null]);
+  expect(
+    problems,
+    `${path}.hitFrom`,
+    t.hitFrom,
+    (t.hitFrom !== null) === (t.source === "cache-hit"),
+    "non-null iff a hit",
+  );
+  unlessNull(t.remote, () => {
+    if (
+      !exactKeys(problems, `${path}.remote`, t.remote, [
+        "lookup",
+        "download",
+        "upload",
+        "uploadBytes",
+        "uploadMs",
+      ])
+    ) {
+      return;
+    }
+    const remote = t.remote as Record<string, Json>;
+    oneOf(problems, `${path}.remote.lookup`, remote.lookup, [
+      "hit",
+      "miss",
+      "rejected",
+      "not-imported",
+      "aborted",
+      "not-requested",
+    ]);
+    oneOf(problems, `${path}.remote.upload`, remote.upload, [
+      "uploaded",
+      "not-uploaded",
+      "abandoned",
+      "not-due",
+    ]);
+  });
   expect(problems, `${path}.cacheable`, t.cacheable, typeof t.cacheable === "boolean", "a boolean");
   oneOf(problems, `${path}.notCacheableReason`, t.notCacheableReason, [
     "no-cache-flag",
@@ -421,6 +460,7 @@ export function validateRunSummary(value: Json): string[] {
     "exitCode",
     "cancel",
     "settings",
+    "remoteCache",
     "counts",
     "tasks",
     "invariantViolations",
@@ -461,6 +501,7 @@ export function validateRunSummary(value: Json): string[] {
       "failFast",
       "cacheEnabled",
       "hash",
+      "shard",
     ])
   ) {
     const settings = s.settings;
@@ -489,7 +530,30 @@ export function validateRunSummary(value: Json): string[] {
       "a boolean",
     );
     oneOf(problems, "$.settings.hash", settings.hash, ["sha256", "blake3"]);
+    unlessNull(settings.shard, () => {
+      if (exactKeys(problems, "$.settings.shard", settings.shard, ["index", "count"])) {
+        int(problems, "$.settings.shard.index", (settings.shard as Record<string, Json>).index, 1);
+      }
+    });
   }
+  unlessNull(s.remoteCache, () => {
+    exactKeys(problems, "$.remoteCache", s.remoteCache, [
+      "url",
+      "team",
+      "tokenSet",
+      "signature",
+      "mode",
+      "modeSource",
+      "offReason",
+      "trip",
+      "uploadsOff",
+      "lookups",
+      "uploads",
+    ]);
+    const remote = s.remoteCache as Record<string, Json>;
+    oneOf(problems, "$.remoteCache.mode", remote.mode, ["off", "read", "write", "read-write"]);
+    oneOf(problems, "$.remoteCache.modeSource", remote.modeSource, ["flag", "env", "config", "default"]);
+  });
   const countKeys = ["tasks", "completed", "cached", "failed", "errored", "skipped", "cancelled"];
   const countsOk = exactKeys(problems, "$.counts", s.counts, countKeys);
   if (countsOk) {
@@ -535,7 +599,15 @@ export function validateRunSummary(value: Json): string[] {
     s.warnings.forEach((item, index) => {
       const path = `$.warnings[${index}]`;
       if (!exactKeys(problems, path, item, ["kind", "task", "message"])) return;
-      oneOf(problems, `${path}.kind`, item.kind, ["store-failed", "capture-failed"]);
+      oneOf(problems, `${path}.kind`, item.kind, [
+        "store-failed",
+        "capture-failed",
+        "remote-off",
+        "remote-uploads-off",
+        "remote-rejected",
+        "remote-not-imported",
+        "not-uploaded",
+      ]);
       str(problems, `${path}.task`, item.task, TASK_ID);
       str(problems, `${path}.message`, item.message);
     });

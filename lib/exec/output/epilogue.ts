@@ -13,6 +13,8 @@ export interface EpilogueCounts {
   /** Succeeded records, hits and aggregates included. */
   readonly completed: number;
   readonly cached: number;
+  /** Of the hits, those imported from the remote cache (REMOTE-091). */
+  readonly remote: number;
   /** Failed records plus task errors. */
   readonly failed: number;
   readonly skipped: number;
@@ -33,6 +35,7 @@ export interface EpilogueCounts {
 export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
   let completed = 0;
   let cached = 0;
+  let remote = 0;
   let failed = outcome.taskErrors.length;
   let skipped = 0;
   let cancelled = 0;
@@ -43,13 +46,15 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
     else {
       completed++;
       if (entry.record.source === "cache-hit") cached++;
+      if (entry.record.hitFrom === "remote") remote++;
     }
   }
-  return { completed, cached, failed, skipped, cancelled };
+  return { completed, cached, remote, failed, skipped, cancelled };
 }
 
 /**
- * The epilogue block: a blank line, `Tasks: …` and ` Time: …`, each ending in `\n`. `completed` is
+ * The epilogue block: a blank line, `Tasks: …`, ` Time: …` and, with a remote, `Cache: …` (REMOTE-091),
+ * each ending in `\n`. `completed` is
  * always printed, `(K cached)` only when K > 0, later segments only when non-zero. With colour the
  * segments take the colours of their status lines.
  *
@@ -61,14 +66,21 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
  * // "\nTasks: 7 completed (3 cached), 1 failed, 2 skipped, 1 cancelled\n Time: 4s 521ms\n"
  * ```
  */
-export function epilogueText(outcome: RunGraphOutcome, elapsedMs: number, color: boolean): string {
+export function epilogueText(
+  outcome: RunGraphOutcome,
+  elapsedMs: number,
+  color: boolean,
+  cacheLine: string | null = null,
+): string {
   const counts = epilogueCounts(outcome);
   const style = styler(color);
   let completed = style(`${counts.completed} completed`, SGR.green);
-  if (counts.cached > 0) completed += ` ${style(`(${counts.cached} cached)`, SGR.cyan)}`;
+  const split = counts.remote > 0 ? `: ${counts.cached - counts.remote} local, ${counts.remote} remote` : "";
+  if (counts.cached > 0) completed += ` ${style(`(${counts.cached} cached${split})`, SGR.cyan)}`;
   const segments = [completed];
   if (counts.failed > 0) segments.push(style(`${counts.failed} failed`, SGR.red));
   if (counts.skipped > 0) segments.push(style(`${counts.skipped} skipped`, SGR.dim));
   if (counts.cancelled > 0) segments.push(style(`${counts.cancelled} cancelled`, SGR.yellow));
-  return `\nTasks: ${segments.join(", ")}\n Time: ${formatDuration(elapsedMs)}\n`;
+  const cache = cacheLine === null ? "" : `${cacheLine}\n`;
+  return `\nTasks: ${segments.join(", ")}\n Time: ${formatDuration(elapsedMs)}\n${cache}`;
 }

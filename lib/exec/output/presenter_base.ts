@@ -119,6 +119,10 @@ export abstract class PresenterBase implements Presenter {
     this.writeStderrLine(warningLine(warning, this.options.color));
   }
 
+  uploading(pending: () => number): void {
+    this.#footer?.uploading(pending);
+  }
+
   onTaskWaiting(wait: CrossProcessWait): void {
     this.writeStderrLine(waitNote(wait));
   }
@@ -127,9 +131,9 @@ export abstract class PresenterBase implements Presenter {
     this.writeStderrLine(text);
   }
 
-  epilogue(outcome: RunGraphOutcome, elapsedMs: number): void {
+  epilogue(outcome: RunGraphOutcome, elapsedMs: number, cacheLine: string | null = null): void {
     this.#footer?.finish();
-    const text = epilogueText(outcome, elapsedMs, this.options.color);
+    const text = epilogueText(outcome, elapsedMs, this.options.color, cacheLine);
     this.channel.submit("final", (writer) => writer.writeText("stdout", text));
   }
 
