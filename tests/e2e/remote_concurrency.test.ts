@@ -3,33 +3,19 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
-import { randomTeam, type RemoteServer, startRemoteServer } from "../support/remote_server.ts";
+import { test } from "node:test";
+import { randomTeam } from "../support/remote_server.ts";
 import { hazCommand, runHaz } from "../support/run_haz.ts";
 import type { WorkspaceFixture } from "../support/workspace_fixture.ts";
 import { SLOW } from "./run_support.ts";
-import { exits, hazRemote, machine, remoteEnv, type RemoteTarget, W1, warnings } from "./remote_support.ts";
+import { exits, hazRemote, remoteEnv, remoteSuite, type RemoteTarget, warnings } from "./remote_support.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-let server: RemoteServer;
-const workspaces: WorkspaceFixture[] = [];
-
-before(async () => {
-  server = await startRemoteServer({ bodyLimit: 400 * 1024 * 1024 });
-});
-after(async () => {
-  await server?.stop();
-  await Promise.all(workspaces.map((workspace) => workspace.remove()));
-});
-
-async function fresh(entries = W1): Promise<WorkspaceFixture> {
-  const workspace = await machine(entries);
-  workspaces.push(workspace);
-  return workspace;
-}
+const suite = remoteSuite({ server: { bodyLimit: 400 * 1024 * 1024 } });
+const { fresh } = suite;
 
 function via(team = randomTeam()): RemoteTarget {
-  return { url: server.url, token: server.token, team };
+  return suite.via(suite.server.url, team);
 }
 
 /**
@@ -61,7 +47,7 @@ test(
   SLOW,
   async () => {
     const target = via();
-    const secrets = [server.token];
+    const secrets = [suite.server.token];
     const [a, b, c] = [await fresh(), await fresh(), await fresh()];
     const runs = await Promise.all(
       [a, b].map((workspace) =>
@@ -88,7 +74,7 @@ test(
   },
   async () => {
     const target = via();
-    const secrets = [server.token];
+    const secrets = [suite.server.token];
     const tasks = Array.from(
       { length: 6 },
       (_, i) =>

@@ -1,45 +1,12 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
-import { after, before, test } from "node:test";
-import {
-  type FaultProxy,
-  randomTeam,
-  type RemoteServer,
-  startFaultProxy,
-  startRemoteServer,
-} from "../support/remote_server.ts";
-import type { WorkspaceFixture } from "../support/workspace_fixture.ts";
+import { test } from "node:test";
+import { randomTeam, startFaultProxy, startRemoteServer } from "../support/remote_server.ts";
 import { SLOW } from "./run_support.ts";
-import {
-  cacheLineOf,
-  exits,
-  hazRemote,
-  machine,
-  remoteEnv,
-  type RemoteTarget,
-  W1,
-  warnings,
-} from "./remote_support.ts";
+import { cacheLineOf, exits, hazRemote, remoteEnv, remoteSuite, warnings } from "./remote_support.ts";
 
-let server: RemoteServer;
-let proxy: FaultProxy;
-const workspaces: WorkspaceFixture[] = [];
-
-before(async () => {
-  server = await startRemoteServer();
-  proxy = await startFaultProxy(server.url);
-});
-after(async () => {
-  await proxy?.close();
-  await server?.stop();
-  await Promise.all(workspaces.map((workspace) => workspace.remove()));
-});
-
-async function fresh(entries = W1): Promise<WorkspaceFixture> {
-  const workspace = await machine(entries);
-  workspaces.push(workspace);
-  return workspace;
-}
+const suite = remoteSuite({ proxy: true });
+const { fresh, via } = suite;
 
 /** Twenty independent cacheable tasks in one project. */
 function twenty(): Record<string, string> {
@@ -48,10 +15,6 @@ function twenty(): Record<string, string> {
     (_, i) => `  t${i}:\n    shell: "echo task ${i}"\n    inputs: []\n`,
   );
   return { ".haz/workspace.yml": "projects: [app]\n", "app/haz.yml": `tasks:\n${tasks.join("")}` };
-}
-
-function via(url: string, team = randomTeam(), token = server.token): RemoteTarget {
-  return { url, token, team };
 }
 
 /** The outcome of each task, to compare with a run without remote (REMOTE-083). */
@@ -64,13 +27,13 @@ test(
   SLOW,
   async () => {
     const a = await fresh();
-    const start = proxy.requests.length;
+    const start = suite.proxy.requests.length;
     const run = await hazRemote(a, ["run", "app:build"], {
-      env: remoteEnv(via(proxy.url), { HAZ_REMOTE_CACHE_TOKEN: undefined }),
-      secrets: [server.token],
+      env: remoteEnv(via(suite.proxy.url), { HAZ_REMOTE_CACHE_TOKEN: undefined }),
+      secrets: [suite.server.token],
     });
     exits(run, 0);
-    assert.equal(proxy.requests.length, start);
+    assert.equal(suite.proxy.requests.length, start);
     assert.deepEqual(warnings(run), []);
     assert.equal(cacheLineOf(run), "Cache: remote off: HAZ_REMOTE_CACHE_TOKEN is not set");
     assert.equal(run.summary!.remoteCache!.offReason, "HAZ_REMOTE_CACHE_TOKEN is not set");
@@ -84,10 +47,10 @@ test(
   async () => {
     const wrong = "tok-SECRET-wrong-0123456789";
     const a = await fresh(twenty());
-    const start = proxy.requests.length;
+    const start = suite.proxy.requests.length;
     const run = await hazRemote(a, ["run", "--all", "-j", "4"], {
-      env: remoteEnv(via(proxy.url, randomTeam(), wrong)),
-      secrets: [server.token, wrong],
+      env: remoteEnv(via(suite.proxy.url, randomTeam(), wrong)),
+      secrets: [suite.server.token, wrong],
     });
     exits(run, 0);
     const lines = warnings(run);
@@ -96,7 +59,7 @@ test(
       lines[0],
       /^warning: remote cache off for the rest of this run: GET app:t\d+: HTTP 401: the server rejected HAZ_REMOTE_CACHE_TOKEN$/,
     );
-    const seen = proxy.requests.slice(start);
+    const seen = suite.proxy.requests.slice(start);
     assert.ok(
       seen.length >= 1 && seen.length <= 4,
       `at most the requests in flight at the 401: ${seen.length}`,
@@ -118,7 +81,7 @@ test(
     const a = await fresh();
     const refused = await hazRemote(a, ["run", "app:build"], {
       env: remoteEnv(via(`http://127.0.0.1:${port}`)),
-      secrets: [server.token],
+      secrets: [suite.server.token],
     });
     exits(refused, 0);
     assert.deepEqual(warnings(refused), [
@@ -127,7 +90,7 @@ test(
     const b = await fresh();
     const unknown = await hazRemote(b, ["run", "app:build"], {
       env: remoteEnv(via("http://nohost.invalid")),
-      secrets: [server.token],
+      secrets: [suite.server.token],
     });
     exits(unknown, 0);
     assert.deepEqual(warnings(unknown), [
@@ -141,7 +104,7 @@ test(
   "REMOTE-083 scenario 12 / acceptance 3: a black hole costs one timeout for 20 tasks, then no request",
   SLOW,
   async () => {
-    const hole = await startFaultProxy(server.url);
+    const hole = await startFaultProxy(suite.server.url);
     hole.decide = () => ({ kind: "black-hole" });
     try {
       const a = await fresh({
@@ -151,7 +114,7 @@ test(
       const started = performance.now();
       const run = await hazRemote(a, ["run", "--all", "-j", "4"], {
         env: remoteEnv(via(hole.url)),
-        secrets: [server.token],
+        secrets: [suite.server.token],
       });
       const elapsed = performance.now() - started;
       exits(run, 0);
@@ -170,7 +133,7 @@ test(
       exits(
         await hazRemote(baseline, ["run", "--all", "-j", "4"], {
           env: remoteEnv(null),
-          secrets: [server.token],
+          secrets: [suite.server.token],
         }),
         0,
       );
@@ -187,9 +150,9 @@ test(
   "REMOTE-080 scenario 13: a 500 for the first PUT trips; queued uploads are not uploaded; trip names task and id",
   SLOW,
   async () => {
-    const previous = proxy.decide;
+    const previous = suite.proxy.decide;
     let failed = false;
-    proxy.decide = (request) => {
+    suite.proxy.decide = (request) => {
       if (request.method === "PUT" && !failed) {
         failed = true;
         return { kind: "status", status: 500, body: '{"message":"Internal Server Error"}' };
@@ -199,8 +162,8 @@ test(
     try {
       const a = await fresh(twenty());
       const run = await hazRemote(a, ["run", "--all", "-j", "2"], {
-        env: remoteEnv(via(proxy.url)),
-        secrets: [server.token],
+        env: remoteEnv(via(suite.proxy.url)),
+        secrets: [suite.server.token],
       });
       exits(run, 0);
       const lines = warnings(run);
@@ -221,7 +184,7 @@ test(
       assert.deepEqual([off[0].ph, off[0].cat, off[0].s], ["i", "haz", "g"]);
       assert.equal(off[0].args.reason, trip.message);
     } finally {
-      proxy.decide = previous;
+      suite.proxy.decide = previous;
     }
   },
 );
@@ -233,18 +196,18 @@ test("REMOTE-080 scenario 14: a read-only server turns uploads off; downloads st
     const a = await fresh();
     exits(
       await hazRemote(a, ["run", "app:hello"], {
-        env: remoteEnv(via(server.url, team)),
-        secrets: [server.token],
+        env: remoteEnv(via(suite.server.url, team)),
+        secrets: [suite.server.token],
       }),
       0,
     );
     // The read-only instance serves the same storage through its own directory: copy A's artifact there.
     const { cpSync } = await import("node:fs");
-    cpSync(`${server.storage}/${team}`, `${readOnly.storage}/${team}`, { recursive: true });
+    cpSync(`${suite.server.storage}/${team}`, `${readOnly.storage}/${team}`, { recursive: true });
     const b = await fresh();
     const run = await hazRemote(b, ["run", "app:build"], {
       env: remoteEnv(via(readOnly.url, team, readOnly.token)),
-      secrets: [server.token, readOnly.token],
+      secrets: [suite.server.token, readOnly.token],
     });
     exits(run, 0);
     assert.deepEqual(warnings(run), [
@@ -315,23 +278,23 @@ test(
       ] as const
     ) {
       const a = await fresh(files(limit));
-      const start = proxy.requests.length;
+      const start = suite.proxy.requests.length;
       const run = await hazRemote(a, ["run", "app:big"], {
-        env: remoteEnv(via(proxy.url)),
-        secrets: [server.token],
+        env: remoteEnv(via(suite.proxy.url)),
+        secrets: [suite.server.token],
       });
       exits(run, 0);
       const lines = warnings(run);
       assert.equal(lines.length, 1, run.stderr);
       assert.match(lines[0], reason);
-      assert.deepEqual(proxy.requests.slice(start).map((request) => request.method), ["GET"]);
+      assert.deepEqual(suite.proxy.requests.slice(start).map((request) => request.method), ["GET"]);
     }
   },
 );
 
 test("REMOTE-025 scenario 20: a server message echoing the token is printed redacted", SLOW, async () => {
-  const previous = proxy.decide;
-  proxy.decide = (request) => ({
+  const previous = suite.proxy.decide;
+  suite.proxy.decide = (request) => ({
     kind: "status",
     status: 400,
     body: JSON.stringify({ message: `bad ${String(request.headers.authorization)}` }),
@@ -339,14 +302,14 @@ test("REMOTE-025 scenario 20: a server message echoing the token is printed reda
   try {
     const a = await fresh();
     const run = await hazRemote(a, ["run", "app:hello"], {
-      env: remoteEnv(via(proxy.url)),
-      secrets: [server.token],
+      env: remoteEnv(via(suite.proxy.url)),
+      secrets: [suite.server.token],
     });
     exits(run, 0);
     assert.deepEqual(warnings(run), [
       "warning: remote cache off for the rest of this run: GET app:hello: HTTP 400: bad Bearer <redacted>",
     ]);
   } finally {
-    proxy.decide = previous;
+    suite.proxy.decide = previous;
   }
 });

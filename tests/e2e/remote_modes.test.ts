@@ -1,48 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import {
-  type FaultProxy,
-  randomTeam,
-  type RemoteServer,
-  startFaultProxy,
-  startRemoteServer,
-} from "../support/remote_server.ts";
-import type { WorkspaceFixture } from "../support/workspace_fixture.ts";
+import { test } from "node:test";
 import { SLOW } from "./run_support.ts";
-import {
-  cacheLineOf,
-  exits,
-  hazRemote,
-  machine,
-  remoteEnv,
-  type RemoteTarget,
-  W1,
-  warnings,
-} from "./remote_support.ts";
+import { cacheLineOf, exits, hazRemote, remoteEnv, remoteSuite, W1, warnings } from "./remote_support.ts";
 
-let server: RemoteServer;
-let proxy: FaultProxy;
-const workspaces: WorkspaceFixture[] = [];
-
-before(async () => {
-  server = await startRemoteServer();
-  proxy = await startFaultProxy(server.url);
-});
-after(async () => {
-  await proxy?.close();
-  await server?.stop();
-  await Promise.all(workspaces.map((workspace) => workspace.remove()));
-});
-
-async function fresh(entries = W1): Promise<WorkspaceFixture> {
-  const workspace = await machine(entries);
-  workspaces.push(workspace);
-  return workspace;
-}
-
-function via(url: string, team = randomTeam()): RemoteTarget {
-  return { url, token: server.token, team };
-}
+const suite = remoteSuite({ proxy: true });
+const { fresh, via } = suite;
 
 async function methods(
   args: readonly string[],
@@ -50,17 +12,23 @@ async function methods(
   files = W1,
 ): Promise<{ methods: string[]; run: Awaited<ReturnType<typeof hazRemote>> }> {
   const workspace = await fresh(files);
-  const start = proxy.requests.length;
-  const run = await hazRemote(workspace, ["run", "app:build", ...args], { env, secrets: [server.token] });
+  const start = suite.proxy.requests.length;
+  const run = await hazRemote(workspace, ["run", "app:build", ...args], {
+    env,
+    secrets: [suite.server.token],
+  });
   exits(run, 0);
-  return { methods: [...new Set(proxy.requests.slice(start).map((request) => request.method))].sort(), run };
+  return {
+    methods: [...new Set(suite.proxy.requests.slice(start).map((request) => request.method))].sort(),
+    run,
+  };
 }
 
 test(
   "REMOTE-020 scenario 6: read, write, off and --no-cache send what they allow; flag > env > config",
   SLOW,
   async () => {
-    const target = via(proxy.url);
+    const target = via(suite.proxy.url);
     assert.deepEqual((await methods(["--remote-cache", "read"], remoteEnv(target))).methods, ["GET"]);
     assert.deepEqual((await methods(["--remote-cache", "write"], remoteEnv(target))).methods, ["PUT"]);
     assert.deepEqual((await methods(["--remote-cache", "off"], remoteEnv(target))).methods, []);

@@ -1,50 +1,13 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import {
-  type FaultProxy,
-  randomTeam,
-  type RemoteServer,
-  startFaultProxy,
-  startRemoteServer,
-} from "../support/remote_server.ts";
+import { test } from "node:test";
+import { randomTeam, startFaultProxy } from "../support/remote_server.ts";
 import { spawnHaz } from "../support/spawn_haz.ts";
-import type { WorkspaceFixture } from "../support/workspace_fixture.ts";
 import { maskDurations, SLOW } from "./run_support.ts";
-import {
-  cacheLineOf,
-  exits,
-  hazRemote,
-  machine,
-  remoteEnv,
-  type RemoteTarget,
-  W1,
-  warnings,
-} from "./remote_support.ts";
+import { cacheLineOf, exits, hazRemote, remoteEnv, remoteSuite, W1, warnings } from "./remote_support.ts";
 
-let server: RemoteServer;
-let proxy: FaultProxy;
-const workspaces: WorkspaceFixture[] = [];
-
-before(async () => {
-  server = await startRemoteServer();
-  proxy = await startFaultProxy(server.url);
-});
-after(async () => {
-  await proxy?.close();
-  await server?.stop();
-  await Promise.all(workspaces.map((workspace) => workspace.remove()));
-});
-
-async function fresh(entries = W1): Promise<WorkspaceFixture> {
-  const workspace = await machine(entries);
-  workspaces.push(workspace);
-  return workspace;
-}
-
-function via(url: string, team = randomTeam()): RemoteTarget {
-  return { url, token: server.token, team };
-}
+const suite = remoteSuite({ proxy: true });
+const { fresh, via } = suite;
 
 /** W1 plus `app:other`, which A never runs: on B it is a miss and an upload. */
 const W1_PLUS = {
@@ -56,8 +19,8 @@ test(
   "REMOTE-091 scenario 27: status lines, the Tasks: split and Cache: lines for mixed, read-only and write-only runs",
   SLOW,
   async () => {
-    const target = via(server.url);
-    const secrets = [server.token];
+    const target = via(suite.server.url);
+    const secrets = [suite.server.token];
     const a = await fresh(W1_PLUS);
     exits(await hazRemote(a, ["run", "app:hello"], { env: remoteEnv(target), secrets }), 0);
     const b = await fresh(W1_PLUS);
@@ -129,7 +92,7 @@ test(
   "REMOTE-076 scenario 28: the end-of-run wait abandons after upload_wait, waits when it can, and skips cancelled runs",
   SLOW,
   async () => {
-    const slow = await startFaultProxy(server.url);
+    const slow = await startFaultProxy(suite.server.url);
     slow.decide = (request) =>
       request.method === "PUT" ? { kind: "forward", delayMs: 3000 } : { kind: "forward" };
     try {
@@ -142,7 +105,7 @@ test(
       const started = performance.now();
       const abandoned = await hazRemote(short, ["run", "app:one"], {
         env: remoteEnv(via(slow.url)),
-        secrets: [server.token],
+        secrets: [suite.server.token],
       });
       const took = performance.now() - started;
       exits(abandoned, 0);
@@ -162,7 +125,7 @@ test(
       const long = await fresh(config("10s"));
       const waited = await hazRemote(long, ["run", "app:one"], {
         env: remoteEnv(via(slow.url)),
-        secrets: [server.token],
+        secrets: [suite.server.token],
       });
       exits(waited, 0);
       assert.equal(waited.summary!.remoteCache!.uploads.uploaded, 1);
@@ -189,7 +152,7 @@ test(
       const before = performance.now();
       const cancelled = await hazRemote(failing, ["run", "app:one", "app:bad", "--fail-fast"], {
         env: remoteEnv(via(slow.url)),
-        secrets: [server.token],
+        secrets: [suite.server.token],
       });
       exits(cancelled, 1);
       assert.ok(performance.now() - before < 2900, "a --fail-fast cancelled run does not wait");
@@ -204,8 +167,8 @@ test(
   "REMOTE-095 scenario 30: why's remote line: present, absent, local hit, and a refused port",
   SLOW,
   async () => {
-    const target = via(server.url);
-    const secrets = [server.token];
+    const target = via(suite.server.url);
+    const secrets = [suite.server.token];
     const a = await fresh();
     exits(await hazRemote(a, ["run", "app:hello"], { env: remoteEnv(target), secrets }), 0);
     const b = await fresh();
@@ -247,7 +210,7 @@ test(
   "REMOTE-096 scenario 31: cache info with and without a remote, --remote checks, --json",
   SLOW,
   async () => {
-    const secrets = [server.token];
+    const secrets = [suite.server.token];
     const a = await fresh();
     const plain = await hazRemote(a, ["cache", "info"], { env: remoteEnv(null), secrets });
     exits(plain, 0);
@@ -259,11 +222,11 @@ test(
       missing.stderr,
       "error: cache info: no remote cache is configured (set cache.remote.url or HAZ_REMOTE_CACHE_URL)\n",
     );
-    const target = via(server.url, "web-platform");
+    const target = via(suite.server.url, "web-platform");
     const shown = await hazRemote(a, ["cache", "info"], { env: remoteEnv(target), secrets });
     exits(shown, 0);
     assert.deepEqual(shown.stdout.trim().split("\n").slice(6), [
-      `remote: ${server.url} (team web-platform)`,
+      `remote: ${suite.server.url} (team web-platform)`,
       "remote mode: read-write (default)",
       "remote signature: off",
     ]);
@@ -298,7 +261,7 @@ test(
     exits(json, 0);
     const remote = JSON.parse(json.stdout).remote;
     assert.deepEqual({ ...remote, check: { ...remote.check, ms: 0 } }, {
-      url: server.url,
+      url: suite.server.url,
       team: "web-platform",
       token_set: true,
       mode: "read",

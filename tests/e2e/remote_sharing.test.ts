@@ -2,53 +2,18 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { humanBytes } from "../../lib/domain/size.ts";
-import {
-  type FaultProxy,
-  randomTeam,
-  type RemoteServer,
-  startFaultProxy,
-  startRemoteServer,
-} from "../support/remote_server.ts";
+import { randomTeam, startFaultProxy } from "../support/remote_server.ts";
 import type { WorkspaceFixture } from "../support/workspace_fixture.ts";
 import { maskDurations, SLOW } from "./run_support.ts";
-import {
-  cacheLineOf,
-  exits,
-  hazRemote,
-  machine,
-  remoteEnv,
-  type RemoteTarget,
-  W1,
-} from "./remote_support.ts";
+import { cacheLineOf, exits, hazRemote, remoteEnv, remoteSuite } from "./remote_support.ts";
 
-let server: RemoteServer;
-let proxy: FaultProxy;
-const workspaces: WorkspaceFixture[] = [];
-
-before(async () => {
-  server = await startRemoteServer();
-  proxy = await startFaultProxy(server.url);
-});
-after(async () => {
-  await proxy?.close();
-  await server?.stop();
-  await Promise.all(workspaces.map((workspace) => workspace.remove()));
-});
-
-async function fresh(entries = W1): Promise<WorkspaceFixture> {
-  const workspace = await machine(entries);
-  workspaces.push(workspace);
-  return workspace;
-}
-
-function via(url: string, team: string): RemoteTarget {
-  return { url, token: server.token, team };
-}
+const suite = remoteSuite({ proxy: true });
+const { fresh, via } = suite;
 
 function requestsSince(start: number): string[] {
-  return proxy.requests.slice(start).map((request) =>
+  return suite.proxy.requests.slice(start).map((request) =>
     `${request.method} ${request.url.replace(/[0-9a-f]{64}/, "<id>")}`
   );
 }
@@ -68,10 +33,10 @@ test(
   SLOW,
   async () => {
     const team = randomTeam();
-    const target = via(proxy.url, team);
-    const secrets = [server.token];
+    const target = via(suite.proxy.url, team);
+    const secrets = [suite.server.token];
     const a = await fresh();
-    let start = proxy.requests.length;
+    let start = suite.proxy.requests.length;
     const first = await hazRemote(a, ["run", "app:build"], { env: remoteEnv(target), secrets });
     exits(first, 0);
     assert.deepEqual(requestsSince(start).sort(), [
@@ -89,7 +54,7 @@ test(
 
     const b = await fresh();
     const before = Math.floor(Date.now() / 1000);
-    start = proxy.requests.length;
+    start = suite.proxy.requests.length;
     const second = await hazRemote(b, ["run", "app:build"], { env: remoteEnv(target), secrets });
     exits(second, 0);
     assert.equal(
@@ -122,13 +87,13 @@ test(
       second.profile!.traceEvents.some((event) => event.name === "download" && event.cat === "phase"),
     );
 
-    start = proxy.requests.length;
-    const connections = proxy.connections();
+    start = suite.proxy.requests.length;
+    const connections = suite.proxy.connections();
     const third = await hazRemote(b, ["run", "app:build"], { env: remoteEnv(target), secrets });
     exits(third, 0);
     assert.match(third.stdout, /Tasks: 2 completed \(2 cached\)\n/);
     assert.deepEqual(requestsSince(start), [], "REMOTE-061 a fully local-hit run sends no request");
-    assert.equal(proxy.connections(), connections, "scenario 4: and opens no connection");
+    assert.equal(suite.proxy.connections(), connections, "scenario 4: and opens no connection");
   },
 );
 
@@ -139,14 +104,17 @@ test("REMOTE-062 scenario 3: two tasks with one key download their artifact once
       'tasks:\n  one:\n    shell: "echo same"\n    inputs: []\n  two:\n    shell: "echo same"\n    inputs: []\n',
   };
   const team = randomTeam();
-  const target = via(proxy.url, team);
+  const target = via(suite.proxy.url, team);
   const a = await fresh(same);
-  exits(await hazRemote(a, ["run", "app:one"], { env: remoteEnv(target), secrets: [server.token] }), 0);
+  exits(
+    await hazRemote(a, ["run", "app:one"], { env: remoteEnv(target), secrets: [suite.server.token] }),
+    0,
+  );
   const b = await fresh(same);
-  const start = proxy.requests.length;
+  const start = suite.proxy.requests.length;
   const run = await hazRemote(b, ["run", "app:one", "app:two"], {
     env: remoteEnv(target),
-    secrets: [server.token],
+    secrets: [suite.server.token],
   });
   exits(run, 0);
   assert.deepEqual(requestsSince(start), [`GET /v8/artifacts/<id>?slug=${team}`]);
@@ -168,13 +136,13 @@ test(
     };
     const team = randomTeam();
     const a = await fresh(parked);
-    const start = proxy.requests.length;
+    const start = suite.proxy.requests.length;
     const run = await hazRemote(a, ["run", "app:one", "app:two", "-j", "2"], {
-      env: remoteEnv(via(proxy.url, team), { HAZ_REMOTE_CACHE: "read" }),
-      secrets: [server.token],
+      env: remoteEnv(via(suite.proxy.url, team), { HAZ_REMOTE_CACHE: "read" }),
+      secrets: [suite.server.token],
     });
     exits(run, 0);
-    const gets = proxy.requests.slice(start).filter((request) => request.method === "GET");
+    const gets = suite.proxy.requests.slice(start).filter((request) => request.method === "GET");
     assert.equal(gets.length, 2, "one GET per id, none for the re-admission");
     assert.equal(new Set(gets.map((request) => request.url)).size, 2);
   },
@@ -182,18 +150,18 @@ test(
 
 test("REMOTE-031 scenario 24: request headers, the query and a URL with a path prefix", SLOW, async () => {
   const team = randomTeam();
-  const prefixed = via(`${proxy.url}/cache/`, team);
-  const previous = proxy.decide;
-  proxy.decide = () => ({ kind: "forward", stripPrefix: "/cache" });
+  const prefixed = via(`${suite.proxy.url}/cache/`, team);
+  const previous = suite.proxy.decide;
+  suite.proxy.decide = () => ({ kind: "forward", stripPrefix: "/cache" });
   try {
     const a = await fresh();
-    const start = proxy.requests.length;
+    const start = suite.proxy.requests.length;
     const run = await hazRemote(a, ["run", "app:build"], {
       env: remoteEnv(prefixed),
-      secrets: [server.token],
+      secrets: [suite.server.token],
     });
     exits(run, 0);
-    const seen = proxy.requests.slice(start);
+    const seen = suite.proxy.requests.slice(start);
     assert.equal(seen.length, 4);
     const manifests = new Map<string, number>();
     for (const entry of entryDirs(a)) {
@@ -204,7 +172,7 @@ test("REMOTE-031 scenario 24: request headers, the query and a URL with a path p
       const url = new URL(request.url, "http://x");
       assert.match(url.pathname, /^\/cache\/v8\/artifacts\/[0-9a-f]{64}$/);
       assert.equal(url.search, `?slug=${team}`);
-      assert.equal(request.headers.authorization, `Bearer ${server.token}`);
+      assert.equal(request.headers.authorization, `Bearer ${suite.server.token}`);
       assert.match(String(request.headers["user-agent"]), /^haz \d+\.\d+\.\d+/);
       if (request.method === "PUT") {
         assert.equal(request.headers["content-type"], "application/octet-stream");
@@ -215,9 +183,9 @@ test("REMOTE-031 scenario 24: request headers, the query and a URL with a path p
         assert.equal(request.headers["x-artifact-tag"], undefined);
       }
     }
-    assert.ok(!proxy.requests.some((request) => /events|status/.test(request.url)));
+    assert.ok(!suite.proxy.requests.some((request) => /events|status/.test(request.url)));
   } finally {
-    proxy.decide = previous;
+    suite.proxy.decide = previous;
   }
 });
 
@@ -226,26 +194,26 @@ test(
   SLOW,
   async () => {
     const team = randomTeam();
-    const cdn = await startFaultProxy(server.url);
-    cdn.decide = () => ({ kind: "forward", headers: { authorization: `Bearer ${server.token}` } });
-    const previous = proxy.decide;
+    const cdn = await startFaultProxy(suite.server.url);
+    cdn.decide = () => ({ kind: "forward", headers: { authorization: `Bearer ${suite.server.token}` } });
+    const previous = suite.proxy.decide;
     try {
       const a = await fresh();
       exits(
         await hazRemote(a, ["run", "app:build"], {
-          env: remoteEnv(via(server.url, team)),
-          secrets: [server.token],
+          env: remoteEnv(via(suite.server.url, team)),
+          secrets: [suite.server.token],
         }),
         0,
       );
-      proxy.decide = (request) =>
+      suite.proxy.decide = (request) =>
         request.method === "GET"
           ? { kind: "status", status: 302, headers: { location: `${cdn.url}${request.url}` } }
           : { kind: "status", status: 307, headers: { location: `${cdn.url}${request.url}` } };
       const b = await fresh();
       const run = await hazRemote(b, ["run", "app:build"], {
-        env: remoteEnv(via(proxy.url, team)),
-        secrets: [server.token],
+        env: remoteEnv(via(suite.proxy.url, team)),
+        secrets: [suite.server.token],
       });
       exits(run, 0);
       assert.match(run.stdout, /2 remote hits/);
@@ -254,15 +222,15 @@ test(
 
       await b.write({ "app/msg.txt": "changed\n" });
       const put = await hazRemote(b, ["run", "app:hello"], {
-        env: remoteEnv(via(proxy.url, team), { HAZ_REMOTE_CACHE: "write" }),
-        secrets: [server.token],
+        env: remoteEnv(via(suite.proxy.url, team), { HAZ_REMOTE_CACHE: "write" }),
+        secrets: [suite.server.token],
       });
       exits(put, 0);
       assert.deepEqual(put.stderr.split("\n").filter(Boolean), [
         "warning: remote cache off for the rest of this run: PUT app:hello: unexpected redirect (HTTP 307)",
       ]);
     } finally {
-      proxy.decide = previous;
+      suite.proxy.decide = previous;
       await cdn.close();
     }
   },
@@ -276,13 +244,15 @@ test(
     const a = await fresh();
     exits(
       await hazRemote(a, ["run", "app:hello"], {
-        env: remoteEnv(via(server.url, team)),
-        secrets: [server.token],
+        env: remoteEnv(via(suite.server.url, team)),
+        secrets: [suite.server.token],
       }),
       0,
     );
-    const [id] = readdirSync(join(server.storage, team));
-    const listing = execFileSync("tar", ["-tzf", join(server.storage, team, id)], { encoding: "utf8" });
+    const [id] = readdirSync(join(suite.server.storage, team));
+    const listing = execFileSync("tar", ["-tzf", join(suite.server.storage, team, id)], {
+      encoding: "utf8",
+    });
     assert.deepEqual(listing.trim().split("\n"), [
       "manifest.json",
       "stdout",

@@ -9,8 +9,17 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { baseEnv, type HazResult, runHaz } from "../support/run_haz.ts";
-import { secretLeaks } from "../support/remote_server.ts";
+import {
+  type FaultProxy,
+  randomTeam,
+  type RemoteServer,
+  type RemoteServerOptions,
+  secretLeaks,
+  startFaultProxy,
+  startRemoteServer,
+} from "../support/remote_server.ts";
 import {
   createWorkspaceFixture,
   type FixtureEntry,
@@ -151,4 +160,65 @@ export function cacheLineOf(run: HazResult): string | null {
  */
 export function exits(run: HazResult, code: number): void {
   assert.equal(run.code, code, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+}
+
+/** What a remote test file shares: its server, its fault proxy, its workspaces and its targets. */
+export interface RemoteSuite {
+  /** The file's server, started before its first test. */
+  readonly server: RemoteServer;
+  /** The fault proxy in front of `server`; only with `proxy: true`. */
+  readonly proxy: FaultProxy;
+  /** A workspace standing for one machine, removed after the file's last test. */
+  fresh(entries?: Readonly<Record<string, FixtureEntry>>): Promise<WorkspaceFixture>;
+  /** A target at `url` with the server's token unless `token` is given. */
+  via(url: string, team?: string, token?: string): RemoteTarget;
+}
+
+/**
+ * Registers the before/after hooks of a remote test file: one server (and, with `proxy`, a fault proxy
+ * in front of it) for all its tests, and the removal of every workspace `fresh` made.
+ *
+ * @example
+ * ```ts
+ * const remote = remoteSuite({ proxy: true });
+ * test("…", async () => {
+ *   const a = await remote.fresh();
+ *   await hazRemote(a, ["run", "app:build"], { env: remoteEnv(remote.via(remote.proxy.url)), secrets: [] });
+ * });
+ * ```
+ */
+export function remoteSuite(
+  options: { readonly proxy?: boolean; readonly server?: RemoteServerOptions } = {},
+): RemoteSuite {
+  let server: RemoteServer | undefined;
+  let proxy: FaultProxy | undefined;
+  const workspaces: WorkspaceFixture[] = [];
+  before(async () => {
+    server = await startRemoteServer(options.server);
+    if (options.proxy) proxy = await startFaultProxy(server.url);
+  });
+  after(async () => {
+    await proxy?.close();
+    await server?.stop();
+    await Promise.all(workspaces.map((workspace) => workspace.remove()));
+  });
+  const suite: RemoteSuite = {
+    get server() {
+      assert.ok(server, "the remote server is started in before()");
+      return server;
+    },
+    get proxy() {
+      assert.ok(proxy, "the fault proxy is started in before() with `proxy: true`");
+      return proxy;
+    },
+    async fresh(entries = W1) {
+      const workspace = await machine(entries);
+      workspaces.push(workspace);
+      return workspace;
+    },
+    via(url, team = randomTeam(), token = suite.server.token) {
+      return { url, token, team };
+    },
+  };
+  return suite;
 }

@@ -2,43 +2,15 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { artifactTag } from "../../lib/cache/remote/signature.ts";
 import { BLOCK, paddingOf, parseUstarHeader, ustarHeader } from "../../lib/cache/remote/ustar.ts";
-import { randomTeam, type RemoteServer, startRemoteServer } from "../support/remote_server.ts";
-import type { WorkspaceFixture } from "../support/workspace_fixture.ts";
+import { randomTeam, startRemoteServer } from "../support/remote_server.ts";
 import { SLOW } from "./run_support.ts";
-import {
-  cacheLineOf,
-  exits,
-  hazRemote,
-  machine,
-  remoteEnv,
-  type RemoteTarget,
-  W1,
-  warnings,
-} from "./remote_support.ts";
+import { cacheLineOf, exits, hazRemote, remoteEnv, remoteSuite, W1, warnings } from "./remote_support.ts";
 
-let server: RemoteServer;
-const workspaces: WorkspaceFixture[] = [];
-
-before(async () => {
-  server = await startRemoteServer();
-});
-after(async () => {
-  await server?.stop();
-  await Promise.all(workspaces.map((workspace) => workspace.remove()));
-});
-
-async function fresh(entries = W1): Promise<WorkspaceFixture> {
-  const workspace = await machine(entries);
-  workspaces.push(workspace);
-  return workspace;
-}
-
-function via(url: string, team = randomTeam(), token = server.token): RemoteTarget {
-  return { url, token, team };
-}
+const suite = remoteSuite();
+const { fresh, via } = suite;
 
 interface Member {
   name: string;
@@ -79,9 +51,9 @@ function editManifest(members: Member[], edit: (manifest: Record<string, any>) =
 
 /** The stored artifact of `app:hello` (its manifest names the task). */
 function helloArtifact(team: string): string {
-  for (const name of readdirSync(join(server.storage, team))) {
+  for (const name of readdirSync(join(suite.server.storage, team))) {
     if (!/^[0-9a-f]{64}$/.test(name)) continue;
-    const path = join(server.storage, team, name);
+    const path = join(suite.server.storage, team, name);
     if (unpack(gunzipSync(readFileSync(path)))[0].data.toString().includes('"app:hello"')) return path;
   }
   throw new Error("no artifact of app:hello");
@@ -92,8 +64,8 @@ test(
   SLOW,
   async () => {
     const team = randomTeam();
-    const target = via(server.url, team);
-    const secrets = [server.token];
+    const target = via(suite.server.url, team);
+    const secrets = [suite.server.token];
     const a = await fresh();
     exits(await hazRemote(a, ["run", "app:build"], { env: remoteEnv(target), secrets }), 0);
     const path = helloArtifact(team);
@@ -176,9 +148,12 @@ test(
   SLOW,
   async () => {
     const team = randomTeam();
-    const target = via(server.url, team);
+    const target = via(suite.server.url, team);
     const a = await fresh();
-    exits(await hazRemote(a, ["run", "app:hello"], { env: remoteEnv(target), secrets: [server.token] }), 0);
+    exits(
+      await hazRemote(a, ["run", "app:hello"], { env: remoteEnv(target), secrets: [suite.server.token] }),
+      0,
+    );
     const path = helloArtifact(team);
     const members = unpack(gunzipSync(readFileSync(path)));
     const zeros = new Uint8Array(256 * 1024 * 1024);
@@ -207,7 +182,7 @@ test(
       const b = await fresh();
       const run = await hazRemote(b, ["run", "app:hello", "--remote-cache", "read"], {
         env: remoteEnv(target),
-        secrets: [server.token],
+        secrets: [suite.server.token],
       });
       exits(run, 0);
       const lines = warnings(run);
@@ -272,15 +247,15 @@ test(
       const d = await fresh(files);
       exits(
         await hazRemote(d, ["run", "app:hello", "--remote-cache", "write"], {
-          env: remoteEnv(via(server.url, plainTeam), { HAZ_REMOTE_CACHE_SIGNATURE_KEY: key }),
-          secrets: [server.token, key],
+          env: remoteEnv(via(suite.server.url, plainTeam), { HAZ_REMOTE_CACHE_SIGNATURE_KEY: key }),
+          secrets: [suite.server.token, key],
         }),
         0,
       );
       const e = await fresh(files);
       const untagged = await hazRemote(e, ["run", "app:hello"], {
-        env: remoteEnv(via(server.url, plainTeam), { HAZ_REMOTE_CACHE_SIGNATURE_KEY: key }),
-        secrets: [server.token, key],
+        env: remoteEnv(via(suite.server.url, plainTeam), { HAZ_REMOTE_CACHE_SIGNATURE_KEY: key }),
+        secrets: [suite.server.token, key],
       });
       assert.deepEqual(warnings(untagged), [
         "warning: remote cache off for the rest of this run: GET app:hello: artifact carries no signature (x-artifact-tag missing)",
@@ -307,7 +282,7 @@ test(
   SLOW,
   async () => {
     const team = randomTeam();
-    const target = via(server.url, team);
+    const target = via(suite.server.url, team);
     const files = {
       ".haz/workspace.yml": "projects: [app]\n",
       "app/haz.yml": [
@@ -322,14 +297,14 @@ test(
     const a = await fresh(files);
     const live = await hazRemote(a, ["run", "app:make", "--output-mode", "buffered"], {
       env: remoteEnv(target),
-      secrets: [server.token],
+      secrets: [suite.server.token],
     });
     exits(live, 0);
     for (const mode of ["live", "buffered"]) {
       const b = await fresh(files);
       const run = await hazRemote(b, ["run", "app:make", "--output-mode", mode], {
         env: remoteEnv(target),
-        secrets: [server.token],
+        secrets: [suite.server.token],
       });
       exits(run, 0);
       assert.match(run.stdout, /from remote cache/);
