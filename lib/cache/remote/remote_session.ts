@@ -217,16 +217,15 @@ export class RemoteSession implements RemoteCachePort {
       if (lookup === "aborted") this.totals.lookups.aborted++;
       return "miss";
     };
+    const notImported = (message: string): RemoteFetchResult => {
+      this.#warn("remote-not-imported", task.key, `${task.key}: remote artifact not imported: ${message}`);
+      return miss("not-imported");
+    };
     try {
       try {
         mkdirSync(directory, { recursive: true });
       } catch (error) {
-        this.#warn(
-          "remote-not-imported",
-          task.key,
-          `${task.key}: remote artifact not imported: ${errorMessage(error)}`,
-        );
-        return miss("not-imported");
+        return notImported(errorMessage(error));
       }
       const downloaded = await this.#client.download(
         key,
@@ -235,12 +234,7 @@ export class RemoteSession implements RemoteCachePort {
         request.signal,
       );
       if (downloaded.kind === "not-written") {
-        this.#warn(
-          "remote-not-imported",
-          task.key,
-          `${task.key}: remote artifact not imported: ${downloaded.message}`,
-        );
-        return miss("not-imported");
+        return notImported(downloaded.message);
       }
       if (downloaded.kind === "aborted") return miss("aborted");
       if (downloaded.kind === "missing") return miss("miss");
@@ -289,12 +283,7 @@ export class RemoteSession implements RemoteCachePort {
         return miss("rejected");
       }
       if (imported.kind === "failed") {
-        this.#warn(
-          "remote-not-imported",
-          task.key,
-          `${task.key}: remote artifact not imported: ${imported.message}`,
-        );
-        return miss("not-imported");
+        return notImported(imported.message);
       }
       record.lookup = "hit";
       record.download = { bytes: downloaded.bytes, ms: this.#options.now() - started };
@@ -303,12 +292,7 @@ export class RemoteSession implements RemoteCachePort {
       published = true;
       return "imported";
     } catch (error) {
-      this.#warn(
-        "remote-not-imported",
-        task.key,
-        `${task.key}: remote artifact not imported: ${errorMessage(error)}`,
-      );
-      return miss("not-imported");
+      return notImported(errorMessage(error));
     } finally {
       // A published import renamed its directory into place; anything else is removed.
       if (!published) await rm(directory, { recursive: true, force: true }).catch(() => {});
