@@ -49,8 +49,32 @@ export interface RestoreOptions {
   readonly onlyIfUpToDate?: boolean;
 }
 
+/** What a remote fetch left behind: an imported entry (a local lookup now hits) or nothing. */
+export type RemoteFetchResult = "imported" | "miss";
+
+/**
+ * The remote cache as the executor sees it (07-remote-cache.md §6–7): `lib/exec` stays network-free;
+ * `lib/cache/remote/remote_session.ts` implements it, tests use a fake. Neither method ever throws or
+ * changes a task's outcome (REMOTE-083).
+ */
+export interface RemoteCachePort {
+  /** REMOTE-060 step 2: download, verify and import the artifact of `key` after a local miss. */
+  fetch(request: {
+    readonly key: Digest;
+    readonly task: TaskDefinition;
+    /** Aborted when the run is cancelled (REMOTE-063). */
+    readonly signal: AbortSignal;
+  }): Promise<RemoteFetchResult>;
+  /** REMOTE-070: a cacheable task ran fresh and succeeded; `stored` tells whether its entry was published. */
+  freshRunSucceeded(
+    request: { readonly key: Digest; readonly task: TaskDefinition; readonly stored: boolean },
+  ): void;
+}
+
 /** The local cache of one workspace. */
 export interface CacheHandle {
+  /** The remote cache behind the local one; null without one or when it is off for the run. */
+  readonly remote: RemoteCachePort | null;
   /** Host path of `.haz/cache`. */
   readonly root: string;
   /** The active hash function (CACHE-002), used for every digest the cache writes or checks. */

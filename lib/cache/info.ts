@@ -82,6 +82,12 @@ export async function cacheInfo(
   };
 }
 
+/** The remote part of the report (REMOTE-096): text lines after the six, and the JSON member. */
+export interface RemoteInfoReport {
+  readonly lines: readonly string[];
+  readonly json: unknown;
+}
+
 /**
  * The AUX-020 text (six lines) or the AUX-021 JSON, each ending with a newline.
  *
@@ -90,7 +96,11 @@ export async function cacheInfo(
  * renderCacheInfo(info, false).split("\n")[0]; // "cache root: .haz/cache"
  * ```
  */
-export function renderCacheInfo(info: CacheInfo, json: boolean): string {
+export function renderCacheInfo(
+  info: CacheInfo,
+  json: boolean,
+  remote: RemoteInfoReport | null = null,
+): string {
   if (json) {
     const value = {
       cache_root: CACHE_ROOT_DISPLAY,
@@ -105,6 +115,7 @@ export function renderCacheInfo(info: CacheInfo, json: boolean): string {
       valid_by_hash: Object.fromEntries(info.validByHash),
       orphans: { store: info.orphans.store, restore: info.orphans.restore },
       total_bytes: info.totalBytes,
+      remote: remote?.json ?? null,
     };
     return JSON.stringify(value, null, 2) + "\n";
   }
@@ -119,6 +130,7 @@ export function renderCacheInfo(info: CacheInfo, json: boolean): string {
     `valid by hash: ${byHash}`,
     `orphan dirs: ${info.orphans.store} store, ${info.orphans.restore} restore`,
     `total size: ${formatByteAmount(info.totalBytes)}`,
+    ...(remote?.lines ?? []),
     "",
   ].join("\n");
 }

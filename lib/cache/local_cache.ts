@@ -59,6 +59,7 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
   return {
     root,
     hash: options.hash,
+    remote: null,
     lookup(key: string, task: TaskDefinition): Promise<LookupResult> {
       return lookupEntry({ root, key, task, hashLabel: options.hash.label });
     },

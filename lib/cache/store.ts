@@ -232,7 +232,7 @@ async function publishCapture(
     syncDirectory(join(capture.directory, OUTPUTS_DIR)),
     syncDirectory(capture.directory),
   ]);
-  return await renameIntoPlace(context, capture, request);
+  return await publishStoreDirectory(context, capture.directory, request);
 }
 
 /** What CACHE-017 step 1 wrote: the manifest's output records and the blob files to fsync. */
@@ -306,11 +306,19 @@ function linkText(bytes: Uint8Array): string | null {
   }
 }
 
-/** CACHE-017 steps 5–6 with the CACHE-034 handling of an existing destination. */
-async function renameIntoPlace(
+/**
+ * CACHE-017 steps 5–6 with the CACHE-034 handling of an existing destination, for a complete, fsynced
+ * store directory (a fresh run's capture or an imported artifact, REMOTE-064).
+ *
+ * @example
+ * ```ts
+ * await publishStoreDirectory(context, "/work/.haz/cache/db/.tmp-db17…-3fa9", { key, task });
+ * ```
+ */
+export async function publishStoreDirectory(
   context: CacheContext,
-  capture: StoreCapture,
-  request: StoreRequest,
+  directory: string,
+  request: Pick<StoreRequest, "key" | "task">,
 ): Promise<StoreResult> {
   const destination = entryPath(context.root, request.key);
   const shard = join(context.root, shardOf(request.key));
@@ -318,7 +326,7 @@ async function renameIntoPlace(
   try {
     for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
       try {
-        await rename(capture.directory, destination);
+        await rename(directory, destination);
         await syncDirectory(shard);
         return { ok: true };
       } catch (error) {
@@ -334,7 +342,7 @@ async function renameIntoPlace(
         existing.kind === "hit" && await entryContentMatches(destination, existing.manifest, context.hash)
       ) {
         // Another writer won the race with an equivalent result.
-        await removeQuietly(capture.directory);
+        await removeQuietly(directory);
         return { ok: true };
       }
       if (attempt === PUBLISH_ATTEMPTS) break;

@@ -47,6 +47,17 @@ export interface WhyOptions {
   readonly hash: HashAlgorithm;
   readonly hostEnv: ReadonlyMap<string, string>;
   readonly platform: { readonly os: string; readonly arch: string };
+  /** The configured remote (REMOTE-095); null without one. */
+  readonly remote: WhyRemote | null;
+}
+
+/** What `why` needs of a configured remote (REMOTE-095). */
+export interface WhyRemote {
+  /** The REMOTE-020 off reason, or null when the mode is not `off`. */
+  readonly offReason: string | null;
+  readonly writeOnly: boolean;
+  /** `HEAD`s the id: `present`, `absent` or `error: <problem>`. */
+  probe(key: string): Promise<string>;
 }
 
 /**
@@ -77,6 +88,7 @@ export async function whyReport(options: WhyOptions): Promise<WhyReport> {
     `key: ${state.cacheable ? state.key ?? "undetermined" : "-"}`,
     `cache: ${state.line}`,
   ];
+  if (options.remote !== null) lines.push(`remote: ${await remoteLine(options.remote, state)}`);
   section(lines, "inputs", await inputLines(options, task));
   section(lines, "outputs", task.outputs.map((output) => output.canonical).sort(compareBytes));
   section(
@@ -247,4 +259,13 @@ function section(lines: string[], title: string, entries: readonly string[]): vo
 function emptyStreams(hash: HashAlgorithm): { stdout: string; stderr: string } {
   const empty = hash.create().digestHex();
   return { stdout: empty, stderr: empty };
+}
+
+/** REMOTE-095: the eighth line's value. */
+function remoteLine(remote: WhyRemote, state: TaskState): Promise<string> | string {
+  if (remote.offReason !== null) return `off: ${remote.offReason}`;
+  if (remote.writeOnly) return "not checked (write-only)";
+  if (state.line === "hit") return "not checked (local hit)";
+  if (state.key === null) return `not checked (${state.line})`;
+  return remote.probe(state.key);
 }

@@ -7,7 +7,11 @@
 
 import { cleanCache, renderCleanFailures, renderCleanReport } from "../cache/clean.ts";
 import { clearCache } from "../cache/clear.ts";
-import { cacheInfo, renderCacheInfo } from "../cache/info.ts";
+import { remoteEnvError } from "./remote_options.ts";
+import { cacheInfo, type RemoteInfoReport, renderCacheInfo } from "../cache/info.ts";
+import { resolveRemoteConfig } from "../cache/remote/remote_config.ts";
+import { checkRemote } from "../cache/remote/remote_probe.ts";
+import type { RemoteCacheSettings } from "../domain/workspace.ts";
 import { loadSettings } from "../config/load_settings.ts";
 import type { WorkspaceSettings } from "../domain/workspace.ts";
 import { parseDuration } from "../domain/duration.ts";
@@ -47,6 +51,8 @@ export async function cacheClearCommand(context: CommandContext, parsed: ParsedC
  */
 export async function cacheInfoCommand(context: CommandContext, parsed: ParsedCommandLine): Promise<number> {
   if (parsed.positionals.length > 0) return unexpected(context, parsed);
+  const envError = remoteEnvError(context.env, "cache info");
+  if (envError !== null) return reportUsageError(context, envError);
   const workspace = await workspaceSettings(context);
   if (workspace === null) return 2;
   const result = await cacheInfo(workspace.root, workspace.settings.hash);
@@ -54,8 +60,70 @@ export async function cacheInfoCommand(context: CommandContext, parsed: ParsedCo
     writeText(context.stderr, result.errors.map((line) => `${line}\n`).join(""));
     return 2;
   }
-  writeText(context.stdout, renderCacheInfo(result.info, parsed.options.has("json")));
-  return 0;
+  const checking = parsed.options.has("remote");
+  const remote = await remoteInfo(context, workspace.settings.remote, checking);
+  writeText(context.stdout, renderCacheInfo(result.info, parsed.options.has("json"), remote));
+  if (checking && remote === null) {
+    writeText(
+      context.stderr,
+      "error: cache info: no remote cache is configured (set cache.remote.url or HAZ_REMOTE_CACHE_URL)\n",
+    );
+    return 2;
+  }
+  return remote?.failed ? 2 : 0;
+}
+
+/**
+ * REMOTE-096: the remote lines and JSON member of `cache info`, with the `--remote` check when asked;
+ * null without a configured remote.
+ *
+ * @example
+ * ```ts
+ * (await remoteInfo(context, settings.remote, false))?.lines[0]; // "remote: https://cache.example.com (team haz)"
+ * ```
+ */
+export async function remoteInfo(
+  context: CommandContext,
+  settings: RemoteCacheSettings,
+  checking: boolean,
+): Promise<(RemoteInfoReport & { readonly failed: boolean }) | null> {
+  const config = resolveRemoteConfig({ settings, env: context.env, flag: null, noCache: false });
+  if (config === null) return null;
+  const source = { flag: "--remote-cache", env: "HAZ_REMOTE_CACHE", config: "config", default: "default" }[
+    config.modeSource
+  ];
+  const lines = [
+    `remote: ${config.url} (team ${config.team})`,
+    `remote mode: ${config.mode === "off" ? `off: ${config.offReason}` : `${config.mode} (${source})`}`,
+    `remote signature: ${config.signature ? "on" : "off"}`,
+  ];
+  let check = null;
+  if (checking) {
+    const started = performance.now();
+    const result = await checkRemote(config, `haz ${context.runtime.hazVersion}`, () => performance.now());
+    check = result.ok ? { ok: true, status: result.status, ms: result.ms, error: null } : {
+      ok: false,
+      status: result.status,
+      ms: Math.round(performance.now() - started),
+      error: result.error,
+    };
+    lines.push(
+      result.ok
+        ? `remote check: ok (status ${result.status}, token accepted, ${result.ms}ms)`
+        : `remote check: failed: ${result.error}`,
+    );
+  }
+  const json = {
+    url: config.url,
+    team: config.team,
+    token_set: config.tokenSet,
+    mode: config.mode,
+    mode_source: config.modeSource,
+    off_reason: config.offReason,
+    signature: config.signature,
+    check,
+  };
+  return { lines, json, failed: check !== null && !check.ok };
 }
 
 /**

@@ -79,6 +79,7 @@ const RUN: CommandSpec = {
   usage: [
     "usage: haz run [REF...] [--all | --workspace] [--git-changed | --git-staged | --git-changed-since REV]",
     "               [--dry-run [--json]] [--output-mode live|buffered] [-j N|auto] [--no-cache]",
+    "               [--remote-cache off|read|write|read-write] [--shard I/N]",
     "               [--fail-fast] [--summary FILE] [--profile FILE]",
   ],
   arguments: [REFS],
@@ -102,6 +103,14 @@ const RUN: CommandSpec = {
       defaultText: "HAZ_CONCURRENCY, else concurrency.default, else auto",
     },
     { long: "no-cache", description: "no cache lookup and no store for any task" },
+    {
+      long: "remote-cache",
+      value: "MODE",
+      description: "use the remote cache for off, read, write or read-write",
+      defaultText: "HAZ_REMOTE_CACHE, else cache.remote.mode, else read-write",
+      choices: ["off", "read", "write", "read-write"],
+    },
+    { long: "shard", value: "I/N", description: "run shard I of N of the run set's units" },
     { long: "fail-fast", description: "the first failure cancels the run" },
     { long: "summary", value: "FILE", description: "write the run summary JSON to FILE" },
     { long: "profile", value: "FILE", description: "write a Chrome trace of the run to FILE" },
@@ -230,7 +239,7 @@ const GRAPH: CommandSpec = {
 
 const CACHE_USAGE = [
   "usage: haz cache clear",
-  "       haz cache info [--json]",
+  "       haz cache info [--json] [--remote]",
   "       haz cache clean [--soft] [--max-age DURATION] [--max-size SIZE] [--dry-run] [--json]",
 ];
 
@@ -256,7 +265,10 @@ const CACHE_INFO: CommandSpec = {
   summary: "report what the local cache holds",
   usage: [`usage: ${CACHE_USAGE[1].trim()}`],
   arguments: [],
-  options: [{ long: "json", description: "the report as JSON" }],
+  options: [
+    { long: "json", description: "the report as JSON" },
+    { long: "remote", description: "also contact the remote cache and check it" },
+  ],
 };
 
 const CACHE_CLEAN: CommandSpec = {

@@ -70,6 +70,8 @@ export interface DryRunRequest {
   readonly runSet: readonly string[];
   readonly selected: ReadonlySet<string>;
   readonly noCache: boolean;
+  /** `--shard` (REMOTE-102); absent or null without it. */
+  readonly shard?: { readonly index: number; readonly count: number } | null;
 }
 
 /**
@@ -127,6 +129,12 @@ export function dryRunJson(request: DryRunRequest): string {
       service: task.service !== null,
     };
   });
-  const document = { kind: "haz-dry-run", version: 1, count: tasks.length, tasks };
+  const document = {
+    kind: "haz-dry-run",
+    version: 1,
+    count: tasks.length,
+    shard: request.shard ?? null,
+    tasks,
+  };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

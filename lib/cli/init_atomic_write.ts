@@ -37,7 +37,30 @@ const REASONS: Readonly<Record<string, string>> = {
  * await createFileDurably("/repo/packages/a/haz.yml", "tasks: {}\n"); // { ok: true }
  * ```
  */
-export async function createFileDurably(path: string, content: string): Promise<WriteOutcome> {
+export function createFileDurably(path: string, content: string): Promise<WriteOutcome> {
+  return writeThroughTemp(path, content, { replace: false });
+}
+
+/**
+ * Writes `path` with `content` whether or not it exists (`haz init --import --force`, ADOPT-081): a
+ * temp file next to it, fsync, rename over it, fsync of the directory. Readers see the old bytes or
+ * the new ones, never a mix.
+ *
+ * @example
+ * ```ts
+ * await replaceFileDurably("/repo/haz.yml", "tasks: {}\n"); // { ok: true }
+ * ```
+ */
+export function replaceFileDurably(path: string, content: string): Promise<WriteOutcome> {
+  return writeThroughTemp(path, content, { replace: true });
+}
+
+/** Both durable writes: temp file, fsync, rename into place, fsync of the directory. */
+async function writeThroughTemp(
+  path: string,
+  content: string,
+  options: { readonly replace: boolean },
+): Promise<WriteOutcome> {
   const directory = dirname(path);
   const temp = join(directory, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
   let created = false;
@@ -51,40 +74,7 @@ export async function createFileDurably(path: string, content: string): Promise<
       await handle.close();
     }
     // rename replaces silently, so the check for an existing file comes right before it.
-    if (await pathExists(path)) return await failWithCleanup(temp, "file already exists");
-    await rename(temp, path);
-    created = false;
-    await syncDirectory(directory);
-    return { ok: true };
-  } catch (error) {
-    if (created) await unlink(temp).catch(() => undefined);
-    return { ok: false, reason: failureReason(error) };
-  }
-}
-
-/**
- * Writes `path` with `content` whether or not it exists (`haz init --import --force`, ADOPT-081): a
- * temp file next to it, fsync, rename over it, fsync of the directory. Readers see the old bytes or
- * the new ones, never a mix.
- *
- * @example
- * ```ts
- * await replaceFileDurably("/repo/haz.yml", "tasks: {}\n"); // { ok: true }
- * ```
- */
-export async function replaceFileDurably(path: string, content: string): Promise<WriteOutcome> {
-  const directory = dirname(path);
-  const temp = join(directory, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
-  let created = false;
-  try {
-    const handle = await open(temp, "wx", 0o666);
-    created = true;
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    if (!options.replace && await pathExists(path)) return await failWithCleanup(temp, "file already exists");
     await rename(temp, path);
     created = false;
     await syncDirectory(directory);

@@ -21,7 +21,7 @@ import {
   SELECTION_INSTRUCTION,
   selectionHeading,
 } from "./init_selection.ts";
-import type { PromptAnswer, PromptPort } from "./prompt_reader.ts";
+import { askOnNewLine, type PromptAnswer, type PromptPort } from "./prompt_reader.ts";
 
 /** The confirmation question (AUX-005). */
 export const CONFIRMATION_PROMPT = "Write these files? [Y/n] ";
@@ -77,7 +77,7 @@ export async function runInitDialog(dialog: InitDialog): Promise<InitDialogOutco
   const plan = buildInitPlan(selected);
   prompt.say(describePlan(plan));
   for (;;) {
-    const answer = await ask(prompt, CONFIRMATION_PROMPT);
+    const answer = await askOnNewLine(prompt, CONFIRMATION_PROMPT);
     const stop = stopFor(answer);
     if (stop !== null) return stop;
     const text = answerText(answer).trim().toLowerCase();
@@ -124,7 +124,7 @@ async function selectProjects(
   let selected = projects.map(() => true);
   prompt.say(`${selectionHeading(projects.length, sources)}\n\n${renderCandidateList(projects, selected)}\n`);
   for (;;) {
-    const answer = await ask(prompt, SELECTION_INSTRUCTION);
+    const answer = await askOnNewLine(prompt, SELECTION_INSTRUCTION);
     const stop = stopFor(answer);
     if (stop !== null) return stop;
     const command = parseSelectionCommand(answerText(answer), projects.length);
@@ -138,7 +138,7 @@ async function selectProjects(
 /** Asks `name for <path>: ` until the answer is a valid identifier not in `used`. */
 async function askName(prompt: PromptPort, path: string, used: ReadonlySet<string>): Promise<string | Stop> {
   for (;;) {
-    const answer = await ask(prompt, `name for ${path}: `);
+    const answer = await askOnNewLine(prompt, `name for ${path}: `);
     const stop = stopFor(answer);
     if (stop !== null) return stop;
     const name = answerText(answer).trim();
@@ -146,13 +146,6 @@ async function askName(prompt: PromptPort, path: string, used: ReadonlySet<strin
     if (problem === null) return name;
     prompt.say(`${problem}\n`);
   }
-}
-
-/** Asks; at the end of input the cursor still sits after the prompt, so a line break follows. */
-async function ask(prompt: PromptPort, question: string): Promise<PromptAnswer> {
-  const answer = await prompt.ask(question);
-  if (answer.kind === "end") prompt.say("\n");
-  return answer;
 }
 
 /** The early end an answer means, or null to go on. */

@@ -17,7 +17,7 @@ import { CONFIRMATION_PROMPT } from "./init_dialog.ts";
 import { createFileDurably, ensureDirectoryDurably, replaceFileDurably } from "./init_atomic_write.ts";
 import { enclosingWorkspaceNote, inspectInitTarget, NO_TERMINAL } from "./init_target.ts";
 import type { ParsedCommandLine } from "./parse_args.ts";
-import { openTerminalPrompt, type PromptAnswer, type PromptPort } from "./prompt_reader.ts";
+import { askOnNewLine, openTerminalPrompt, type PromptPort } from "./prompt_reader.ts";
 import { writeText } from "./stdio_sink.ts";
 
 /** How many `haz.yml` files are written at once (each durably, with its own fsyncs). */
@@ -212,7 +212,7 @@ function writeFailure(context: CommandContext, path: string, reason: string): nu
 /** `Write these files? [Y/n]` until the answer is clear; end of input declines. */
 async function confirm(prompt: PromptPort): Promise<Answer> {
   for (;;) {
-    const answer = await ask(prompt, CONFIRMATION_PROMPT);
+    const answer = await askOnNewLine(prompt, CONFIRMATION_PROMPT);
     if (answer.kind === "interrupted") return "interrupted";
     if (answer.kind === "end") return "no";
     const text = answer.text.trim().toLowerCase();
@@ -224,17 +224,11 @@ async function confirm(prompt: PromptPort): Promise<Answer> {
 /** `name for <path>: ` until a valid identifier not yet taken; null when interrupted or at the end. */
 async function askName(prompt: PromptPort, path: string, taken: ReadonlySet<string>): Promise<string | null> {
   for (;;) {
-    const answer = await ask(prompt, `name for ${path}: `);
+    const answer = await askOnNewLine(prompt, `name for ${path}: `);
     if (answer.kind !== "line") return null;
     const name = answer.text.trim();
     const problem = nameAnswerProblem(name, taken);
     if (problem === null) return name;
     prompt.say(`${problem}\n`);
   }
-}
-
-async function ask(prompt: PromptPort, question: string): Promise<PromptAnswer> {
-  const answer = await prompt.ask(question);
-  if (answer.kind === "end") prompt.say("\n");
-  return answer;
 }

@@ -27,6 +27,20 @@ export interface PromptPort {
   ask(prompt: string): Promise<PromptAnswer>;
 }
 
+/**
+ * Asks `question`; at the end of input the cursor still sits after the prompt, so a line break follows.
+ *
+ * @example
+ * ```ts
+ * const answer = await askOnNewLine(prompt, "Write these files? [Y/n] ");
+ * ```
+ */
+export async function askOnNewLine(prompt: PromptPort, question: string): Promise<PromptAnswer> {
+  const answer = await prompt.ask(question);
+  if (answer.kind === "end") prompt.say("\n");
+  return answer;
+}
+
 /** A prompt port on the real terminal; `close` must be called when the questions are over. */
 export interface TerminalPrompt extends PromptPort {
   /** Stops reading stdin and unsubscribes from SIGINT. */

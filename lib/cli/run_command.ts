@@ -9,7 +9,6 @@ import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
 import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
-import { createPresenter } from "../exec/output/presenter.ts";
 import type { HostSignal } from "../exec/process.ts";
 import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
 import { runGraph, type RunGraphResult } from "../exec/run_graph.ts";
@@ -23,9 +22,21 @@ import { dryRunJson, dryRunText } from "./dry_run.ts";
 import { hostEnvironment } from "./host_environment.ts";
 import { failFastNoticeObserver } from "./fail_fast_notice.ts";
 import type { ParsedCommandLine } from "./parse_args.ts";
-import { resolveSelection } from "./resolve_selection.ts";
+import { type ResolvedSelection, resolveSelection } from "./resolve_selection.ts";
+import type { Shard } from "./remote_options.ts";
+import { shardRunSet } from "../graph/shard.ts";
 import { type RunReports, writeRunReports } from "./run_reports.ts";
-import { runOptions } from "./run_options.ts";
+import { type RunOptions, runOptions } from "./run_options.ts";
+import { cacheLine, type RunRemote } from "./remote_report.ts";
+import { resolveRemoteConfig } from "../cache/remote/remote_config.ts";
+import { RemoteSession } from "../cache/remote/remote_session.ts";
+import { cacheRootOf } from "../cache/layout.ts";
+import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
+import type { WorkspaceSettings } from "../domain/workspace.ts";
+import type { Clock } from "../util/clock.ts";
+import { createPresenter } from "../exec/output/presenter.ts";
+import type { Presenter } from "../exec/output/presenter_port.ts";
+import { warningText } from "../exec/output/run_diagnostics.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
@@ -50,7 +61,9 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
   let graceMs = 0;
   const clock = systemClock(context.startedAt);
   let killedAt: number | null = null;
+  const uploadWait = new AbortController();
   const signals = watchRunSignals(context, {
+    onUploadWaitInterrupted: () => uploadWait.abort(),
     phase: () => phase,
     onCancel(signal: HostSignal) {
       control.cancel({ kind: "signal", signal });
@@ -67,8 +80,11 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     },
   });
   try {
-    const resolved = await resolveSelection(context, parsed, "run");
-    if (typeof resolved === "number") return resolved;
+    const unsharded = await resolveSelection(context, parsed, "run");
+    if (typeof unsharded === "number") return unsharded;
+    const resolved = options.shard === null || unsharded.selection.emptiedByGit
+      ? unsharded
+      : shardedSelection(unsharded, options.shard);
     const { loaded, selection } = resolved;
     if (!isPosixPlatform(context.runtime.os)) {
       writeText(context.stderr, "error: haz run needs a POSIX system\n");
@@ -81,9 +97,22 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       writeText(context.stdout, "nothing to run: no task is affected by the changes\n");
       return 0;
     }
+    if (options.shard !== null && selection.selected.length === 0) {
+      writeText(
+        context.stdout,
+        `nothing to run: shard ${options.shard.index}/${options.shard.count} has no task\n`,
+      );
+      return 0;
+    }
     const selected = new Set(selection.selected);
     if (options.dryRun) {
-      const request = { graph: loaded.graph, runSet: selection.runSet, selected, noCache: options.noCache };
+      const request = {
+        graph: loaded.graph,
+        runSet: selection.runSet,
+        selected,
+        noCache: options.noCache,
+        shard: options.shard,
+      };
       writeText(context.stdout, options.json ? dryRunJson(request) : dryRunText(request));
       return 0;
     }
@@ -120,6 +149,15 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       referenceNs: epochMsToNs(Date.now()),
     });
     control = createRunControl();
+    const remote = runRemote({
+      context,
+      options,
+      settings,
+      hash,
+      clock,
+      presenter,
+      workspaceRoot: loaded.workspace.root,
+    });
     const runStartedAt = clock.now();
     phase = "running";
     let outcome: RunGraphResult;
@@ -128,9 +166,10 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         workspace: loaded.workspace,
         graph: loaded.graph,
         runSet: new Set(selection.runSet),
-        cache: inputDigests === null
-          ? null
-          : openCache({ workspaceRoot: loaded.workspace.root, hash, clock, fileDigests: inputDigests }),
+        cache: inputDigests === null ? null : {
+          ...openCache({ workspaceRoot: loaded.workspace.root, hash, clock, fileDigests: inputDigests }),
+          remote: remote?.session ?? null,
+        },
         hash,
         ...(inputDigests === null ? {} : { inputDigests }),
         spawner: context.spawner,
@@ -147,10 +186,19 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         locks: openWorkspaceLocks(loaded.workspace.root),
       });
     } finally {
-      phase = "settled";
+      phase = "uploading";
       inputDigests?.save();
     }
-    presenter.epilogue(outcome, clock.now());
+    const session = remote?.session ?? null;
+    if (session !== null && session.pendingUploads > 0 && outcome.cancel === null) {
+      presenter.uploading(() => session.pendingUploads);
+    }
+    try {
+      await remote?.session?.finish({ cancelled: outcome.cancel !== null, interrupt: uploadWait.signal });
+    } finally {
+      phase = "settled";
+    }
+    presenter.epilogue(outcome, clock.now(), remote === null ? null : cacheLine(remote));
     await presenter.close();
     const code = exitCodeFor(outcome);
     const reports: RunReports = {
@@ -163,7 +211,9 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
         failFast: options.failFast,
         cacheEnabled: !options.noCache,
         hash: hash.label,
+        shard: options.shard,
       },
+      remote,
       summaryFile: options.summary,
       profileFile: options.profile,
       outcome,
@@ -194,6 +244,69 @@ export function servicesLeftOutNote(parsed: ParsedCommandLine, leftOut: readonly
   return `note: ${flag} selected no service tasks (${leftOut.length} left out); name them to run them, e.g. haz ${parsed.command.name} ${
     leftOut[0]
   }\n`;
+}
+
+/**
+ * REMOTE-102: the selection narrowed to one shard: its units are the selected tasks.
+ *
+ * @example
+ * ```ts
+ * shardedSelection(resolved, { index: 1, count: 3 }).selection.selected; // the shard's units
+ * ```
+ */
+export function shardedSelection(resolved: ResolvedSelection, shard: Shard): ResolvedSelection {
+  const { selection, loaded } = resolved;
+  const sharded = shardRunSet(loaded.graph, selection.runSet, shard.index, shard.count);
+  return {
+    ...resolved,
+    selection: { ...selection, selected: [...sharded.units], runSet: [...sharded.runSet] },
+  };
+}
+
+/** Inputs of {@link runRemote}. */
+interface RunRemoteInputs {
+  readonly context: CommandContext;
+  readonly options: RunOptions;
+  readonly settings: WorkspaceSettings;
+  readonly hash: HashAlgorithm;
+  readonly clock: Clock;
+  readonly presenter: Presenter;
+  readonly workspaceRoot: string;
+}
+
+/**
+ * REMOTE-020: the run's remote, with a session when its mode is not `off`; null without a configured
+ * remote. Warnings go to the presenter as they happen (REMOTE-081).
+ *
+ * @example
+ * ```ts
+ * const remote = runRemote(inputs); // { config, session } or null
+ * ```
+ */
+export function runRemote(inputs: RunRemoteInputs): RunRemote | null {
+  const config = resolveRemoteConfig({
+    settings: inputs.settings.remote,
+    env: inputs.context.env,
+    flag: inputs.options.remoteCache,
+    noCache: inputs.options.noCache,
+  });
+  if (config === null) return null;
+  if (config.mode === "off") return { config, session: null };
+  const session = new RemoteSession({
+    config,
+    context: {
+      root: cacheRootOf(inputs.workspaceRoot),
+      workspaceRoot: inputs.workspaceRoot,
+      hash: inputs.hash,
+    },
+    userAgent: `haz ${inputs.context.runtime.hazVersion}`,
+    now: () => inputs.clock.now(),
+    nowUnix: () => inputs.clock.unixSeconds(),
+    onWarning: (warning) => {
+      if (warning.printed) inputs.presenter.notice(warningText(warning.message, inputs.context.color));
+    },
+  });
+  return { config, session };
 }
 
 /**

@@ -5,8 +5,10 @@
  * @module
  */
 
+import type { RemoteMode } from "../domain/remote_url.ts";
 import type { ParsedCommandLine, UsageError } from "./parse_args.ts";
 import { usageError } from "./parse_args.ts";
+import { parseShard, remoteCacheFlag, remoteEnvError, type Shard } from "./remote_options.ts";
 
 /** The run options, validated. */
 export interface RunOptions {
@@ -19,6 +21,10 @@ export interface RunOptions {
   readonly failFast: boolean;
   readonly summary: string | null;
   readonly profile: string | null;
+  /** `--remote-cache` (REMOTE-019), or null. */
+  readonly remoteCache: RemoteMode | null;
+  /** `--shard I/N` (REMOTE-100), or null. */
+  readonly shard: Shard | null;
 }
 
 /**
@@ -64,6 +70,25 @@ export function runOptions(
       );
     }
   }
+  const remoteCache = remoteCacheFlag(get("remote-cache"));
+  if (remoteCache !== null && get("no-cache") === true) {
+    return usageError("run", "--no-cache cannot be combined with --remote-cache");
+  }
+  let shard: Shard | null = null;
+  const shardText = get("shard");
+  if (typeof shardText === "string") {
+    shard = parseShard(shardText);
+    if (shard === null) {
+      return usageError(
+        "run",
+        `invalid value for --shard: ${
+          JSON.stringify(shardText)
+        } (expected I/N with 1 <= I <= N <= 1000, e.g. 2/4)`,
+      );
+    }
+  }
+  const envError = remoteEnvError(env, "run");
+  if (envError !== null) return envError;
   const mode = get("output-mode");
   return {
     dryRun,
@@ -74,6 +99,8 @@ export function runOptions(
     failFast: get("fail-fast") === true,
     summary: typeof get("summary") === "string" ? get("summary") as string : null,
     profile: typeof get("profile") === "string" ? get("profile") as string : null,
+    remoteCache,
+    shard,
   };
 }
 

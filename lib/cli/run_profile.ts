@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { RemoteProfileEvent } from "../cache/remote/remote_session.ts";
 import { formatTaskId } from "../domain/task_id.ts";
 import type { RunGraphOutcome } from "../exec/records.ts";
 import type { RunTrace } from "../exec/run_trace.ts";
@@ -24,6 +25,8 @@ export interface RunProfileInput {
   readonly killedAt: number | null;
   /** The global cap: services' up periods are drawn on lanes after it (SVC-086). */
   readonly concurrency: number;
+  /** Upload pairs and the trip instant of the remote cache (REMOTE-094). */
+  readonly remoteEvents: readonly RemoteProfileEvent[];
 }
 
 interface TraceEvent {
@@ -150,6 +153,20 @@ export function runProfile(input: RunProfileInput) {
     };
     events.push({ ...common, ph: "b", ts: us(wait.start) });
     events.push({ ...common, ph: "e", ts: us(wait.end) });
+  }
+  for (const event of input.remoteEvents) {
+    if (event.kind === "remote-off") {
+      runInstant("remote-off", event.at, { reason: event.reason });
+      continue;
+    }
+    const common = { name: "upload", cat: "remote-upload", pid: 1 as const, tid: 0, id: event.task };
+    events.push({ ...common, ph: "b", ts: us(event.start), args: { task: event.task } });
+    events.push({
+      ...common,
+      ph: "e",
+      ts: us(event.end),
+      args: { outcome: event.outcome, bytes: event.bytes },
+    });
   }
   if (outcome.cancel !== null) {
     const reason = outcome.cancel.kind;

@@ -13,6 +13,7 @@ import type { CommandContext } from "./command_context.ts";
 import type { RunTrace } from "../exec/run_trace.ts";
 import { runProfile } from "./run_profile.ts";
 import { runSummary } from "./run_summary.ts";
+import type { RunRemote } from "./remote_report.ts";
 import type { ResolvedSelection } from "./resolve_selection.ts";
 
 /** What the reports need from a finished run. */
@@ -26,7 +27,10 @@ export interface RunReports {
     readonly failFast: boolean;
     readonly cacheEnabled: boolean;
     readonly hash: "sha256" | "blake3";
+    readonly shard: { readonly index: number; readonly count: number } | null;
   };
+  /** The run's remote cache; null without a configured remote. */
+  readonly remote: RunRemote | null;
   readonly summaryFile: string | null;
   readonly profileFile: string | null;
   readonly outcome: RunGraphOutcome;
@@ -74,6 +78,7 @@ export async function writeRunReports(
       selected: new Set(resolved.selection.selected),
       outcome,
       settings: { ...reports.settings, tagCaps: resolved.loaded.workspace.settings.concurrency.tags },
+      remote: reports.remote,
     });
     await write("summary", reports.summaryFile, summary);
   }
@@ -88,6 +93,7 @@ export async function writeRunReports(
       trace: reports.trace,
       killedAt: reports.killedAt,
       concurrency: reports.settings.concurrency,
+      remoteEvents: reports.remote?.session?.profile ?? [],
     });
     await write("profile", reports.profileFile, profile);
   }

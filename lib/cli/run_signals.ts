@@ -9,7 +9,7 @@ import { type HostSignal, SIGNAL_NUMBERS } from "../exec/process.ts";
 import type { CommandContext } from "./command_context.ts";
 
 /** What the run command is doing when a signal arrives. */
-export type RunPhase = "before" | "running" | "settled";
+export type RunPhase = "before" | "running" | "uploading" | "settled";
 
 /** Reactions supplied by the run command. */
 export interface RunSignalHooks {
@@ -18,6 +18,8 @@ export interface RunSignalHooks {
   onCancel(signal: HostSignal): void;
   /** Another signal while it runs: kill, notice B. */
   onKill(signal: HostSignal): void;
+  /** First signal during the end-of-run upload wait: end the wait (REMOTE-077). */
+  onUploadWaitInterrupted(): void;
 }
 
 /** The subscription. */
@@ -47,6 +49,7 @@ export function watchRunSignals(context: CommandContext, hooks: RunSignalHooks):
       first = signal;
       if (phase === "before") context.exitNow(128 + SIGNAL_NUMBERS[signal]);
       if (phase === "running") hooks.onCancel(signal);
+      if (phase === "uploading") hooks.onUploadWaitInterrupted();
       return;
     }
     if (phase === "running") hooks.onKill(signal);

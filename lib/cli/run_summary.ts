@@ -19,6 +19,7 @@ import type { StreamDigest } from "../cache/digest.ts";
 import { describeTaskError } from "../exec/output/describe_task_error.ts";
 import type { RuntimeInfo } from "./command_context.ts";
 import { notCacheableReason } from "./dry_run.ts";
+import { remoteCacheSummary, type RunRemote, taskRemoteSummary } from "./remote_report.ts";
 
 /** Everything the summary is built from. */
 export interface RunSummaryInput {
@@ -41,7 +42,11 @@ export interface RunSummaryInput {
     readonly failFast: boolean;
     readonly cacheEnabled: boolean;
     readonly hash: "sha256" | "blake3";
+    /** `--shard` (REMOTE-100), or null. */
+    readonly shard: { readonly index: number; readonly count: number } | null;
   };
+  /** The run's remote cache (REMOTE-093); null without a configured remote. */
+  readonly remote: RunRemote | null;
 }
 
 /** One terminal record of a task, whatever its kind. */
@@ -103,6 +108,7 @@ export function runSummary(input: RunSummaryInput) {
       selected: input.selected.has(id),
       outcome: outcomeName(result),
       source: result.kind === "completed" ? result.record.source : null,
+      hitFrom: result.kind === "completed" ? result.record.hitFrom : null,
       cacheable: reason === null,
       notCacheableReason: reason,
       key: result.kind === "completed" || result.kind === "errored" ? result.record.key : null,
@@ -117,6 +123,7 @@ export function runSummary(input: RunSummaryInput) {
       stdout: streamOf(result, "stdout"),
       stderr: streamOf(result, "stderr"),
       outputs: result.kind === "completed" ? [...result.record.materialisedOutputs] : [],
+      remote: taskRemoteSummary(input.remote, id, reason === null),
       timing: timingOf(result.record.timing),
     };
   });
@@ -144,15 +151,24 @@ export function runSummary(input: RunSummaryInput) {
       failFast: input.settings.failFast,
       cacheEnabled: input.settings.cacheEnabled,
       hash: input.settings.hash,
+      shard: input.settings.shard,
     },
+    remoteCache: remoteCacheSummary(input.remote),
     counts,
     tasks,
     invariantViolations: outcome.invariantViolations.map(violationJson),
-    warnings: outcome.warnings.map((warning) => ({
-      kind: warning.kind,
-      task: formatTaskId(warning.task),
-      message: warning.message,
-    })),
+    warnings: [
+      ...outcome.warnings.map((warning) => ({
+        kind: warning.kind as string,
+        task: formatTaskId(warning.task),
+        message: warning.message,
+      })),
+      ...(input.remote?.session?.warnings ?? []).map((warning) => ({
+        kind: warning.kind as string,
+        task: warning.task,
+        message: warning.message,
+      })),
+    ],
   };
 }
 
@@ -261,6 +277,7 @@ function timingOf(timing: TaskTiming) {
     admissions: timing.admissions,
     mutexWaitMs: Math.round(timing.mutexWaitMs),
     lookupMs: sum("lookup"),
+    downloadMs: sum("download"),
     restoreMs: sum("restore"),
     execMs: sum("exec"),
     drainMs: sum("drain"),

@@ -70,6 +70,8 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
   let notice = (text: string) => writeText(context.stderr, text);
   let graceMs = 0;
   const signals = watchRunSignals(context, {
+    // A watch loop never waits for remote uploads at its end: the hook has nothing to interrupt.
+    onUploadWaitInterrupted: () => {},
     phase: () => phase,
     onCancel(signal: HostSignal) {
       control.cancel({ kind: "signal", signal });

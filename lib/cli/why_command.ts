@@ -15,6 +15,11 @@ import { type ParsedCommandLine, usageError } from "./parse_args.ts";
 import { hostEnvironment } from "./host_environment.ts";
 import { writeText } from "./stdio_sink.ts";
 import { reportUsageError } from "./usage_report.ts";
+import { remoteEnvError } from "./remote_options.ts";
+import { resolveRemoteConfig } from "../cache/remote/remote_config.ts";
+import { probeArtifact } from "../cache/remote/remote_probe.ts";
+import type { WhyRemote } from "../cache/why_report.ts";
+import type { RemoteCacheSettings } from "../domain/workspace.ts";
 
 /**
  * Explains the cache state of exactly one task; read-only.
@@ -30,6 +35,8 @@ export async function whyCommand(context: CommandContext, parsed: ParsedCommandL
   if (extra !== undefined) {
     return reportUsageError(context, usageError("why", `unexpected argument '${extra}'`));
   }
+  const envError = remoteEnvError(context.env, "why");
+  if (envError !== null) return reportUsageError(context, envError);
   const syntax = refSyntaxDiagnostics([ref]);
   if (syntax.length > 0) {
     printDiagnostics(context, syntax);
@@ -56,9 +63,28 @@ export async function whyCommand(context: CommandContext, parsed: ParsedCommandL
     hash,
     hostEnv: hostEnvironment(context.env),
     platform: { os: process.platform, arch: process.arch },
+    remote: whyRemote(context, loaded.workspace.settings.remote),
   });
   writeText(context.stdout, report.text);
   if (report.errors.length === 0) return 0;
   writeText(context.stderr, report.errors.map((line) => `${line}\n`).join(""));
   return 2;
+}
+
+/**
+ * REMOTE-095: the remote `why` reports on (REMOTE-020 without `--no-cache` and flags), or null.
+ *
+ * @example
+ * ```ts
+ * whyRemote(context, settings.remote)?.writeOnly; // false
+ * ```
+ */
+export function whyRemote(context: CommandContext, settings: RemoteCacheSettings): WhyRemote | null {
+  const config = resolveRemoteConfig({ settings, env: context.env, flag: null, noCache: false });
+  if (config === null) return null;
+  return {
+    offReason: config.mode === "off" ? config.offReason : null,
+    writeOnly: config.mode === "write",
+    probe: (key) => probeArtifact(config, key, `haz ${context.runtime.hazVersion}`),
+  };
 }

@@ -9,8 +9,8 @@ import type { YAMLMap } from "yaml";
 import type { Diagnostic, DiagnosticLocation } from "../domain/diagnostic.ts";
 import { checkIdentifier } from "../domain/identifier.ts";
 import { checkPattern, isGlobPattern } from "../domain/path_pattern.ts";
-import { parseSize } from "../domain/size.ts";
-import type { WorkspaceSettings } from "../domain/workspace.ts";
+import { DEFAULT_REMOTE_CACHE_SETTINGS, type WorkspaceSettings } from "../domain/workspace.ts";
+import { checkRemote } from "./validate_remote.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 import {
   createFileChecker,
@@ -29,6 +29,7 @@ import {
   expectKinds,
   foundText,
   mappingValue,
+  sizeValue,
   stringList,
   typeMessage,
   withoutDuplicates,
@@ -72,11 +73,11 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   hash: "sha256",
   clean: { maxAgeSeconds: null, maxSizeBytes: null },
   passThrough: [],
+  remote: DEFAULT_REMOTE_CACHE_SETTINGS,
 };
 
 const TOP_KEYS = ["projects", "concurrency", "output", "execution", "cache", "env"] as const;
 const MAX_CANCEL_GRACE_SECONDS = 86400;
-const MAX_SAFE_SIZE = Number.MAX_SAFE_INTEGER;
 
 /** Mutable settings being filled in. */
 type Draft = {
@@ -222,29 +223,15 @@ function checkExecution(checker: FileChecker, value: YamlValue, draft: Draft): v
   );
 }
 
-/** CFG-035: a size, a YAML integer ≥ 0 or a string with an optional unit, at most 2^53−1 bytes. */
-function sizeValue(checker: FileChecker, key: string, value: YamlValue): number | null {
-  if (!expectKinds(checker, key, value, ["string", "integer"], "a string or an integer")) return null;
-  const raw = (value.node as { value: unknown }).value;
-  const bytes = valueKind(checker, value) === "integer" ? Number(raw) : parseSize(String(raw));
-  if (bytes !== null && Number.isSafeInteger(bytes) && bytes >= 0 && bytes <= MAX_SAFE_SIZE) return bytes;
-  reportError(
-    checker,
-    "CFG-035",
-    `\`${key}\` must be a size such as \`1024\`, \`500MB\` or \`10GiB\`, found ${foundText(checker, value)}`,
-    value.location,
-    { help: "write digits and an optional unit: B, KB, MB, GB, KiB, MiB, GiB or TiB" },
-  );
-  return null;
-}
-
 /** `cache.hash` (CFG-027) and `cache.clean.max_age` / `max_size` (CFG-034/035). */
 function checkCache(checker: FileChecker, value: YamlValue, draft: Draft): void {
   const entries = mappingValue(checker, "cache", value);
   if (entries === null) return;
-  const known = closedKeys(checker, entries, ["hash", "clean"], "`cache`");
+  const known = closedKeys(checker, entries, ["hash", "clean", "remote"], "`cache`");
   const hash = known.get("hash");
   if (hash) draft.hash = enumValue(checker, "hash", hash.value, ["sha256", "blake3"], "CFG-027") ?? "sha256";
+  const remote = known.get("remote");
+  if (remote) draft.remote = checkRemote(checker, remote.value);
   const clean = known.get("clean");
   if (!clean) return;
   const cleanEntries = mappingValue(checker, "clean", clean.value);

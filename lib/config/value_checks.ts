@@ -10,6 +10,7 @@ import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
 import type { DiagnosticLocation } from "../domain/diagnostic.ts";
 import { parseDuration } from "../domain/duration.ts";
 import { checkEnvEntry } from "../domain/env_pattern.ts";
+import { parseSize } from "../domain/size.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 import {
   type FileChecker,
@@ -348,4 +349,29 @@ export function envNameList(checker: FileChecker, key: string, value: YamlValue)
     return problem === null;
   });
   return withoutDuplicates(checker, key, valid, (name) => name.text).map((name) => name.text);
+}
+
+/**
+ * CFG-035: a size, a YAML integer ≥ 0 or a string with an optional unit, at most 2^53−1 bytes.
+ *
+ * @example
+ * ```ts
+ * sizeValue(checker, "max_size", value); // 10737418240 for `10GiB`
+ * ```
+ */
+export function sizeValue(checker: FileChecker, key: string, value: YamlValue): number | null {
+  if (!expectKinds(checker, key, value, ["string", "integer"], "a string or an integer")) return null;
+  const raw = (value.node as { value: unknown }).value;
+  const bytes = valueKind(checker, value) === "integer" ? Number(raw) : parseSize(String(raw));
+  if (bytes !== null && Number.isSafeInteger(bytes) && bytes >= 0 && bytes <= Number.MAX_SAFE_INTEGER) {
+    return bytes;
+  }
+  reportError(
+    checker,
+    "CFG-035",
+    `\`${key}\` must be a size such as \`1024\`, \`500MB\` or \`10GiB\`, found ${foundText(checker, value)}`,
+    value.location,
+    { help: "write digits and an optional unit: B, KB, MB, GB, KiB, MiB, GiB or TiB" },
+  );
+  return null;
 }

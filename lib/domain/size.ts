@@ -51,7 +51,15 @@ export function formatByteAmount(bytes: number): string {
   return `${bytes} bytes (${humanBytes(bytes)})`;
 }
 
-function humanBytes(bytes: number): string {
+/**
+ * The `<human>` part of a byte amount (REMOTE-091): `0 B`, `624 B`, `2.3 KiB`, `100.0 MiB`.
+ *
+ * @example
+ * ```ts
+ * humanBytes(2355); // "2.3 KiB"
+ * ```
+ */
+export function humanBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   let k = BINARY_UNITS.length;
   while (bytes / 1024 ** k < 1) k--;

@@ -165,7 +165,38 @@ export interface WorkspaceSettings {
   readonly hash: "sha256" | "blake3";
   readonly clean: { readonly maxAgeSeconds: number | null; readonly maxSizeBytes: number | null };
   readonly passThrough: readonly string[];
+  /** `cache.remote` (07-remote-cache.md REMOTE-010), defaults applied. */
+  readonly remote: RemoteCacheSettings;
 }
+
+/** `cache.remote` with defaults applied; `url` null when the file names no server. */
+export interface RemoteCacheSettings {
+  /** Normalised (REMOTE-011): no trailing `/`. */
+  readonly url: string | null;
+  readonly team: string;
+  readonly mode: "off" | "read" | "write" | "read-write" | null;
+  readonly signature: boolean;
+  readonly timeoutMs: number;
+  readonly uploadWaitMs: number;
+  readonly uploadConcurrency: number;
+  readonly maxArtifactSize: number;
+  readonly maxEntrySize: number;
+  readonly compressionLevel: number;
+}
+
+/** The REMOTE-010 defaults. */
+export const DEFAULT_REMOTE_CACHE_SETTINGS: RemoteCacheSettings = {
+  url: null,
+  team: "haz",
+  mode: null,
+  signature: false,
+  timeoutMs: 10_000,
+  uploadWaitMs: 60_000,
+  uploadConcurrency: 4,
+  maxArtifactSize: 100 * 1024 * 1024,
+  maxEntrySize: 1024 * 1024 * 1024,
+  compressionLevel: 1,
+};
 
 /** The loaded workspace. */
 export interface Workspace {

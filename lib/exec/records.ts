@@ -11,7 +11,7 @@ import type { ExitStatus, HostSignal, Signal, SpawnErrorReason } from "./process
 
 /** A phase of a task's admission period. */
 export interface PhaseSpan {
-  readonly phase: "lookup" | "restore" | "exec" | "drain" | "store";
+  readonly phase: "lookup" | "download" | "restore" | "exec" | "drain" | "store";
   readonly start: number;
   readonly end: number;
   readonly lane: number;
@@ -67,6 +67,8 @@ export interface CompletedRecord {
   readonly task: TaskId;
   /** Where the result came from: a cache hit, a fresh run, an aggregate task (EXEC-102), a service. */
   readonly source: "cache-hit" | "fresh-run" | "aggregate" | "service";
+  /** For a cache hit, whether the entry was local or imported from the remote (REMOTE-060); else null. */
+  readonly hitFrom: "local" | "remote" | null;
   /** Whether the task succeeded or failed; a cache hit always succeeded. */
   readonly state: "succeeded" | "failed";
   /** How the leader ended; set for fresh runs only. */

@@ -806,6 +806,7 @@ class GraphRun {
       record: {
         task: node.task.id,
         source: "service",
+        hitFrom: null,
         state: ending.state,
         exitStatus: ending.exitStatus,
         failure: ending.failure,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Capture, RestoreOptions } from "../cache/cache_handle.ts";
+import type { Capture, RemoteCachePort, RestoreOptions } from "../cache/cache_handle.ts";
 import type { Manifest } from "../cache/manifest.ts";
 import { buildCacheKey, type HashedInput, INPUTS_CHANGED_REASON, inputsUnchanged } from "../cache/key.ts";
 import { resolveOutputs } from "../cache/file_walk.ts";
@@ -72,6 +72,8 @@ export type LookupPhaseResult =
     readonly key: Digest;
     readonly inputs: readonly HashedInput[];
     readonly manifest: Manifest;
+    /** Where the entry came from: the local cache, or the remote through an import (REMOTE-060). */
+    readonly from: "local" | "remote";
   }
   | { readonly kind: "miss"; readonly key: Digest; readonly inputs: readonly HashedInput[] }
   | { readonly kind: "errored"; readonly ending: TaskEnding };
@@ -160,9 +162,43 @@ export async function cacheLookupPhase(
   const found = await cache.lookup(derived.key, task);
   timing.addPhase("lookup", start, ctx.clock.now());
   if (found.kind === "hit") {
-    return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest };
+    return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest, from: "local" };
+  }
+  if (cache.remote !== null && ctx.control.reason === null) {
+    const imported = await remoteFetch(ctx, session, cache.remote, derived.key);
+    if (imported !== null) {
+      return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: imported, from: "remote" };
+    }
   }
   return { kind: "miss", key: derived.key, inputs: derived.inputs };
+}
+
+/**
+ * REMOTE-060 step 2 (phase `download`): asks the remote after a local miss; an import is followed by
+ * a local lookup of the new entry. Cancelling the run aborts the download (REMOTE-063).
+ */
+async function remoteFetch(
+  ctx: RunContext,
+  session: TaskSession,
+  remote: RemoteCachePort,
+  key: Digest,
+): Promise<Manifest | null> {
+  const { task, timing } = session;
+  const start = ctx.clock.now();
+  const controller = new AbortController();
+  const unwatch = watchRunControl(ctx.control, {
+    onCancel: () => controller.abort(),
+    onKill: () => controller.abort(),
+  });
+  try {
+    const fetched = await remote.fetch({ key, task, signal: controller.signal });
+    if (fetched !== "imported") return null;
+    const found = await requireCache(ctx).lookup(key, task);
+    return found.kind === "hit" ? found.manifest : null;
+  } finally {
+    unwatch();
+    timing.addPhase("download", start, ctx.clock.now());
+  }
 }
 
 /**
@@ -185,7 +221,7 @@ export async function recheckEntry(
   const found = await requireCache(ctx).lookup(miss.key, session.task);
   session.timing.addPhase("lookup", start, ctx.clock.now());
   return found.kind === "hit"
-    ? { kind: "hit", key: miss.key, inputs: miss.inputs, manifest: found.manifest }
+    ? { kind: "hit", key: miss.key, inputs: miss.inputs, manifest: found.manifest, from: "local" }
     : { kind: "miss", key: miss.key, inputs: miss.inputs };
 }
 
@@ -203,7 +239,7 @@ export async function recheckEntry(
 export async function restoreFromHit(
   ctx: RunContext,
   session: TaskSession,
-  hit: { readonly key: Digest; readonly manifest: Manifest },
+  hit: { readonly key: Digest; readonly manifest: Manifest; readonly from: "local" | "remote" },
   options: RestoreOptions = {},
 ): Promise<RestorePhaseResult> {
   const { task, timing } = session;
@@ -224,6 +260,7 @@ export async function restoreFromHit(
       record: {
         task: task.id,
         source: "cache-hit",
+        hitFrom: hit.from,
         state: "succeeded",
         exitStatus: null,
         failure: null,
@@ -366,6 +403,7 @@ export async function runFresh(
   const completed = {
     task: task.id,
     source: "fresh-run" as const,
+    hitFrom: null,
     exitStatus: result.status,
     key,
     stdout,
@@ -403,6 +441,7 @@ export async function runFresh(
     });
     stored = stores.stored;
     warning = stores.warning;
+    cache.remote?.freshRunSucceeded({ key, task, stored });
   }
   return {
     kind: "completed",
@@ -536,6 +575,7 @@ export function aggregateEnding(
     record: {
       task: task.id,
       source: "aggregate",
+      hitFrom: null,
       state: "succeeded",
       exitStatus: null,
       failure: null,

@@ -39,6 +39,7 @@ describe("AUX-019..021 haz cache info", () => {
         valid_by_hash: {},
         orphans: { store: 0, restore: 0 },
         total_bytes: 0,
+        remote: null,
       });
       await assert.rejects(lstat(fixture.path(".haz/cache")), { code: "ENOENT" });
     });
@@ -76,6 +77,7 @@ describe("AUX-019..021 haz cache info", () => {
             valid_by_hash: { blake3: 1, sha256: 2 },
             orphans: { store: 1, restore: 1 },
             total_bytes: total,
+            remote: null,
           },
           null,
           2,

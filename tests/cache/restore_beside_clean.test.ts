@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { describe, test } from "node:test";
+import type { CacheHandle } from "../../lib/cache/cache_handle.ts";
 import { clearCache } from "../../lib/cache/clear.ts";
 import { cleanCache } from "../../lib/cache/clean.ts";
 import { sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { cacheRootOf, entryPath } from "../../lib/cache/layout.ts";
 import { openCache } from "../../lib/cache/local_cache.ts";
+import type { Manifest } from "../../lib/cache/manifest.ts";
 import { systemClock } from "../../lib/util/system_clock.ts";
 import { cacheTask, captureAndStore, fakeKey } from "../support/cache_fixtures.ts";
 import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
@@ -24,26 +26,32 @@ const WORKSPACE = {
 const STDOUT = new TextEncoder().encode("out line\n".repeat(10_000));
 const STDERR = new TextEncoder().encode("small\n");
 
+/** Stores the outputs under KEY and returns the manifest a lookup then finds. */
+async function storeAndLookUp(cache: CacheHandle): Promise<Manifest> {
+  const stored = await captureAndStore(cache, {
+    task: TASK,
+    key: KEY,
+    stdout: STDOUT,
+    stderr: STDERR,
+    outputs: OUTPUTS,
+  });
+  assert.deepEqual(stored, { ok: true });
+  const found = await cache.lookup(KEY, TASK);
+  assert.ok(found.kind === "hit");
+  return found.manifest;
+}
+
 describe("cache commands beside a run (04-execution.md §5.8)", () => {
   test("XPROC-005 the replay reads the streams its restore verified, even if the entry is removed in between", async () => {
     await withWorkspaceFixture(WORKSPACE, async (fixture) => {
       const cache = openCache({ workspaceRoot: fixture.root, hash: sha256, clock: systemClock(0) });
-      const stored = await captureAndStore(cache, {
-        task: TASK,
-        key: KEY,
-        stdout: STDOUT,
-        stderr: STDERR,
-        outputs: OUTPUTS,
-      });
-      assert.deepEqual(stored, { ok: true });
-      const found = await cache.lookup(KEY, TASK);
-      assert.ok(found.kind === "hit");
+      const manifest = await storeAndLookUp(cache);
       await rm(fixture.path("app/dist"), { recursive: true });
-      assert.equal((await cache.restore(found.manifest, TASK)).kind, "restored");
+      assert.equal((await cache.restore(manifest, TASK)).kind, "restored");
       await rm(entryPath(cacheRootOf(fixture.root), KEY), { recursive: true });
       const replayed: Record<string, number[]> = { stdout: [], stderr: [] };
       for (const stream of ["stdout", "stderr"] as const) {
-        await cache.replay(found.manifest, stream, (chunk) => replayed[stream].push(...chunk));
+        await cache.replay(manifest, stream, (chunk) => replayed[stream].push(...chunk));
       }
       assert.deepEqual(Uint8Array.from(replayed.stdout), STDOUT);
       assert.deepEqual(Uint8Array.from(replayed.stderr), STDERR);
@@ -53,25 +61,16 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
   test("XPROC-006 a restore asked to write nothing succeeds only when every output is in place, and then writes nothing", async () => {
     await withWorkspaceFixture(WORKSPACE, async (fixture) => {
       const cache = openCache({ workspaceRoot: fixture.root, hash: sha256, clock: systemClock(0) });
-      const stored = await captureAndStore(cache, {
-        task: TASK,
-        key: KEY,
-        stdout: STDOUT,
-        stderr: STDERR,
-        outputs: OUTPUTS,
-      });
-      assert.deepEqual(stored, { ok: true });
-      const found = await cache.lookup(KEY, TASK);
-      assert.ok(found.kind === "hit");
+      const manifest = await storeAndLookUp(cache);
       const before = await stat(fixture.path("app/dist/f00.txt"));
-      assert.deepEqual(await cache.restore(found.manifest, TASK, { onlyIfUpToDate: true }), {
+      assert.deepEqual(await cache.restore(manifest, TASK, { onlyIfUpToDate: true }), {
         kind: "restored",
         materialised: OUTPUTS,
       });
       assert.equal((await stat(fixture.path("app/dist/f00.txt"))).mtimeMs, before.mtimeMs);
       await writeFile(fixture.path("app/dist/f03.txt"), "changed\n");
       await rm(fixture.path("app/dist/f07.txt"));
-      assert.deepEqual(await cache.restore(found.manifest, TASK, { onlyIfUpToDate: true }), {
+      assert.deepEqual(await cache.restore(manifest, TASK, { onlyIfUpToDate: true }), {
         kind: "needs-writes",
       });
       assert.equal(await readFile(fixture.path("app/dist/f03.txt"), "utf8"), "changed\n");
@@ -81,10 +80,10 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
         ),
         [],
       );
-      assert.equal((await cache.restore(found.manifest, TASK)).kind, "restored");
+      assert.equal((await cache.restore(manifest, TASK)).kind, "restored");
       assert.equal(await readFile(fixture.path("app/dist/f03.txt"), "utf8"), content(3));
       for (const stream of ["stdout", "stderr"] as const) {
-        await cache.replay(found.manifest, stream, () => {});
+        await cache.replay(manifest, stream, () => {});
       }
     });
   });
@@ -96,16 +95,7 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
       for (let round = 0; round < 30; round++) {
         await mkdir(fixture.path("app/dist"), { recursive: true });
         for (const [i, path] of OUTPUTS.entries()) await writeFile(fixture.path(path.slice(1)), content(i));
-        const stored = await captureAndStore(cache, {
-          task: TASK,
-          key: KEY,
-          stdout: STDOUT,
-          stderr: STDERR,
-          outputs: OUTPUTS,
-        });
-        assert.deepEqual(stored, { ok: true });
-        const found = await cache.lookup(KEY, TASK);
-        assert.ok(found.kind === "hit");
+        const manifest = await storeAndLookUp(cache);
         await rm(fixture.path("app/dist"), { recursive: true });
         // Start the removal a little later each round, so that it lands in every phase of the restore.
         const remover = (async () => {
@@ -122,7 +112,7 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
             });
           }
         })();
-        const result = await cache.restore(found.manifest, TASK);
+        const result = await cache.restore(manifest, TASK);
         await remover;
         assert.notEqual(result.kind, "error", JSON.stringify(result));
         if (result.kind === "late-miss") {
@@ -134,7 +124,7 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
           assert.equal(await readFile(fixture.path(path.slice(1)), "utf8"), content(i), path);
         }
         let replayed = 0;
-        await cache.replay(found.manifest, "stdout", (chunk) => replayed += chunk.length);
+        await cache.replay(manifest, "stdout", (chunk) => replayed += chunk.length);
         assert.equal(replayed, STDOUT.length);
       }
       assert.equal(outcomes.restored + outcomes.lateMiss, 30);

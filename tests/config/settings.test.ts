@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadSettings } from "../../lib/config/load_settings.ts";
 import { loadConfig } from "../../lib/config/load_config.ts";
-import type { WorkspaceSettings } from "../../lib/domain/workspace.ts";
+import { DEFAULT_REMOTE_CACHE_SETTINGS, type WorkspaceSettings } from "../../lib/domain/workspace.ts";
 import { type FixtureEntry, withWorkspaceFixture } from "../support/workspace_fixture.ts";
 import { diagnosticLines as lines } from "../support/config_fixture.ts";
 
@@ -61,6 +61,7 @@ describe(".haz/workspace.yml", () => {
       hash: "sha256",
       clean: { maxAgeSeconds: null, maxSizeBytes: null },
       passThrough: [],
+      remote: DEFAULT_REMOTE_CACHE_SETTINGS,
     });
     const text = "{project: [], cache: {clean: {maxAge: 7d}}, execution: {grace: 1}}";
     assert.deepEqual(await problems(text), [

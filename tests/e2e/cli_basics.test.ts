@@ -12,6 +12,7 @@ after(() => rmSync(outside, { recursive: true, force: true }));
 const RUN_USAGE = [
   "usage: haz run [REF...] [--all | --workspace] [--git-changed | --git-staged | --git-changed-since REV]",
   "               [--dry-run [--json]] [--output-mode live|buffered] [-j N|auto] [--no-cache]",
+  "               [--remote-cache off|read|write|read-write] [--shard I/N]",
   "               [--fail-fast] [--summary FILE] [--profile FILE]",
 ].join("\n");
 
@@ -95,7 +96,7 @@ test("CLI-006 a cache subcommand's page has its own usage line", async () => {
   const result = await runHaz(["cache", "info", "--help"]);
   assert.equal(result.code, 0);
   assert.ok(result.stdout.startsWith("haz cache info — "));
-  assert.ok(result.stdout.includes("\n\nusage: haz cache info [--json]\n\n"));
+  assert.ok(result.stdout.includes("\n\nusage: haz cache info [--json] [--remote]\n\n"));
 });
 
 test("CLI-003 help wins over version; an unknown command before --help is still an error", async () => {

@@ -1,74 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { baseEnv, hazCommand, runHaz, shellQuote } from "../support/run_haz.ts";
+import { runHazInPty } from "../support/pty_haz.ts";
+import { runHaz } from "../support/run_haz.ts";
 import { withWorkspaceFixture } from "../support/workspace_fixture.ts";
-
-/** One interaction with the terminal: once `waitFor` has appeared, type `send`. */
-interface Keystrokes {
-  readonly waitFor: string;
-  readonly send: string;
-}
-
-interface PtyResult {
-  readonly code: number | null;
-  /** What the terminal showed: stderr (prompts) and the echo of the typed input. */
-  readonly terminal: string;
-  /** haz's stdout, redirected to a file so it stays apart from the prompts. */
-  readonly stdout: string;
-}
-
-/**
- * Runs `haz <args>` on a pseudo-terminal through util-linux `script`, typing each keystroke once its
- * cue has been shown. Input ends when haz exits.
- */
-async function runHazInPty(
-  cwd: string,
-  args: readonly string[],
-  keystrokes: readonly Keystrokes[],
-): Promise<PtyResult> {
-  const scratch = await mkdtemp(join(tmpdir(), "haz-init-pty-"));
-  const stdoutFile = join(scratch, "stdout");
-  const command = `${[...hazCommand(), ...args].map(shellQuote).join(" ")} > ${shellQuote(stdoutFile)}`;
-  try {
-    const { code, terminal } = await new Promise<{ code: number | null; terminal: string }>(
-      (resolve, reject) => {
-        const child = spawn("script", ["-qec", command, "/dev/null"], {
-          cwd,
-          env: baseEnv() as Record<string, string>,
-          stdio: ["pipe", "pipe", "pipe"],
-        });
-        let terminal = "";
-        let seen = 0;
-        let step = 0;
-        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-        child.stdout!.on("data", (chunk: Buffer) => {
-          terminal += chunk.toString("utf8");
-          while (step < keystrokes.length) {
-            const at = terminal.indexOf(keystrokes[step].waitFor, seen);
-            if (at === -1) break;
-            seen = at + keystrokes[step].waitFor.length;
-            child.stdin!.write(keystrokes[step].send);
-            step++;
-          }
-        });
-        child.stderr!.on("data", (chunk: Buffer) => (terminal += chunk.toString("utf8")));
-        child.on("error", reject);
-        child.on("close", (exitCode) => {
-          clearTimeout(timer);
-          resolve({ code: exitCode, terminal: terminal.replaceAll("\r\n", "\n") });
-        });
-      },
-    );
-    const stdout = await readFile(stdoutFile, "utf8").catch(() => "");
-    return { code, terminal, stdout };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
 
 /** Every entry below `dir` (files and directories), as sorted relative paths. */
 async function tree(dir: string): Promise<string[]> {

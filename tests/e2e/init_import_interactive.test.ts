@@ -1,66 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile, rm } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { copyAdoptionFixture } from "../support/adoption_fixtures.ts";
-import { baseEnv, hazCommand, runHaz, shellQuote, spawnHazProcess } from "../support/run_haz.ts";
+import { runHazInPty } from "../support/pty_haz.ts";
+import { runHaz, spawnHazProcess } from "../support/run_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 import { SLOW } from "./run_support.ts";
-
-/** Once `waitFor` has been shown, type `send`. */
-interface Keystroke {
-  readonly waitFor: string;
-  readonly send: string;
-}
-
-/** Runs haz on a pseudo-terminal (util-linux `script`), typing each keystroke after its cue. */
-async function runInPty(
-  cwd: string,
-  args: readonly string[],
-  keystrokes: readonly Keystroke[],
-): Promise<{ code: number | null; terminal: string; stdout: string }> {
-  const scratch = await mkdtemp(join(tmpdir(), "haz-adopt-pty-"));
-  const stdoutFile = join(scratch, "stdout");
-  const command = `${[...hazCommand(), ...args].map(shellQuote).join(" ")} > ${shellQuote(stdoutFile)}`;
-  try {
-    const { code, terminal } = await new Promise<{ code: number | null; terminal: string }>(
-      (resolve, reject) => {
-        const child = spawn("script", ["-qec", command, "/dev/null"], {
-          cwd,
-          env: baseEnv() as Record<string, string>,
-          stdio: ["pipe", "pipe", "pipe"],
-        });
-        let terminal = "";
-        let seen = 0;
-        let step = 0;
-        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-        child.stdout!.on("data", (chunk: Buffer) => {
-          terminal += chunk.toString("utf8");
-          while (step < keystrokes.length) {
-            const at = terminal.indexOf(keystrokes[step].waitFor, seen);
-            if (at === -1) break;
-            seen = at + keystrokes[step].waitFor.length;
-            child.stdin!.write(keystrokes[step].send);
-            step++;
-          }
-        });
-        child.stderr!.on("data", (chunk: Buffer) => (terminal += chunk.toString("utf8")));
-        child.on("error", reject);
-        child.on("close", (exitCode) => {
-          clearTimeout(timer);
-          resolve({ code: exitCode, terminal: terminal.replaceAll("\r\n", "\n") });
-        });
-      },
-    );
-    const stdout = await readFile(stdoutFile, "utf8").catch(() => "");
-    return { code, terminal, stdout };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
 
 const QUESTION = "Write these files? [Y/n] ";
 
@@ -76,7 +22,10 @@ async function withPlain(body: (fixture: WorkspaceFixture) => Promise<void>): Pr
 describe("haz init --import: interactive (§10 scenario 13)", () => {
   test("ADOPT-080 the plan, then `n`: nothing written, exit 0", SLOW, async () => {
     await withPlain(async (fixture) => {
-      const result = await runInPty(fixture.root, ["init", "--import"], [{ waitFor: QUESTION, send: "n\r" }]);
+      const result = await runHazInPty(fixture.root, ["init", "--import"], [{
+        waitFor: QUESTION,
+        send: "n\r",
+      }]);
       assert.equal(result.code, 0);
       assert.match(
         result.terminal,
@@ -90,7 +39,10 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
 
   test("ADOPT-080 Enter confirms and writes; the created lines go to stdout", SLOW, async () => {
     await withPlain(async (fixture) => {
-      const result = await runInPty(fixture.root, ["init", "--import"], [{ waitFor: QUESTION, send: "\r" }]);
+      const result = await runHazInPty(fixture.root, ["init", "--import"], [{
+        waitFor: QUESTION,
+        send: "\r",
+      }]);
       assert.equal(result.code, 0);
       assert.match(result.stdout, /created \.haz\/workspace\.yml\nimported 4 tasks into 3 projects/);
     });
@@ -108,7 +60,7 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
         "vendor/ui/package.json": JSON.stringify({ name: "ui2", scripts: { build: "true" } }),
       });
       try {
-        const result = await runInPty(fixture.root, ["init", "--import"], [
+        const result = await runHazInPty(fixture.root, ["init", "--import"], [
           { waitFor: "name for vendor/ui: ", send: "vendor-ui\r" },
           { waitFor: QUESTION, send: "y\r" },
         ]);
@@ -128,7 +80,7 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
 
   test("ADOPT-080 / 086 Ctrl-C at the question: exit 130, nothing written", SLOW, async () => {
     await withPlain(async (fixture) => {
-      const result = await runInPty(fixture.root, ["init", "--import"], [{
+      const result = await runHazInPty(fixture.root, ["init", "--import"], [{
         waitFor: QUESTION,
         send: "\x03",
       }]);
@@ -155,7 +107,7 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
     SLOW,
     async () => {
       await withPlain(async (fixture) => {
-        const result = await runInPty(fixture.root, ["init"], [
+        const result = await runHazInPty(fixture.root, ["init"], [
           { waitFor: "Enter = done: ", send: "\r" },
           { waitFor: QUESTION, send: "n\r" },
         ]);

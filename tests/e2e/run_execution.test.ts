@@ -338,6 +338,7 @@ test(
       "",
       "usage: haz run [REF...] [--all | --workspace] [--git-changed | --git-staged | --git-changed-since REV]",
       "               [--dry-run [--json]] [--output-mode live|buffered] [-j N|auto] [--no-cache]",
+      "               [--remote-cache off|read|write|read-write] [--shard I/N]",
       "               [--fail-fast] [--summary FILE] [--profile FILE]",
       "",
     ].join("\n");

@@ -150,6 +150,7 @@ describe("--summary and --profile (CLI-040, CLI-041)", () => {
         failFast: false,
         cacheEnabled: true,
         hash: "sha256",
+        shard: null,
       });
       const tasks = byId(summary);
       assert.deepEqual(Object.keys(tasks), ["p:all", "p:gen", "p:m1", "p:m2"]);

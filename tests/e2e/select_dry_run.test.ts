@@ -180,7 +180,13 @@ const LIB_COMPILE = {
 
 test("05 §9 ex 13 --json: kind haz-dry-run, count 2, lib:compile selected false", SLOW, async () => {
   await ready();
-  const expected = { kind: "haz-dry-run", version: 1, count: 2, tasks: [APP_BUILD, LIB_COMPILE] };
+  const expected = {
+    kind: "haz-dry-run",
+    version: 1,
+    count: 2,
+    shard: null,
+    tasks: [APP_BUILD, LIB_COMPILE],
+  };
   assertPrints(results.ex13, `${JSON.stringify(expected, null, 2)}\n`);
 });
 
@@ -201,7 +207,13 @@ test("05 §4.4 --json weakDeps lists soft predecessors in the run set; --no-cach
     description: null,
     service: false,
   };
-  const expected = { kind: "haz-dry-run", version: 1, count: 3, tasks: [APP_BUILD, appTest, LIB_COMPILE] };
+  const expected = {
+    kind: "haz-dry-run",
+    version: 1,
+    count: 3,
+    shard: null,
+    tasks: [APP_BUILD, appTest, LIB_COMPILE],
+  };
   assertPrints(results.ex12Json, `${JSON.stringify(expected, null, 2)}\n`);
   const noCache = JSON.parse(results.noCacheJson.stdout);
   assert.deepEqual(

@@ -12,6 +12,7 @@ function completed(task: string, state: "succeeded" | "failed"): CompletedRecord
   return {
     task: { project: "p", task },
     source: "fresh-run",
+    hitFrom: null,
     state,
     exitStatus: { code: state === "failed" ? 1 : 0, signal: null },
     failure: state === "failed" ? { kind: "exit-code", code: 1 } : null,

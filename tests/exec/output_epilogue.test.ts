@@ -19,6 +19,7 @@ function completed(
   const record: CompletedRecord = {
     task: id(n),
     source,
+    hitFrom: source === "cache-hit" ? "local" : null,
     state,
     exitStatus: null,
     failure: state === "failed" ? { kind: "exit-code", code: 1 } : null,
@@ -108,7 +109,15 @@ describe("EXEC-017 epilogue", () => {
 
   test("EXEC-017 invariant violations are not counted", () => {
     const counts = epilogueCounts(outcomeOf({ outcomes: [completed(1, "fresh-run", "succeeded")] }));
-    assert.deepEqual(counts, { completed: 1, cached: 0, services: 0, failed: 0, skipped: 0, cancelled: 0 });
+    assert.deepEqual(counts, {
+      completed: 1,
+      cached: 0,
+      services: 0,
+      remote: 0,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+    });
   });
 
   test("EXEC-017 with colour, segments take their status colours and the labels stay plain", () => {

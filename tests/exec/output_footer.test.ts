@@ -135,6 +135,19 @@ describe("EXEC-109 progress footer", () => {
     assert.equal(clock.sleepers, 0, "the ticker stopped");
   });
 
+  test("REMOTE-092 during the end-of-run upload wait the footer counts the uploads left", async () => {
+    const { presenter, clock, stdout } = presenterWith({});
+    presenter.onTaskStarted(id("p:a"));
+    presenter.onTaskFinished(done("p:a", 50));
+    let pending = 2;
+    presenter.uploading(() => pending);
+    assert.equal(stdout.writeTexts().at(-1), `${ERASE}[1/3] 0ms · uploading 2 to the remote cache`);
+    pending = 1;
+    await clock.advance(100);
+    assert.equal(stdout.writeTexts().at(-1), `${ERASE}[1/3] 100ms · uploading 1 to the remote cache`);
+    await presenter.close();
+  });
+
   test("EXEC-109 close() erases a drawn footer and stops the ticker", async () => {
     const { presenter, clock, stdout } = presenterWith({});
     presenter.onTaskStarted(id("p:a"));

@@ -38,6 +38,7 @@ function completed(
   return {
     task: id(task),
     source: fields.source,
+    hitFrom: fields.source === "cache-hit" ? "local" : null,
     state: fields.failure ? "failed" : "succeeded",
     exitStatus: null,
     failure: fields.failure ?? null,

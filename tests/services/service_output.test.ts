@@ -29,6 +29,7 @@ function service(
   return {
     task: id(task),
     source: "service",
+    hitFrom: null,
     state: fields.failure === undefined ? "succeeded" : "failed",
     exitStatus: { code: null, signal: "SIGTERM" },
     failure: fields.failure ?? null,

@@ -6,6 +6,7 @@
  */
 
 import { sha256 } from "../../lib/cache/hash_algorithm.ts";
+import { DEFAULT_REMOTE_CACHE_SETTINGS } from "../../lib/domain/workspace.ts";
 import { compareBytes, comparePrintedIds, parseTaskId, type TaskId } from "../../lib/domain/task_id.ts";
 import type {
   Edge,
@@ -151,6 +152,7 @@ export function buildGraph(spec: GraphSpec): { workspace: Workspace; graph: Task
       hash: "sha256",
       clean: { maxAgeSeconds: null, maxSizeBytes: null },
       passThrough: spec.passThrough ?? [],
+      remote: DEFAULT_REMOTE_CACHE_SETTINGS,
     },
     projects,
   };

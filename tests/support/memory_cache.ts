@@ -9,6 +9,7 @@ import type {
   CacheHandle,
   Capture,
   LookupResult,
+  RemoteCachePort,
   RestoreOptions,
   RestoreResult,
   StoreRequest,
@@ -71,6 +72,7 @@ const CHUNK = 64 * 1024;
  */
 export class MemoryCache implements CacheHandle {
   readonly root = "/memory-cache";
+  remote: RemoteCachePort | null = null;
   readonly hash: HashAlgorithm;
   readonly entries = new Map<string, StoredEntry>();
   readonly lookups: { key: string; task: string }[] = [];

@@ -56,6 +56,7 @@ export function succeededRecord(
   return {
     task: parseTaskId(task),
     source,
+    hitFrom: source === "cache-hit" ? "local" : null,
     state: "succeeded",
     exitStatus: source === "fresh-run" ? { code: 0, signal: null } : null,
     failure: null,

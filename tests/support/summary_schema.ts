@@ -214,6 +214,7 @@ const TASK_KEYS = [
   "selected",
   "outcome",
   "source",
+  "hitFrom",
   "cacheable",
   "notCacheableReason",
   "key",
@@ -225,6 +226,7 @@ const TASK_KEYS = [
   "stdout",
   "stderr",
   "outputs",
+  "remote",
   "timing",
   "service",
 ];
@@ -235,6 +237,7 @@ const TIMING_KEYS = [
   "admissions",
   "mutexWaitMs",
   "lookupMs",
+  "downloadMs",
   "restoreMs",
   "execMs",
   "drainMs",
@@ -251,6 +254,42 @@ function taskSummary(problems: Problems, path: string, value: Json): void {
   expect(problems, `${path}.selected`, t.selected, typeof t.selected === "boolean", "a boolean");
   oneOf(problems, `${path}.outcome`, t.outcome, ["succeeded", "failed", "errored", "skipped", "cancelled"]);
   oneOf(problems, `${path}.source`, t.source, ["cache-hit", "fresh-run", "aggregate", "service", null]);
+  oneOf(problems, `${path}.hitFrom`, t.hitFrom, ["local", "remote", null]);
+  expect(
+    problems,
+    `${path}.hitFrom`,
+    t.hitFrom,
+    (t.hitFrom !== null) === (t.source === "cache-hit"),
+    "non-null iff a hit",
+  );
+  unlessNull(t.remote, () => {
+    if (
+      !exactKeys(problems, `${path}.remote`, t.remote, [
+        "lookup",
+        "download",
+        "upload",
+        "uploadBytes",
+        "uploadMs",
+      ])
+    ) {
+      return;
+    }
+    const remote = t.remote as Record<string, Json>;
+    oneOf(problems, `${path}.remote.lookup`, remote.lookup, [
+      "hit",
+      "miss",
+      "rejected",
+      "not-imported",
+      "aborted",
+      "not-requested",
+    ]);
+    oneOf(problems, `${path}.remote.upload`, remote.upload, [
+      "uploaded",
+      "not-uploaded",
+      "abandoned",
+      "not-due",
+    ]);
+  });
   unlessNull(t.service, () => serviceSummary(problems, `${path}.service`, t.service));
   expect(problems, `${path}.cacheable`, t.cacheable, typeof t.cacheable === "boolean", "a boolean");
   oneOf(problems, `${path}.notCacheableReason`, t.notCacheableReason, [
@@ -452,6 +491,7 @@ export function validateRunSummary(value: Json): string[] {
     "exitCode",
     "cancel",
     "settings",
+    "remoteCache",
     "counts",
     "tasks",
     "invariantViolations",
@@ -492,6 +532,7 @@ export function validateRunSummary(value: Json): string[] {
       "failFast",
       "cacheEnabled",
       "hash",
+      "shard",
     ])
   ) {
     const settings = s.settings;
@@ -520,7 +561,30 @@ export function validateRunSummary(value: Json): string[] {
       "a boolean",
     );
     oneOf(problems, "$.settings.hash", settings.hash, ["sha256", "blake3"]);
+    unlessNull(settings.shard, () => {
+      if (exactKeys(problems, "$.settings.shard", settings.shard, ["index", "count"])) {
+        int(problems, "$.settings.shard.index", (settings.shard as Record<string, Json>).index, 1);
+      }
+    });
   }
+  unlessNull(s.remoteCache, () => {
+    exactKeys(problems, "$.remoteCache", s.remoteCache, [
+      "url",
+      "team",
+      "tokenSet",
+      "signature",
+      "mode",
+      "modeSource",
+      "offReason",
+      "trip",
+      "uploadsOff",
+      "lookups",
+      "uploads",
+    ]);
+    const remote = s.remoteCache as Record<string, Json>;
+    oneOf(problems, "$.remoteCache.mode", remote.mode, ["off", "read", "write", "read-write"]);
+    oneOf(problems, "$.remoteCache.modeSource", remote.modeSource, ["flag", "env", "config", "default"]);
+  });
   const countKeys = ["tasks", "completed", "cached", "failed", "errored", "skipped", "cancelled", "services"];
   const countsOk = exactKeys(problems, "$.counts", s.counts, countKeys);
   if (countsOk) {
@@ -569,7 +633,15 @@ export function validateRunSummary(value: Json): string[] {
     s.warnings.forEach((item, index) => {
       const path = `$.warnings[${index}]`;
       if (!exactKeys(problems, path, item, ["kind", "task", "message"])) return;
-      oneOf(problems, `${path}.kind`, item.kind, ["store-failed", "capture-failed"]);
+      oneOf(problems, `${path}.kind`, item.kind, [
+        "store-failed",
+        "capture-failed",
+        "remote-off",
+        "remote-uploads-off",
+        "remote-rejected",
+        "remote-not-imported",
+        "not-uploaded",
+      ]);
       str(problems, `${path}.task`, item.task, TASK_ID);
       str(problems, `${path}.message`, item.message);
     });

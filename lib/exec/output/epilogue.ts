@@ -15,6 +15,8 @@ export interface EpilogueCounts {
   readonly cached: number;
   /** Stopped services, counted in `completed` too (SVC-083). */
   readonly services: number;
+  /** Of the hits, those imported from the remote cache (REMOTE-091). */
+  readonly remote: number;
   /** Failed records plus task errors. */
   readonly failed: number;
   readonly skipped: number;
@@ -36,6 +38,7 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
   let completed = 0;
   let cached = 0;
   let services = 0;
+  let remote = 0;
   let failed = outcome.taskErrors.length;
   let skipped = 0;
   let cancelled = 0;
@@ -47,13 +50,15 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
       completed++;
       if (entry.record.source === "cache-hit") cached++;
       if (entry.record.source === "service") services++;
+      if (entry.record.hitFrom === "remote") remote++;
     }
   }
-  return { completed, cached, services, failed, skipped, cancelled };
+  return { completed, cached, services, remote, failed, skipped, cancelled };
 }
 
 /**
- * The epilogue block: a blank line, `Tasks: …` and ` Time: …`, each ending in `\n`. `completed` is
+ * The epilogue block: a blank line, `Tasks: …`, ` Time: …` and, with a remote, `Cache: …` (REMOTE-091),
+ * each ending in `\n`. `completed` is
  * always printed, `(K cached)` only when K > 0, later segments only when non-zero. With colour the
  * segments take the colours of their status lines.
  *
@@ -65,15 +70,26 @@ export function epilogueCounts(outcome: RunGraphOutcome): EpilogueCounts {
  * // "\nTasks: 7 completed (3 cached), 1 failed, 2 skipped, 1 cancelled\n Time: 4s 521ms\n"
  * ```
  */
-export function epilogueText(outcome: RunGraphOutcome, elapsedMs: number, color: boolean): string {
-  return `\nTasks: ${epilogueSegments(outcome, color).join(", ")}\n Time: ${formatDuration(elapsedMs)}\n`;
+export function epilogueText(
+  outcome: RunGraphOutcome,
+  elapsedMs: number,
+  color: boolean,
+  cacheLine: string | null = null,
+): string {
+  const cache = cacheLine === null ? "" : `${cacheLine}\n`;
+  return `\nTasks: ${epilogueSegments(outcome, color).join(", ")}\n Time: ${
+    formatDuration(elapsedMs)
+  }\n${cache}`;
 }
 
 /**
- * The segments of the `Tasks:` line (EXEC-017, SVC-083), also those of a watch cycle's epilogue.
+ * The segments of the `Tasks:` line (EXEC-017, SVC-083, REMOTE-091), also those of a watch cycle's
+ * epilogue.
  *
  * @example
  * ```ts
+ * import type { RunGraphOutcome } from "../records.ts";
+ * declare const outcome: RunGraphOutcome;
  * epilogueSegments(outcome, false); // ["3 completed (1 cached)", "1 failed"]
  * ```
  */
@@ -81,8 +97,9 @@ export function epilogueSegments(outcome: RunGraphOutcome, color: boolean): stri
   const counts = epilogueCounts(outcome);
   const style = styler(color);
   let completed = style(`${counts.completed} completed`, SGR.green);
+  const split = counts.remote > 0 ? `: ${counts.cached - counts.remote} local, ${counts.remote} remote` : "";
   const kinds = [
-    ...(counts.cached > 0 ? [`${counts.cached} cached`] : []),
+    ...(counts.cached > 0 ? [`${counts.cached} cached${split}`] : []),
     ...(counts.services > 0 ? [counts.services === 1 ? "1 service" : `${counts.services} services`] : []),
   ];
   if (kinds.length > 0) completed += ` ${style(`(${kinds.join(", ")})`, SGR.cyan)}`;

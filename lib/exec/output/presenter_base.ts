@@ -146,6 +146,10 @@ export abstract class PresenterBase implements Presenter {
     this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
   }
 
+  uploading(pending: () => number): void {
+    this.#footer?.uploading(pending);
+  }
+
   onTaskWaiting(wait: CrossProcessWait): void {
     this.writeStderrLine(waitNote(wait));
   }
@@ -154,9 +158,9 @@ export abstract class PresenterBase implements Presenter {
     this.writeStderrLine(text);
   }
 
-  epilogue(outcome: RunGraphOutcome, elapsedMs: number): void {
+  epilogue(outcome: RunGraphOutcome, elapsedMs: number, cacheLine: string | null = null): void {
     this.#footer?.finish();
-    const text = epilogueText(outcome, elapsedMs, this.options.color);
+    const text = epilogueText(outcome, elapsedMs, this.options.color, cacheLine);
     this.channel.submit("final", (writer) => writer.writeText("stdout", text));
   }
 

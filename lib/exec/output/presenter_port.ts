@@ -38,7 +38,9 @@ export interface PresenterOptions {
 /** A run observer that also writes the epilogue and CLI notices, and releases its resources. */
 export interface Presenter extends RunObserver {
   /** Epilogue of §9.4 (blank line, Tasks:, Time:) after every unit is written; erases the footer for good. */
-  epilogue(outcome: RunGraphOutcome, elapsedMs: number): void;
+  epilogue(outcome: RunGraphOutcome, elapsedMs: number, cacheLine?: string | null): void;
+  /** The end-of-run upload wait begins (REMOTE-092): the footer, where shown, counts `pending()`. */
+  uploading(pending: () => number): void;
   /** A line for stderr that must not tear the footer (cancellation notices, summary write errors). */
   notice(text: string): void;
   /** A line for stdout in order with the status lines (the cycle headers of `haz watch`). */

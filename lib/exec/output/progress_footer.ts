@@ -111,6 +111,7 @@ export class ProgressFooter {
   #drawn = false;
   #lastDrawAt = Number.NEGATIVE_INFINITY;
   #finished = false;
+  #uploads: (() => number) | null = null;
   readonly #stopTicker = new AbortController();
   #ticker: Promise<void> | null = null;
 
@@ -146,6 +147,12 @@ export class ProgressFooter {
     this.#runningSorted = null;
   }
 
+  /** The run settled and waits for `pending()` uploads (REMOTE-092): the footer says so from now on. */
+  uploading(pending: () => number): void {
+    this.#uploads = pending;
+    this.draw();
+  }
+
   /** Erases the footer if it is on screen. */
   erase(): void {
     if (!this.#drawn) return;
@@ -173,6 +180,14 @@ export class ProgressFooter {
 
   /** The current footer text, without colour. */
   text(): string {
+    if (this.#uploads !== null) {
+      return truncateCodePoints(
+        `[${this.#terminal}/${this.#options.total}] ${
+          formatDuration(this.#options.clock.now())
+        } · uploading ${this.#uploads()} to the remote cache`,
+        this.#options.columns() - 1,
+      );
+    }
     return footerLine({
       terminal: this.#terminal,
       total: this.#options.total,

@@ -93,7 +93,8 @@ function completedParts(record: CompletedRecord, cancelGraceMs: number): StatusP
     return { glyphVerb: "✗ failed", style: SGR.red, withDuration: true, detail: failureDetail(record) };
   }
   if (record.source === "cache-hit") {
-    return { glyphVerb: "◉ cached", style: SGR.cyan, withDuration: true, detail: null };
+    const detail = record.hitFrom === "remote" ? "from remote cache" : null;
+    return { glyphVerb: "◉ cached", style: SGR.cyan, withDuration: true, detail };
   }
   return { glyphVerb: "✓ done", style: SGR.green, withDuration: record.source === "fresh-run", detail: null };
 }

@@ -1,0 +1,316 @@
+/**
+ * Verifies a downloaded artifact while unpacking it into its store directory, then publishes it as a
+ * local entry through the two-phase store (07-remote-cache.md REMOTE-044 steps 3–6, REMOTE-064).
+ *
+ * @module
+ */
+
+import {
+  createReadStream,
+  mkdirSync,
+  readFileSync,
+  type ReadStream,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { createGunzip, type Gunzip, gunzipSync } from "node:zlib";
+import { humanBytes } from "../../domain/size.ts";
+import type { TaskDefinition } from "../../domain/workspace.ts";
+import { syncDirectory, syncFile } from "../../util/fsync_path.ts";
+import { errorMessage } from "../io_error.ts";
+import { MANIFEST_FILE, OUTPUTS_DIR, randomSuffix } from "../layout.ts";
+import { type Manifest, readManifestBytes, serializeManifest } from "../manifest.ts";
+import { isRestorablePath } from "../manifest_path.ts";
+import { type CacheContext, publishStoreDirectory } from "../store.ts";
+import { entrySize } from "./artifact_writer.ts";
+import { ByteReader } from "./byte_reader.ts";
+import { allZero, BLOCK, paddingOf, parseUstarHeader } from "./ustar.ts";
+
+/** Artifacts up to this size are decompressed in one call, up to {@link SMALL_ARCHIVE_BYTES}. */
+const SMALL_ARTIFACT_BYTES = 256 * 1024;
+const SMALL_ARCHIVE_BYTES = 4 * 1024 * 1024;
+
+/** Members up to this size are read whole and written with one call. */
+const SMALL_MEMBER_BYTES = 64 * 1024;
+
+/** The largest `manifest.json` member accepted (REMOTE-044 step 4). */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link importArtifact}. */
+export interface ImportArtifactOptions {
+  readonly context: CacheContext;
+  /** The store directory `T` that holds the downloaded `artifact` file. */
+  readonly directory: string;
+  /** The requested id. */
+  readonly key: string;
+  /** The looking-up task (declared-outputs match). */
+  readonly task: TaskDefinition;
+  /** `cache.remote.max_entry_size`. */
+  readonly maxEntrySize: number;
+  /** The import time, the new `created_at_unix`. */
+  readonly nowUnix: number;
+}
+
+/** How an import ended: published, rejected (class C), or failed locally (REMOTE-065). */
+export type ImportResult =
+  | { readonly kind: "imported" }
+  | { readonly kind: "rejected"; readonly reason: string }
+  | { readonly kind: "failed"; readonly message: string };
+
+/** The artifact file's name inside its store directory (REMOTE-063). */
+export const ARTIFACT_FILE = "artifact";
+
+class Rejection extends Error {}
+
+function reject(reason: string): never {
+  throw new Rejection(reason);
+}
+
+/**
+ * Unpacks and verifies `T/artifact` into `T`, then publishes `T` as the entry of `key`. The caller
+ * removes `T` on anything but `imported`. Never throws.
+ *
+ * @example
+ * ```ts
+ * const result = await importArtifact({ context, directory, key, task, maxEntrySize, nowUnix });
+ * result.kind; // "imported", "rejected" or "failed"
+ * ```
+ */
+export async function importArtifact(options: ImportArtifactOptions): Promise<ImportResult> {
+  const artifact = join(options.directory, ARTIFACT_FILE);
+  let source: ReadStream | null = null;
+  let gunzip: Gunzip | null = null;
+  const close = () => {
+    source?.destroy();
+    gunzip?.destroy();
+  };
+  try {
+    let archive = smallArchive(artifact);
+    if (archive === null) {
+      source = createReadStream(artifact);
+      gunzip = createGunzip();
+      const unzip = gunzip;
+      source.on("error", (error) => unzip.destroy(error));
+      source.pipe(unzip);
+      archive = unzip[Symbol.asyncIterator]();
+    }
+    const manifest = await unpack(new ByteReader(archive), options);
+    close();
+    unlinkSync(join(options.directory, ARTIFACT_FILE));
+    const manifestPath = join(options.directory, MANIFEST_FILE);
+    writeFileSync(manifestPath, serializeManifest({ ...manifest, created_at_unix: options.nowUnix }), {
+      flag: "wx",
+      mode: 0o644,
+    });
+    // CACHE-017 steps 2–4 in one round: every file, the manifest last written, and both directories.
+    await Promise.all([
+      ...unpackedFiles(options.directory, manifest).map(syncFile),
+      syncDirectory(join(options.directory, OUTPUTS_DIR)),
+      syncDirectory(options.directory),
+    ]);
+    const published = await publishStoreDirectory(options.context, options.directory, {
+      key: options.key,
+      task: options.task,
+    });
+    return published.ok ? { kind: "imported" } : { kind: "failed", message: published.reason };
+  } catch (error) {
+    close();
+    if (error instanceof Rejection) return { kind: "rejected", reason: error.message };
+    if (isZlibError(error)) {
+      return { kind: "rejected", reason: `not a haz artifact: ${oneLine(errorMessage(error))}` };
+    }
+    return { kind: "failed", message: errorMessage(error) };
+  }
+}
+
+/** The files an import wrote into its store directory: streams, blobs and the manifest. */
+function unpackedFiles(directory: string, manifest: Manifest): string[] {
+  const blobs = new Set<string>();
+  for (const output of manifest.outputs) if (output.kind === "file") blobs.add(output.hash);
+  return [
+    join(directory, "stdout"),
+    join(directory, "stderr"),
+    ...[...blobs].map((hex) => join(directory, OUTPUTS_DIR, hex)),
+    join(directory, MANIFEST_FILE),
+  ];
+}
+
+/**
+ * A small artifact decompressed in one call, as a one-chunk stream; null when it is too large either
+ * way (the streaming path then bounds the memory). Most artifacts are a few KiB, and one call avoids
+ * the stream machinery.
+ */
+function smallArchive(artifact: string): AsyncIterator<Uint8Array> | null {
+  if (statSync(artifact).size > SMALL_ARTIFACT_BYTES) return null;
+  let archive: Uint8Array;
+  try {
+    archive = gunzipSync(readFileSync(artifact), { maxOutputLength: SMALL_ARCHIVE_BYTES });
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+      return null;
+    }
+    throw error;
+  }
+  let sent = false;
+  return {
+    next: () => {
+      const done = sent;
+      sent = true;
+      return Promise.resolve(done ? { done: true, value: undefined } : { done: false, value: archive });
+    },
+  };
+}
+
+/** REMOTE-044 steps 3–6 over the decompressed archive; returns the verified manifest. */
+async function unpack(reader: ByteReader, options: ImportArtifactOptions): Promise<Manifest> {
+  const first = await header(reader, MANIFEST_FILE);
+  if (first.size > MAX_MANIFEST_BYTES) reject("invalid manifest: larger than 64 MiB");
+  const manifestBytes = await exactOrReject(reader, first.size);
+  await padding(reader, first.size);
+  const manifest = checkManifest(manifestBytes, options);
+  const size = entrySize(manifest, manifestBytes.length);
+  if (size > options.maxEntrySize) {
+    reject(`entry is larger than cache.remote.max_entry_size (${humanBytes(options.maxEntrySize)})`);
+  }
+  const blobs = join(options.directory, OUTPUTS_DIR);
+  mkdirSync(blobs);
+  await member(
+    reader,
+    options,
+    { name: "stdout", size: manifest.stdout.size, digest: manifest.stdout.hash },
+    "stdout",
+  );
+  await member(
+    reader,
+    options,
+    { name: "stderr", size: manifest.stderr.size, digest: manifest.stderr.hash },
+    "stderr",
+  );
+  const sizes = new Map<string, number>();
+  for (const output of manifest.outputs) if (output.kind === "file") sizes.set(output.hash, output.size);
+  for (const hex of [...sizes.keys()].sort()) {
+    const temporary = join(OUTPUTS_DIR, randomSuffix());
+    await member(
+      reader,
+      options,
+      { name: `${OUTPUTS_DIR}/${hex}`, size: sizes.get(hex)!, digest: hex },
+      temporary,
+    );
+    renameSync(join(options.directory, temporary), join(blobs, hex));
+  }
+  for (let i = 0; i < 2; i++) {
+    const block = await reader.exact(BLOCK);
+    if (block === null) reject("not a haz artifact: missing end blocks");
+    if (!allZero(block)) {
+      const extra = parseUstarHeader(block);
+      reject(
+        `not a haz artifact: ${
+          typeof extra === "string" ? extra : `unexpected member ${quoted(extra.name)}`
+        }`,
+      );
+    }
+  }
+  if (!await reader.atEnd()) reject("not a haz artifact: data after the end of the archive");
+  return manifest;
+}
+
+function checkManifest(bytes: Uint8Array, options: ImportArtifactOptions): Manifest {
+  const reading = readManifestBytes(bytes, options.key);
+  if (reading.kind === "schema-mismatch") reject("invalid manifest: schema is not 1");
+  if (reading.kind === "corrupt") reject(`invalid manifest: ${oneLine(reading.reason)}`);
+  const { manifest } = reading;
+  if (manifest.hash !== options.context.hash.label) {
+    reject(`invalid manifest: hash is ${manifest.hash}, not ${options.context.hash.label}`);
+  }
+  for (const output of manifest.outputs) {
+    if (!isRestorablePath(options.task, output.path)) {
+      reject(
+        `invalid manifest: output ${quoted(output.path)} is not a declared output of ${options.task.key}`,
+      );
+    }
+  }
+  return manifest;
+}
+
+async function header(reader: ByteReader, expected: string): Promise<{ size: number }> {
+  const block = await reader.exact(BLOCK);
+  if (block === null) reject(`not a haz artifact: missing member ${quoted(expected)}`);
+  if (allZero(block)) reject(`not a haz artifact: missing member ${quoted(expected)}`);
+  const parsed = parseUstarHeader(block);
+  if (typeof parsed === "string") reject(`not a haz artifact: ${parsed}`);
+  if (parsed.name !== expected) {
+    reject(`not a haz artifact: expected member ${quoted(expected)}, found ${quoted(parsed.name)}`);
+  }
+  return parsed;
+}
+
+async function member(
+  reader: ByteReader,
+  options: ImportArtifactOptions,
+  expected: { name: string; size: number; digest: string },
+  file: string,
+): Promise<void> {
+  const found = await header(reader, expected.name);
+  if (found.size !== expected.size) reject(`${expected.name} does not match the manifest`);
+  const hasher = options.context.hash.create();
+  const path = join(options.directory, file);
+  if (expected.size <= SMALL_MEMBER_BYTES) {
+    // Most members are small: one synchronous write beats three promise round trips.
+    const bytes = await exactOrReject(reader, expected.size);
+    hasher.update(bytes);
+    writeFileSync(path, bytes, { flag: "wx", mode: 0o644 });
+  } else {
+    const handle = await open(path, "wx", 0o644);
+    try {
+      for await (const piece of truncationRejected(reader.pieces(expected.size))) {
+        hasher.update(piece);
+        await handle.write(piece);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  if (hasher.digestHex() !== expected.digest) reject(`${expected.name} does not match the manifest`);
+  await padding(reader, expected.size);
+}
+
+async function* truncationRejected(pieces: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* pieces;
+  } catch (error) {
+    if (error instanceof Error && error.message === "truncated") {
+      reject("not a haz artifact: truncated member");
+    }
+    throw error;
+  }
+}
+
+async function exactOrReject(reader: ByteReader, n: number): Promise<Uint8Array> {
+  const bytes = await reader.exact(n);
+  if (bytes === null) reject("not a haz artifact: truncated member");
+  return bytes;
+}
+
+async function padding(reader: ByteReader, size: number): Promise<void> {
+  const pad = paddingOf(size);
+  if (pad > 0) await exactOrReject(reader, pad);
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("Z_") ||
+    error instanceof Error &&
+      /incorrect header check|unexpected end of file|invalid|gzip|zlib/i.test(error.message);
+}
+
+function quoted(text: string): string {
+  return `\`${oneLine(text).slice(0, 100)}\``;
+}
+
+function oneLine(text: string): string {
+  return [...text].map((char) => char < " " || char === "\u007f" ? " " : char).join("").slice(0, 200);
+}
