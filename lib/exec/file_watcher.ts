@@ -64,7 +64,8 @@ export interface FileWatch {
  * @example
  * ```ts
  * const watch = await watcher.watch({ root: "/work", include: (dir) => !dir.endsWith("/node_modules") });
- * for await (const batch of watch.events) console.log(batch);
+ * const seen: (readonly WatchEvent[])[] = [];
+ * for await (const batch of watch.events) seen.push(batch);
  * ```
  */
 export interface FileWatcher {
