@@ -32,6 +32,7 @@ const MAX_WAIT_SECONDS = 3600;
 const MIN_SIZE = 1024;
 const DEFAULTS = DEFAULT_REMOTE_CACHE_SETTINGS;
 
+/** REMOTE-011: an http(s) URL without credentials, query or fragment; a password is hidden in the report. */
 function urlValue(checker: FileChecker, key: string, value: YamlValue): string | null {
   const text = stringValue(checker, key, value);
   if (text === null) return null;
@@ -54,6 +55,7 @@ function urlValue(checker: FileChecker, key: string, value: YamlValue): string |
   return null;
 }
 
+/** REMOTE-011: the team is an identifier (ID-001..003). */
 function teamValue(checker: FileChecker, key: string, value: YamlValue): string | null {
   const text = stringValue(checker, key, value);
   if (text === null) return null;
@@ -68,6 +70,7 @@ function durationIn(minSeconds: number): ValueReader<number, unknown> {
   return (checker, key, value) => durationWithin(checker, key, value, minSeconds);
 }
 
+/** REMOTE-013 on one value. */
 function durationWithin(
   checker: FileChecker,
   key: string,
@@ -86,11 +89,12 @@ function durationWithin(
   return null;
 }
 
-/** An integer from `min` to `max`, `rule` outside. */
+/** An integer from `min` to `max` as a field type. */
 function integerIn(min: number, max: number, rule: string): ValueReader<number, unknown> {
   return (checker, key, value) => integerWithin(checker, key, value, [min, max], rule);
 }
 
+/** An integer within `[min, max]`, `rule` outside. */
 function integerWithin(
   checker: FileChecker,
   key: string,

@@ -285,8 +285,8 @@ export function listItems(checker: FileChecker, seq: YAMLSeq): YamlValue[] {
  *
  * @example
  * ```ts
- * const { present } = indexMapping(checker, PROJECT_SCHEMA, root, "/web");
- * present.has("tasks"); // true
+ * const { present } = indexMapping(checker, TASK_BODY, body, { projectRoot: "/web", task: "build" });
+ * present.has("command"); // true for `build: {command: [tsc]}`
  * ```
  */
 export function indexMapping<S, C>(
@@ -337,8 +337,8 @@ export function indexMapping<S, C>(
  *
  * @example
  * ```ts
- * const { values } = readFields(checker, OUTPUT_SCHEMA, indexed.present, null);
- * values.mode; // "live"
+ * const { values } = readFields(checker, TASK_BODY, present, context, { service });
+ * values.cache; // true when `cache` is absent
  * ```
  */
 export function readFields<S, C>(
@@ -374,7 +374,7 @@ export function readFields<S, C>(
  *
  * @example
  * ```ts
- * walkMapping(checker, SETTINGS_SCHEMA, root, null).values.output.mode; // "live"
+ * walkMapping(checker, SETTINGS_FILE, root, null).values.output.mode; // "live" when absent
  * ```
  */
 export function walkMapping<S, C>(

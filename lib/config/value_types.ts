@@ -129,7 +129,8 @@ export function valueKind(checker: FileChecker, value: YamlValue): YamlKind {
  *
  * @example
  * ```ts
- * const output = mappingOf(OUTPUT_SCHEMA); // reads `output: {mode: buffered}` as { mode: "buffered" }
+ * const readOutput = mappingOf({ context: () => "`output`", fields: { mode: { read: enumOf(["live", "buffered"], "CFG-030"), default: "live" } } });
+ * readOutput(checker, "output", value, null); // { mode: "buffered" } for `output: {mode: buffered}`
  * ```
  */
 export function mappingOf<S, C>(schema: MappingSchema<S, C>): ValueReader<S, C> {
