@@ -40,6 +40,21 @@ export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterab
     }))
     .sort((a, b) => a.from - b.from || a.to - b.to || a.kind - b.kind)
     .map((keyed) => keyed.edge);
+  return graphFromSortedEdges(sortedTasks, sortedEdges);
+}
+
+/**
+ * The graph of tasks already in canonical order and edges already de-duplicated and sorted (what
+ * {@linkcode assembleTaskGraph} produces, and what the workspace snapshot stores): the maps are derived.
+ *
+ * @example
+ * ```ts
+ * const graph = graphFromSortedEdges([coreBuild, coreTest], [{ from: "core:build", to: "core:test", kind: "hard" }]);
+ * graph.hardPredecessors.get("core:test"); // ["core:build"]
+ * ```
+ */
+export function graphFromSortedEdges(sortedTasks: readonly TaskDefinition[], sortedEdges: Edge[]): TaskGraph {
+  const order = sortedTasks.map((task) => task.key);
   const adjacency = () => new Map<string, string[]>(order.map((id) => [id, []]));
   const hardPredecessors = adjacency();
   const hardSuccessors = adjacency();
