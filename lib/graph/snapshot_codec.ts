@@ -249,22 +249,33 @@ function decodeEdge(encoded: Encoded, order: readonly string[]): Edge {
     : { ...edge, via: { output: tuple[3] as string, input: tuple[4] as string } };
 }
 
-/** `[name, dir, root, file, tags, [task name, body][]]`. */
-function encodeProject(project: Project): Encoded {
+/**
+ * `[name, dir, root, file, tags, [task name, body][]]`; each task gets the next number in `numbers`
+ * (the graph's node order is stored as these numbers, so reading needs no lookup by printed id).
+ */
+function encodeProject(project: Project, numbers: Map<TaskDefinition, number>): Encoded {
   if (Object.keys(project).length !== 6) throw new TypeError("snapshot: a project of an unknown shape");
   const tasks: Encoded[] = [];
-  for (const [name, task] of project.tasks) tasks.push([name, encodeBody(task.body)]);
+  for (const [name, task] of project.tasks) {
+    numbers.set(task, numbers.size);
+    tasks.push([name, encodeBody(task.body)]);
+  }
   return [project.name, project.dir, project.root, project.file, project.tags, tasks];
 }
 
-function decodeProject(encoded: Encoded): Project {
+/** Decodes one project, appending its task definitions to `numbered` in their stored order. */
+function decodeProject(encoded: Encoded, numbered: TaskDefinition[]): Project {
   const [name, dir, root, file, tags, bodies] = encoded as [string, string, string, string, string[], [
     string,
     Encoded,
   ][]];
   const owner = { name, root, tags };
   const tasks = new Map<string, TaskDefinition>();
-  for (const [taskName, body] of bodies) tasks.set(taskName, instantiateTask(decodeBody(body), owner));
+  for (let index = 0; index < bodies.length; index++) {
+    const task = instantiateTask(decodeBody(bodies[index][1]), owner);
+    tasks.set(bodies[index][0], task);
+    numbered.push(task);
+  }
   return { name, dir, root, file, tags, tasks };
 }
 
@@ -282,10 +293,18 @@ export function encodeSnapshotContent(content: SnapshotContent): string {
   const { workspace, graph, warnings } = content;
   const rank = new Map(graph.order.map((key, index) => [key, index]));
   if (Object.keys(workspace).length !== 3) throw new TypeError("snapshot: a workspace of an unknown shape");
+  const numbers = new Map<TaskDefinition, number>();
+  const projects = workspace.projects.map((project) => encodeProject(project, numbers));
+  const order: number[] = [];
+  for (const task of graph.tasks.values()) {
+    const number = numbers.get(task);
+    if (number === undefined) throw new TypeError(`snapshot: ${task.key} belongs to no project`);
+    order.push(number);
+  }
   return JSON.stringify([
     encodeCompact(workspace.settings),
-    workspace.projects.map(encodeProject),
-    graph.order,
+    projects,
+    order,
     graph.edges.map((edge) => encodeEdge(edge, rank)),
     encodeCompact(warnings),
   ]);
@@ -305,25 +324,23 @@ export function decodeSnapshotContent(text: string, root: string): SnapshotConte
   const [settings, projects, order, edges, warnings] = JSON.parse(text) as [
     string,
     Encoded[],
-    string[],
+    number[],
     Encoded[],
     string,
   ];
-  const decodedProjects = projects.map(decodeProject);
+  const numbered: TaskDefinition[] = [];
+  const decodedProjects = projects.map((project) => decodeProject(project, numbered));
   const workspace: Workspace = {
     root,
     settings: decodeCompact(settings) as Workspace["settings"],
     projects: decodedProjects,
   };
-  const byKey = new Map<string, TaskDefinition>();
-  for (const project of decodedProjects) {
-    for (const task of project.tasks.values()) byKey.set(task.key, task);
-  }
-  const sortedTasks = order.map((key) => {
-    const task = byKey.get(key);
-    if (task === undefined) throw new TypeError(`snapshot: unknown task ${key}`);
+  const sortedTasks = order.map((number) => {
+    const task = numbered[number];
+    if (task === undefined) throw new TypeError(`snapshot: unknown task number ${number}`);
     return task;
   });
-  const graph = graphFromSortedEdges(sortedTasks, edges.map((edge) => decodeEdge(edge, order)));
+  const keys = sortedTasks.map((task) => task.key);
+  const graph = graphFromSortedEdges(sortedTasks, edges.map((edge) => decodeEdge(edge, keys)));
   return { workspace, graph, warnings: decodeCompact(warnings) as Diagnostic[] };
 }
