@@ -180,7 +180,11 @@ const BODY_KEYS = 14;
 
 function encodeBody(body: TaskBody): Encoded {
   const keys = Object.keys(body).length;
-  if (keys !== (body.location === undefined ? BODY_KEYS : BODY_KEYS + 1)) return encodeCompact(body);
+  const plainTimeout = body.timeoutMs === null || Number.isFinite(body.timeoutMs);
+  // JSON holds no NaN or infinity: such a body (never produced by validation) takes the generic path.
+  if (keys !== (body.location === undefined ? BODY_KEYS : BODY_KEYS + 1) || !plainTimeout) {
+    return encodeCompact(body);
+  }
   const file = body.file;
   return [
     body.name,
