@@ -6,6 +6,7 @@
  */
 
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { runtimeSha256 } from "../runtime/runtime_sha256.ts";
 import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
@@ -118,7 +119,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
     const settings = loaded.workspace.settings;
     let hash;
     try {
-      hash = await loadHashAlgorithm(settings.hash);
+      hash = await loadHashAlgorithm(settings.hash, runtimeSha256(context.runtime.runtime));
     } catch (error) {
       writeText(
         context.stderr,
