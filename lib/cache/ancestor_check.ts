@@ -28,10 +28,18 @@ export type AncestorCheck =
  */
 export function checkAncestors(workspaceRoot: string, path: string): Promise<AncestorCheck> {
   // The executor turns a thrown I/O error into the rejection.
-  return new Promise((resolve) => resolve(checkAncestorsNow(workspaceRoot, path)));
+  return new Promise((resolve) => resolve(checkAncestorsSync(workspaceRoot, path)));
 }
 
-function checkAncestorsNow(workspaceRoot: string, path: string): AncestorCheck {
+/**
+ * {@link checkAncestors}, synchronously (a restore plans every hit's outputs with it).
+ *
+ * @example
+ * ```ts
+ * checkAncestorsSync("/work", "/app/dist/a.js"); // { kind: "ok", missing: null }
+ * ```
+ */
+export function checkAncestorsSync(workspaceRoot: string, path: string): AncestorCheck {
   const segments = path.slice(1).split("/");
   for (let depth = 1; depth < segments.length; depth++) {
     const ancestor = "/" + segments.slice(0, depth).join("/");

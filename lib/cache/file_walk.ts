@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Dirent, lstatSync, type Stats, statSync } from "node:fs";
+import { type BigIntStats, type Dirent, lstatSync, type Stats, statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -32,6 +32,8 @@ import { errorCode, errorMessage } from "./io_error.ts";
 export interface InputFile {
   readonly path: string;
   readonly hostPath: string;
+  /** What `stat` (through symlinks) saw while enumerating a literal input, so hashing need not ask again. */
+  readonly stat?: BigIntStats;
 }
 
 /** The input files of a task, or why they cannot be enumerated (CACHE-029). */
@@ -342,7 +344,8 @@ function firstFailure<T extends Failure>(failures: readonly T[]): T {
 function checkLiteralInput(workspaceRoot: string, path: string): InputFile | Failure {
   const hostPath = hostPathOf(workspaceRoot, path);
   try {
-    if (statSync(hostPath).isFile()) return { path, hostPath };
+    const stat = statSync(hostPath, { bigint: true });
+    if (stat.isFile()) return { path, hostPath, stat };
     return { path, message: `input \`${path}\` is not a regular file` };
   } catch (error) {
     if (isMissing(error)) return { path, message: `input \`${path}\` does not exist` };
@@ -386,8 +389,14 @@ export async function enumerateInputs(
   ]);
   const failures = [...checked.filter(isFailure), ...walked.failures];
   if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
-  const paths = sortedUnique([...checked.map((file) => file.path), ...walked.paths]);
-  return { ok: true, files: paths.map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })) };
+  const found = checked as InputFile[];
+  if (walked.paths.length === 0 && found.length === 1) return { ok: true, files: found };
+  const literalStats = new Map(found.map((file) => [file.path, file]));
+  const paths = sortedUnique([...found.map((file) => file.path), ...walked.paths]);
+  return {
+    ok: true,
+    files: paths.map((path) => literalStats.get(path) ?? { path, hostPath: hostPathOf(workspaceRoot, path) }),
+  };
 }
 
 /**
