@@ -11,7 +11,7 @@ import { closeSync, fstatSync, openSync, read, readFileSync } from "node:fs";
 import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
-import { checkAncestors, checkAncestorsSync } from "./ancestor_check.ts";
+import { checkAncestorsSync } from "./ancestor_check.ts";
 import type { RestoreOptions, RestoreResult } from "./cache_handle.ts";
 import { copyHashing } from "./copy_hashing.ts";
 import { CHUNK_BYTES, hashFile, readChunks } from "./file_hash.ts";
@@ -345,7 +345,7 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
   const { path } = item.output;
   const target = join(workspaceRoot, path);
   await guard(async () => {
-    await createParents(workspaceRoot, path);
+    createParents(workspaceRoot, path);
     try {
       renameSync(item.staged, target);
     } catch (error) {
@@ -357,14 +357,20 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
   }, path);
 }
 
-/** Creates the missing parent directories of a path one by one, never through a symlink. */
-async function createParents(workspaceRoot: string, path: string): Promise<void> {
+/**
+ * Creates the missing parent directories of a path one by one, never through a symlink. Every
+ * ancestor is checked once before the rename; below a directory this call has just created, the
+ * next round checks only the deeper ones (`mkdir` never follows a link at its last component).
+ */
+function createParents(workspaceRoot: string, path: string): void {
+  let checked = "";
   for (;;) {
-    const ancestors = await checkAncestors(workspaceRoot, path);
+    const ancestors = checkAncestorsSync(workspaceRoot, path, checked);
     if (ancestors.kind === "blocked") throw new RestoreFailure(`cannot restore ${path}: ${ancestors.reason}`);
     if (ancestors.missing === null) return;
     try {
       mkdirSync(join(workspaceRoot, ancestors.missing));
+      checked = ancestors.missing;
     } catch (error) {
       // Created concurrently: the next round checks what it is.
       if (errorCode(error) !== "EEXIST") throw error;
