@@ -247,6 +247,7 @@ function hashedEnvironment(
   task: TaskDefinition,
   hostEnv: ReadonlyMap<string, string>,
 ): { name: string; value: string | null }[] {
+  if (task.env.fromHost.length === 0 && task.env.override.size === 0) return [];
   const names = new Set<string>(task.env.override.keys());
   const wildcards: string[] = [];
   for (const entry of task.env.fromHost) {
