@@ -373,6 +373,16 @@ export async function enumerateInputs(
   inclusions: readonly PathPattern[],
   exclusions: readonly PathPattern[],
 ): Promise<InputEnumeration> {
+  if (exclusions.length === 0 && inclusions.every((pattern) => !pattern.isGlob)) {
+    // Literal inputs only (the common shape of a small task): nothing to walk.
+    const checked = inclusions.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical));
+    const failures = checked.filter(isFailure);
+    if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
+    const files = checked as InputFile[];
+    if (files.length < 2) return { ok: true, files };
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
+  }
   const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
   const literals = inclusions.filter((pattern) =>
     !pattern.isGlob &&
