@@ -273,6 +273,16 @@ async function hashInputs(
   hash: HashAlgorithm,
   memo: InputDigestMemo | undefined,
 ): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
+  if (files.length === 1) {
+    // One input (a common shape): no workers.
+    const [file] = files;
+    try {
+      const content = await hashFile(file.hostPath, hash, memo, file.stat);
+      return { ok: true, inputs: [{ path: file.path, hostPath: file.hostPath, ...content }] };
+    } catch (error) {
+      return { ok: false, message: `cannot read input \`${file.path}\`: ${errorMessage(error)}` };
+    }
+  }
   const inputs: HashedInput[] = new Array(files.length);
   let failure: string | null = null;
   let next = 0;
