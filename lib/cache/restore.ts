@@ -268,9 +268,14 @@ async function verifyStream(
   display: string,
 ): Promise<VerifiedSource> {
   if (expected.size === 0) {
-    // Nothing is replayed, so the file is not read: the lookup saw it as an empty regular file
-    // (CACHE-015), and the digest of no bytes needs no file (CACHE-038).
-    if (expected.hash !== emptyDigest(context.hash)) throw new LateMiss();
+    // Still checked on disk (CACHE-020 step 2 hashes both streams): an entry that vanished since the
+    // lookup is a late miss (CACHE-038), even when nothing would be replayed.
+    await verifyFile(
+      path,
+      expected,
+      () => Promise.resolve({ size: 0, digest: emptyDigest(context.hash) }),
+      display,
+    );
     return { bytes: new Uint8Array() };
   }
   if (expected.size <= CHUNK_BYTES) {
