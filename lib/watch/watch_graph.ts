@@ -26,6 +26,8 @@ import { matchedTasks, matchesTask, type Triggers, triggerSets, watchesDirectory
 export const OVERFLOW_EVENTS = 8192;
 /** WATCH-048: the self-inflicted match that suspends a task. */
 export const SELF_INFLICTED_LIMIT = 3;
+/** WATCH-048: how far a file time may trail the wall clock (the kernel stamps files with a coarse clock). */
+const COARSE_CLOCK_SLACK_MS = 50;
 /** WATCH-030: a window closes at the latest this long after its first event, plus the debounce. */
 export const WINDOW_CAP_MS = 2000;
 
@@ -159,6 +161,8 @@ class WatchLoop {
   readonly #upIn = new Map<string, BackgroundRun>();
   /** Finishing tasks between their admission and their terminal event (WATCH-048). */
   readonly #executing = new Set<string>();
+  /** WATCH-048: the wall-clock span (epoch ms) of each finishing task's last exec phase. */
+  readonly #execSpans = new Map<string, { start: number; end: number | null }>();
   readonly #selfCycles = new Map<string, number>();
   readonly #suspended = new Set<string>();
   /** Services being stopped for a restart: their stop is not reported (WATCH-046). */
@@ -255,7 +259,7 @@ class WatchLoop {
     for (const id of matched) {
       window.matched.add(id);
       if (!window.firstPath.has(id)) window.firstPath.set(id, path);
-      const executing = this.#executing.has(id);
+      const executing = this.#executing.has(id) || this.#writtenWhileExecuting(id, event.path);
       window.selfInflicted.set(id, (window.selfInflicted.get(id) ?? true) && executing);
       if (!executing) {
         // WATCH-048: a change while the task is idle lifts its suspension.
@@ -264,6 +268,31 @@ class WatchLoop {
       }
     }
     this.#touched(window, matched);
+  }
+
+  #execEnded(id: string): void {
+    this.#executing.delete(id);
+    const span = this.#execSpans.get(id);
+    if (span !== undefined && span.end === null) span.end = Date.now();
+  }
+
+  /**
+   * WATCH-048: an event that arrives after the task's exec phase ended still counts as its own when
+   * the path was modified during that phase: under load the OS notification of a write the task made
+   * is often handled after the task's exit (measured: the loop guard never tripped under Bun then).
+   */
+  #writtenWhileExecuting(id: string, hostPath: string): boolean {
+    const span = this.#execSpans.get(id);
+    if (span === undefined || span.end === null) return false;
+    let modifiedAt: number;
+    try {
+      modifiedAt = lstatSync(hostPath).mtimeMs;
+    } catch {
+      return false;
+    }
+    // File times come from the kernel's coarse clock, a few ms behind the wall clock; theirs have
+    // fractions of a millisecond, Date.now() has none.
+    return modifiedAt >= span.start - COARSE_CLOCK_SLACK_MS && modifiedAt < span.end + 1;
   }
 
   #openWindow(): PendingWindow {
@@ -605,13 +634,16 @@ class WatchLoop {
         onTaskStarted: (task) => {
           const id = formatTaskId(task);
           if (open) records.started.add(id);
-          if (!serviceLike(this.#ctx.graph, id)) this.#executing.add(id);
+          if (!serviceLike(this.#ctx.graph, id)) {
+            this.#executing.add(id);
+            this.#execSpans.set(id, { start: Date.now(), end: null });
+          }
           observer.onTaskStarted(task);
         },
         onStdout: (task, chunk) => observer.onStdout(task, chunk),
         onStderr: (task, chunk) => observer.onStderr(task, chunk),
         onTaskFinished: (record) => {
-          this.#executing.delete(formatTaskId(record.task));
+          this.#execEnded(formatTaskId(record.task));
           collect({ kind: "completed", record });
           if (!open && this.#restarting.has(formatTaskId(record.task)) && record.state === "succeeded") {
             return;
@@ -620,7 +652,7 @@ class WatchLoop {
           serviceFailed(record);
         },
         onTaskErrored: (record) => {
-          this.#executing.delete(formatTaskId(record.task));
+          this.#execEnded(formatTaskId(record.task));
           if (open) records.taskErrors.push(record);
           observer.onTaskErrored(record);
         },
@@ -630,7 +662,7 @@ class WatchLoop {
           observer.onTaskSkipped(record);
         },
         onTaskCancelled: (record) => {
-          this.#executing.delete(formatTaskId(record.task));
+          this.#execEnded(formatTaskId(record.task));
           collect({ kind: "cancelled", record });
           if (!open && this.#restarting.has(formatTaskId(record.task))) return;
           observer.onTaskCancelled(record);
@@ -644,6 +676,7 @@ class WatchLoop {
         },
         onServiceRestarting: (task, restart) => observer.onServiceRestarting(task, restart),
         onServicesOnly: () => settle(),
+        onTaskWaiting: (wait) => observer.onTaskWaiting?.(wait),
       },
     };
   }

@@ -460,6 +460,58 @@ describe("haz watch (09-services-and-watch.md §14, [bin])", () => {
   );
 
   test(
+    "XPROC-001 XPROC-002 a watch cycle waits for the task lock another haz process holds, then runs",
+    LONG,
+    async () => {
+      const mark = markFile();
+      const marker = uniqueSleepMarker();
+      const fx = await createWorkspaceFixture({
+        ".haz/workspace.yml": "projects: [s, t]\n",
+        "s/haz.yml": [
+          "tasks:",
+          "  web:",
+          `    shell: "echo spawn >> \\"$MARK\\"; echo up; sleep ${marker}"`,
+          "    service: {ready: {line: up}}",
+          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
+          "",
+        ].join("\n"),
+        "t/haz.yml": [
+          "tasks:",
+          "  e2e:",
+          `    shell: "echo e2e >> \\"$MARK\\""`,
+          '    deps: ["s:web"]',
+          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
+          "",
+        ].join("\n"),
+      });
+      try {
+        const first = spawnHaz(["run", "s:web"], { cwd: fx.root });
+        await first.waitForLine("stdout", /^▲ ready s:web/);
+        const watch = spawnHaz(["watch", "t:e2e"], { cwd: fx.root });
+        try {
+          await watch.waitForLine("stderr", `note: s:web waits for haz process ${first.pid}, which holds it`);
+          await settle();
+          assert.deepEqual(markLines(mark), ["spawn"]);
+          first.signal("SIGINT");
+          assert.equal((await first.exited).code, 130);
+          await waitForMarks(mark, 3);
+          assert.deepEqual(markLines(mark), ["spawn", "spawn", "e2e"]);
+          await watch.waitForLine("stderr", "haz watch: waiting for changes");
+        } finally {
+          watch.signal("SIGINT");
+        }
+        const result = await watch.exited;
+        assert.equal(result.code, 130, result.stderr);
+        assert.match(result.stdout, /^✓ done t:e2e/m);
+        assert.deepEqual(await waitUntilGone(marker, 5000), []);
+      } finally {
+        rmSync(mark, { force: true });
+        await fx.remove();
+      }
+    },
+  );
+
+  test(
     "WATCH-049 scenario 51: an edited haz.yml reloads; a broken one holds every change until fixed",
     LONG,
     async () => {

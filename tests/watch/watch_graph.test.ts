@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -300,6 +301,41 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     await loop;
   });
 
+  test("WATCH-048 a write the task made, reported only after it ended, still counts as its own", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-guard-")));
+    try {
+      await mkdir(join(root, "p", "src"), { recursive: true });
+      const h = watchHarness({ root, tasks: [{ id: "p:stamp", inputs: ["src/**"] }] }, {
+        programs: { "fake p:stamp": { steps: [{ sleep: 100 }] } },
+      });
+      const loop = h.run();
+      // Each run "writes" its input at +50 ms; the notification is handled 100 ms later, after its exit.
+      for (const at of [50, 400, 750]) {
+        await h.clock.sleep(at - h.clock.now());
+        // Synchronous: the fake clock must not move (and end the task) while the file is written.
+        writeFileSync(join(root, "p", "src", "stamp.txt"), String(at));
+        await h.clock.sleep(100);
+        h.watcher.emit(`${root}/p/src/stamp.txt`);
+      }
+      await h.clock.sleep(2000 - h.clock.now());
+      assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 350, 700]);
+      assert.deepEqual(h.observer.suspended.map(({ task, path }) => ({ task, path })), [
+        { task: "p:stamp", path: "/p/src/stamp.txt" },
+      ]);
+      assert.equal(h.spawner.spawnCount("fake p:stamp"), 3);
+      // A change made while it is idle runs it again (written later than the coarse file clock's step).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await writeFile(join(root, "p", "src", "other.txt"), "x");
+      h.watcher.emit(`${root}/p/src/other.txt`);
+      await h.observer.waiting();
+      assert.equal(h.spawner.spawnCount("fake p:stamp"), 4);
+      stop(h);
+      await loop;
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   test("WATCH-041 scenario 31: a match whose key is unchanged runs nothing; after a failure it runs", async () => {
     const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-prefilter-")));
     try {
@@ -350,7 +386,8 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
         }, {
           cache: true,
           clock: { idleMs: 5 },
-          programs: { "fake lib:gen": gen, "fake app:serve": { steps: [{ sleep: 1e9 }] } },
+          // The clock advances by itself while keys are hashed: the service must not end on a timer.
+          programs: { "fake lib:gen": gen, "fake app:serve": { steps: [{ hang: true }] } },
         });
         const loop = h.run();
         await h.observer.waiting();
