@@ -26,6 +26,48 @@ let closed = false;
 let pending = [];
 let flushing = false;
 
+// Deno hands each watcher's notifications over through a channel of 16 and drops what does not fit
+// while this thread is not reading (measured: 976 of 20 000 paths lost, no rescan, at a load average
+// of 11 on 2 cores). Such a loss needs a burst of at least 16 events and a stall of this thread: a
+// burst that saw a stall is reported as an overflow (the core then checks every task).
+const CHANNEL_EVENTS = 16;
+const STALL_MS = 10;
+const TICK_MS = 2;
+const QUIET_MS = 100;
+let burst = null;
+
+function tick() {
+  const now = performance.now();
+  if (now - burst.lastTick > TICK_MS + STALL_MS) burst.stalled = true;
+  burst.lastTick = now;
+  if (burst.stalled && burst.events >= CHANNEL_EVENTS && !burst.reported) {
+    burst.reported = true;
+    queue({ rescan: true, paths: [] });
+  }
+  if (now - burst.lastEvent > QUIET_MS) {
+    clearInterval(burst.timer);
+    burst = null;
+  }
+}
+
+function observe() {
+  const now = performance.now();
+  if (burst === null) {
+    burst = { events: 0, lastEvent: now, lastTick: now, stalled: false, reported: false, timer: 0 };
+    burst.timer = setInterval(tick, TICK_MS);
+  }
+  burst.events += 1;
+  burst.lastEvent = now;
+}
+
+function queue(event) {
+  pending.push(event);
+  if (!flushing) {
+    flushing = true;
+    setTimeout(flush, 0);
+  }
+}
+
 function describe(error) {
   return { name: error?.name ?? "Error", message: String(error?.message ?? error), code: error?.code ?? null };
 }
@@ -43,11 +85,8 @@ async function read(watcher) {
   try {
     for await (const event of watcher) {
       if (closed) return;
-      pending.push({ rescan: event.flag === "rescan", paths: event.paths });
-      if (!flushing) {
-        flushing = true;
-        setTimeout(flush, 0);
-      }
+      observe();
+      queue({ rescan: event.flag === "rescan", paths: event.paths });
     }
   } catch (error) {
     if (!closed) self.postMessage({ kind: "error", error: describe(error) });
@@ -67,6 +106,7 @@ self.onmessage = (message) => {
     }
   } else if (command.kind === "close") {
     closed = true;
+    if (burst !== null) clearInterval(burst.timer);
     for (const watcher of watchers) {
       try {
         watcher.close();
