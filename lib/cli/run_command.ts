@@ -5,7 +5,6 @@
  * @module
  */
 
-import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
 import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
@@ -40,6 +39,7 @@ import { warningText } from "../exec/output/run_diagnostics.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
+import { loadRunHash } from "./run_hash.ts";
 import { epochMsToNs } from "../util/file_identity.ts";
 import { reportUsageError } from "./usage_report.ts";
 import { netProber } from "../runtime/net_prober.ts";
@@ -117,16 +117,8 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       return 0;
     }
     const settings = loaded.workspace.settings;
-    let hash;
-    try {
-      hash = await loadHashAlgorithm(settings.hash);
-    } catch (error) {
-      writeText(
-        context.stderr,
-        `error: cannot load the ${settings.hash} hash function: ${(error as Error).message}\n`,
-      );
-      return 2;
-    }
+    const hash = await loadRunHash(context, settings);
+    if (hash === null) return 2;
     graceMs = settings.cancelGraceMs;
     const concurrency = resolveConcurrency(options.concurrency ?? settings.concurrency.default);
     const presenter = createPresenter({
