@@ -146,6 +146,16 @@ export abstract class PresenterBase implements Presenter {
     this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
   }
 
+  cycleStarted(cycle: number): void {
+    this.#footer?.cycleStarted(cycle);
+  }
+
+  waitingForChanges(): void {
+    this.#footer?.waitingForChanges();
+    // Redrawn in order with what the cycle still writes.
+    this.channel.submit("terminal-event", () => {});
+  }
+
   uploading(pending: () => number): void {
     this.#footer?.uploading(pending);
   }

@@ -45,6 +45,10 @@ export interface Presenter extends RunObserver {
   notice(text: string): void;
   /** A line for stdout in order with the status lines (the cycle headers of `haz watch`). */
   announce(text: string): void;
+  /** A watch cycle starts (WATCH-080): the footer, where shown, names it and times it from now. */
+  cycleStarted(cycle: number): void;
+  /** A watch cycle settled: the footer, where shown, says `[cycle <n>] waiting for changes` (WATCH-082). */
+  waitingForChanges(): void;
   /** Erase the footer, delete spill files. */
   close(): Promise<void>;
 }
