@@ -451,6 +451,41 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     await loop;
   });
 
+  test("WATCH-046 a service reading a producer's outputs restarts after it, naming it", async () => {
+    const h = watchHarness({
+      tasks: [
+        { id: "lib:gen", inputs: ["src/**"], outputs: ["out/**"] },
+        { id: "app:serve", inputs: ["/lib/out/**"], service: true },
+      ],
+      producerEdges: [["lib:gen", "app:serve"]],
+    }, {
+      programs: {
+        "fake lib:gen": { steps: [{ sleep: 1000 }] },
+        "fake app:serve": { steps: [{ hang: true }] },
+      },
+    });
+    const loop = h.run();
+    await h.observer.waiting();
+    h.watcher.emit(`${ROOT}/lib/src/a.ts`);
+    await h.observer.waiting();
+    assert.deepEqual(h.observer.changed, ["app:serve: lib:gen changed"]);
+    const generated =
+      h.observer.events.filter((event) => event.kind === "finished" && event.task === "lib:gen")
+        .at(-1)!.at;
+    const started = h.observer.events.filter((event) =>
+      event.kind === "started" && event.task === "app:serve"
+    );
+    assert.equal(started.length, 2);
+    assert.ok(
+      started[1].at >= generated,
+      `app:serve started at ${started[1].at}, lib:gen ended at ${generated}`,
+    );
+    assert.equal(h.spawner.liveGroups().length, 1, "one instance of the service");
+    stop(h);
+    await loop;
+    assert.deepEqual(h.spawner.liveGroups(), []);
+  });
+
   test("WATCH-043 a producer whose key did not change cuts off its consumer; a new key runs it", async () => {
     const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-producer-")));
     try {
