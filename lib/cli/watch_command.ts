@@ -112,6 +112,7 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
       stderr: context.stderr,
       color: context.color,
       progress: showProgressFooter(context),
+      watch: true,
       columns: context.columns,
       clock,
       tempDir: nodeOs().tmpdir(),

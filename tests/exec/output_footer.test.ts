@@ -165,7 +165,9 @@ describe("EXEC-109 progress footer", () => {
   });
 
   test("WATCH-082 in a watch loop the footer names the cycle, and between cycles waits for changes", async () => {
-    const { presenter, clock, stdout, stderr } = presenterWith({});
+    const { presenter, clock, stdout, stderr } = presenterWith({ watch: true });
+    await clock.advance(100);
+    assert.deepEqual(stdout.writeTexts(), [], "nothing before the first cycle");
     presenter.cycleStarted(1);
     presenter.announce("── cycle 1: initial run");
     presenter.onTaskStarted(id("db:serve"));
@@ -208,7 +210,7 @@ describe("EXEC-109 progress footer", () => {
   });
 
   test("WATCH-082 with the footer off (not a terminal) a watch loop writes no footer", async () => {
-    const { presenter, clock, stdout } = presenterWith({ progress: false });
+    const { presenter, clock, stdout } = presenterWith({ progress: false, watch: true });
     presenter.cycleStarted(1);
     presenter.announce("── cycle 1: initial run");
     presenter.waitingForChanges();

@@ -69,6 +69,7 @@ export abstract class PresenterBase implements Presenter {
         columns: options.columns,
         color: options.color,
         total: options.runSetSize,
+        watch: options.watch,
       })
       : null;
     this.channel = new OutputChannel({ stdout, stderr, footer: this.#footer });

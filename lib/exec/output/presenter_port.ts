@@ -31,6 +31,8 @@ export interface PresenterOptions {
   readonly cancelGraceMs: number;
   /** Number of tasks in the run set: the footer's `<total>`. */
   readonly runSetSize: number;
+  /** A watch loop's presenter: the footer names cycles and shows nothing before the first (WATCH-082). */
+  readonly watch?: boolean;
   /** Printed ids of the run set's services: their output is live in every mode (SVC-081). */
   readonly services?: ReadonlySet<string>;
 }

@@ -106,6 +106,8 @@ export interface ProgressFooterOptions {
   readonly columns: () => number;
   readonly color: boolean;
   readonly total: number;
+  /** A watch loop's footer: it names cycles and shows nothing before the first one (WATCH-082). */
+  readonly watch?: boolean;
 }
 
 /**
@@ -231,6 +233,7 @@ export class ProgressFooter {
     }
     const width = this.#options.columns() - 1;
     const cycle = this.#cycle;
+    if (this.#options.watch && cycle === null) return "";
     if (cycle?.waiting) return waitingFooterLine({ cycle: cycle.number, servicesUp: this.#up.size, width });
     const now = this.#options.clock.now();
     return footerLine({
