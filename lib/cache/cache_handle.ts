@@ -81,6 +81,21 @@ export interface CacheHandle {
   readonly hash: HashAlgorithm;
   /** Reads the entry for `key` and checks it for `task` (CACHE-015). Never throws. */
   lookup(key: Digest, task: TaskDefinition): Promise<LookupResult>;
+  /**
+   * {@link lookup} synchronously, for a cached run that looks up every task; absent from a cache that
+   * can only answer asynchronously.
+   */
+  lookupNow?(key: Digest, task: TaskDefinition): LookupResult;
+  /**
+   * A hit whose outputs are all in place, synchronously: {@link restore} with `onlyIfUpToDate`, then
+   * the replay of both streams through `onChunk`, stdout first, when that restore succeeds. Null, with
+   * nothing replayed, when the asynchronous restore must decide; absent from a cache without it.
+   */
+  replayInPlaceNow?(
+    manifest: Manifest,
+    task: TaskDefinition,
+    onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
+  ): RestoreResult | null;
   /** Creates the store directory for a fresh run; null when it cannot be created (capture then hashes only). */
   beginCapture(key: Digest): Promise<Capture | null>;
   /** Publishes the entry (CACHE-017, CACHE-034); `ok: false` carries the warning reason (CACHE-033). */

@@ -6,15 +6,23 @@
  * @module
  */
 
-import { type BigIntStats, constants, lstatSync, mkdirSync, renameSync, rmdirSync } from "node:fs";
+import {
+  type BigIntStats,
+  constants,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+} from "node:fs";
 import { closeSync, fstatSync, openSync, read, readFileSync } from "node:fs";
-import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
+import { chmod, copyFile, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { checkAncestorsSync } from "./ancestor_check.ts";
 import type { RestoreOptions, RestoreResult } from "./cache_handle.ts";
 import { copyHashing } from "./copy_hashing.ts";
-import { CHUNK_BYTES, hashFile, readChunks } from "./file_hash.ts";
+import { CHUNK_BYTES, hashFile, hashFileNow, readChunks } from "./file_hash.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
 import {
   CACHE_ROOT_DISPLAY,
@@ -108,7 +116,7 @@ export async function restoreEntry(
   let staging: string | null = null;
   const streams = new VerifiedStreams();
   try {
-    const pending = await plan(context, manifest);
+    const pending = await plan(context, manifest, options.onlyIfUpToDate === true);
     if (options.onlyIfUpToDate && pending.length > 0) {
       return { result: { kind: "needs-writes" }, streams: null };
     }
@@ -144,6 +152,48 @@ export async function restoreEntry(
   } finally {
     if (staging !== null) await removeStaging(staging);
   }
+}
+
+/**
+ * {@link restoreEntry} with `onlyIfUpToDate`, synchronously, followed by the replay: when every output
+ * is already in place (CACHE-037) and both recorded streams verify (CACHE-038), hands the streams'
+ * bytes to `onChunk`, stdout first, and returns `restored`. A late miss, an error or `needs-writes`
+ * replays nothing. Null, with nothing replayed, when a digest or stream is too large to check here
+ * (the caller then uses {@link restoreEntry}). A cached run answers most hits this way.
+ *
+ * @example
+ * ```ts
+ * const result = replayInPlaceNow(context, manifest, task, (stream, chunk) => sink(stream, chunk));
+ * result?.kind; // "restored", "late-miss", "error", "needs-writes", or null
+ * ```
+ */
+export function replayInPlaceNow(
+  context: CacheContext,
+  manifest: Manifest,
+  task: TaskDefinition,
+  onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
+): RestoreResult | null {
+  if (!manifest.outputs.every((output) => isRestorablePath(task, output.path))) return { kind: "late-miss" };
+  let stdout: VerifiedSource | null;
+  let stderr: VerifiedSource | null;
+  try {
+    const pending = planNow(context, manifest);
+    if (pending === null) return null;
+    if (pending.length > 0) return { kind: "needs-writes" };
+    const entry = entryPath(context.root, manifest.key);
+    const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/`;
+    stdout = verifyStreamNow(context, join(entry, "stdout"), manifest.stdout, `${display}stdout`);
+    stderr = verifyStreamNow(context, join(entry, "stderr"), manifest.stderr, `${display}stderr`);
+  } catch (error) {
+    if (error instanceof LateMiss) return { kind: "late-miss" };
+    if (error instanceof RestoreFailure) return { kind: "error", message: error.message };
+    throw error;
+  }
+  if (stdout === null || stderr === null || !("bytes" in stdout) || !("bytes" in stderr)) return null;
+  // At most one chunk each (verifyStreamNow keeps no larger stream).
+  if (stdout.bytes.length > 0) onChunk("stdout", stdout.bytes);
+  if (stderr.bytes.length > 0) onChunk("stderr", stderr.bytes);
+  return { kind: "restored", materialised: manifest.outputs.map((output) => output.path) };
 }
 
 /**
@@ -188,46 +238,73 @@ export async function replayStream(
   await readChunks(join(entryPath(root, manifest.key), stream), onChunk);
 }
 
-/** Step 1: checks every output's ancestors and path; returns the outputs that need staging. */
-async function plan(context: CacheContext, manifest: Manifest): Promise<ManifestOutput[]> {
+/**
+ * Step 1: checks every output's ancestors and path; returns the outputs that need staging. With
+ * `firstOnly` it stops at the first one (a restore that may not write needs to know no more).
+ */
+async function plan(
+  context: CacheContext,
+  manifest: Manifest,
+  firstOnly: boolean,
+): Promise<ManifestOutput[]> {
   const pending: ManifestOutput[] = [];
   for (const output of manifest.outputs) {
-    const target = join(context.workspaceRoot, output.path);
-    // Synchronous lstats: a cached run plans every hit's outputs.
-    const stat = guardSync(() => {
-      const ancestors = checkAncestorsSync(context.workspaceRoot, output.path);
-      if (ancestors.kind === "blocked") {
-        throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
-      }
-      return ancestors.missing === null ? lstatOrNull(target) : null;
-    }, output.path);
-    if (stat?.isDirectory()) {
-      throw new RestoreFailure(`cannot restore ${output.path}: a directory is in the way`);
-    }
-    if (stat === null || !await guard(() => isIdentical(context, target, stat, output), output.path)) {
+    const found = checkInPlace(context, output);
+    const identical = typeof found === "string" ? found === "identical" : await guard(
+      async () =>
+        (await hashFile(found.target, context.hash, context.fileDigests, found.stat)).digest === found.hash,
+      output.path,
+    );
+    if (!identical) {
       pending.push(output);
+      if (firstOnly) break;
     }
   }
   return pending;
 }
 
-/** CACHE-037: same kind, and for a file the size, mode bits and digest (size first). */
-async function isIdentical(
+/** {@link plan} with `firstOnly`, synchronously; null when an output's digest needs the streamed read. */
+function planNow(context: CacheContext, manifest: Manifest): ManifestOutput[] | null {
+  for (const output of manifest.outputs) {
+    const found = checkInPlace(context, output);
+    if (typeof found !== "string") return null;
+    if (found === "pending") return [output];
+  }
+  return [];
+}
+
+/**
+ * Step 1 for one output, synchronously (a cached run plans every hit's outputs): CACHE-037, same
+ * kind and, for a file, the same size, mode bits and digest (size first). A file whose digest needs
+ * the streamed read comes back with its `lstat` (a regular file's lstat is its stat) and its digest.
+ */
+function checkInPlace(
   context: CacheContext,
-  target: string,
-  stat: BigIntStats,
   output: ManifestOutput,
-): Promise<boolean> {
-  if (output.kind === "symlink") {
-    if (!stat.isSymbolicLink()) return false;
-    const text = await readlink(target, { encoding: "buffer" });
-    return sameBytes(text, new TextEncoder().encode(output.target));
-  }
-  if (!stat.isFile() || stat.size !== BigInt(output.size) || Number(stat.mode & 0o777n) !== output.mode) {
-    return false;
-  }
-  // A regular file's lstat is its stat: the stat cache needs no second call.
-  return (await hashFile(target, context.hash, context.fileDigests, stat)).digest === output.hash;
+): "identical" | "pending" | { readonly target: string; readonly stat: BigIntStats; readonly hash: string } {
+  const target = join(context.workspaceRoot, output.path);
+  return guardSync(() => {
+    const ancestors = checkAncestorsSync(context.workspaceRoot, output.path);
+    if (ancestors.kind === "blocked") {
+      throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
+    }
+    const stat = ancestors.missing === null ? lstatOrNull(target) : null;
+    if (stat?.isDirectory()) {
+      throw new RestoreFailure(`cannot restore ${output.path}: a directory is in the way`);
+    }
+    if (stat === null) return "pending";
+    if (output.kind === "symlink") {
+      if (!stat.isSymbolicLink()) return "pending";
+      const text = readlinkSync(target, { encoding: "buffer" });
+      return sameBytes(text, new TextEncoder().encode(output.target)) ? "identical" : "pending";
+    }
+    if (!stat.isFile() || stat.size !== BigInt(output.size) || Number(stat.mode & 0o777n) !== output.mode) {
+      return "pending";
+    }
+    const known = hashFileNow(target, context.hash, context.fileDigests, stat);
+    if (known === null) return { target, stat, hash: output.hash };
+    return known.digest === output.hash ? "identical" : "pending";
+  }, output.path);
 }
 
 /** Step 2 for one output: a verified copy of its blob with the recorded mode, or its symlink. */
@@ -267,24 +344,8 @@ async function verifyStream(
   expected: { size: number; hash: string },
   display: string,
 ): Promise<VerifiedSource> {
-  if (expected.size === 0) {
-    // Still checked on disk (CACHE-020 step 2 hashes both streams): an entry that vanished since the
-    // lookup is a late miss (CACHE-038), even when nothing would be replayed.
-    await verifyFile(
-      path,
-      expected,
-      () => Promise.resolve({ size: 0, digest: emptyDigest(context.hash) }),
-      display,
-    );
-    return { bytes: new Uint8Array() };
-  }
-  if (expected.size <= CHUNK_BYTES) {
-    const bytes = await fromEntry(() => settle(() => readFileSync(path)), display);
-    const hasher = context.hash.create();
-    hasher.update(bytes);
-    if (bytes.length !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
-    return { bytes };
-  }
+  const small = verifyStreamNow(context, path, expected, display);
+  if (small !== null) return small;
   // A plain descriptor, not a FileHandle: one the replay never reads is not an error when collected.
   const fd = await fromEntry(() => settle(() => openSync(path, "r")), display);
   try {
@@ -309,6 +370,30 @@ async function verifyStream(
   }
 }
 
+/** {@link verifyStream} synchronously for a stream of at most one chunk, which is kept in memory; else null. */
+function verifyStreamNow(
+  context: CacheContext,
+  path: string,
+  expected: { size: number; hash: string },
+  display: string,
+): VerifiedSource | null {
+  if (expected.size > CHUNK_BYTES) return null;
+  if (expected.size === 0) {
+    // Still checked on disk (CACHE-020 step 2 hashes both streams): an entry that vanished since the
+    // lookup is a late miss (CACHE-038), even when nothing would be replayed.
+    const stat = fromEntrySync(() => lstatSync(path), display);
+    if (!stat.isFile() || stat.size !== 0 || expected.hash !== emptyDigest(context.hash)) {
+      throw new LateMiss();
+    }
+    return { bytes: new Uint8Array() };
+  }
+  const bytes = fromEntrySync(() => readFileSync(path), display);
+  const hasher = context.hash.create();
+  hasher.update(bytes);
+  if (bytes.length !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
+  return { bytes };
+}
+
 /**
  * CACHE-038: the file must be a regular file of the recorded size (checked before reading) whose
  * bytes, as read by `read`, have the recorded size and digest; anything else is a late miss.
@@ -328,6 +413,18 @@ async function verifyFile(
 /** A step reading the entry: "not found" means the entry vanished (late miss); other errors fail. */
 function fromEntry<T>(step: () => Promise<T>, path: string): Promise<T> {
   return guard(() => step().catch((error) => isNotFound(error) ? lateMiss() : Promise.reject(error)), path);
+}
+
+/** {@link fromEntry} for a synchronous step. */
+function fromEntrySync<T>(step: () => T, path: string): T {
+  return guardSync(() => {
+    try {
+      return step();
+    } catch (error) {
+      if (isNotFound(error)) throw new LateMiss();
+      throw error;
+    }
+  }, path);
 }
 
 /** A synchronous step as a promise, its exception becoming the rejection. */
