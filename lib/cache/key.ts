@@ -403,15 +403,11 @@ class FrameWriter {
   }
 
   digest(hex: string): void {
-    // Decoded in place (a key holds a digest per input and two per predecessor); lowercase only.
-    if (hex.length !== 64) throw new TypeError(`not a 64-hex digest: ${hex}`);
+    // Lowercase only (03-cache.md §0). Checked and decoded natively: a key holds a digest per input
+    // and two per predecessor, and a cached run derives every task's key in cold code.
+    if (!LOWER_HEX_DIGEST.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
     this.#reserve(32);
-    for (let i = 0; i < 32; i++) {
-      const high = lowerNibble(hex.charCodeAt(2 * i));
-      const low = lowerNibble(hex.charCodeAt(2 * i + 1));
-      if (high < 0 || low < 0) throw new TypeError(`not a 64-hex digest: ${hex}`);
-      this.#buffer[this.#length + i] = (high << 4) | low;
-    }
+    this.#buffer.set(Buffer.from(hex, "hex"), this.#length);
     this.#length += 32;
   }
 
@@ -435,9 +431,5 @@ class FrameWriter {
 
 const ENCODER = new TextEncoder();
 
-/** The value of a lowercase hex digit's character code (03-cache.md §0), or -1. */
-function lowerNibble(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x57;
-  return -1;
-}
+/** A digest as CACHE-009 frames it: 64 lowercase hex digits. */
+const LOWER_HEX_DIGEST = /^[0-9a-f]{64}$/;
