@@ -87,13 +87,14 @@ export interface CacheHandle {
    */
   lookupNow?(key: Digest, task: TaskDefinition): LookupResult;
   /**
-   * A hit whose outputs are all in place, synchronously: {@link restore} with `onlyIfUpToDate`, then
-   * the replay of both streams through `onChunk`, stdout first, when that restore succeeds. Null, with
-   * nothing replayed, when the asynchronous restore must decide; absent from a cache without it.
+   * {@link restore} synchronously, then, when it restored, the replay of both streams through
+   * `onChunk`, stdout first. Null, having done nothing, when the asynchronous restore and replay must
+   * answer (a large output or stream); absent from a cache without it.
    */
-  replayInPlaceNow?(
+  restoreAndReplayNow?(
     manifest: Manifest,
     task: TaskDefinition,
+    options: RestoreOptions,
     onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
   ): RestoreResult | null;
   /** Creates the store directory for a fresh run; null when it cannot be created (capture then hashes only). */

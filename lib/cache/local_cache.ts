@@ -20,7 +20,7 @@ import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { cacheRootOf } from "./layout.ts";
 import { lookupEntry, lookupEntryNow } from "./lookup.ts";
 import type { Manifest } from "./manifest.ts";
-import { replayInPlaceNow, replayStream, restoreEntry, type VerifiedStreams } from "./restore.ts";
+import { replayStream, restoreAndReplayNow, restoreEntry, type VerifiedStreams } from "./restore.ts";
 import { beginStoreCapture, discardCapture, storeEntry } from "./store.ts";
 
 /** Options of {@link openCache}. */
@@ -66,12 +66,13 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
     lookupNow(key: string, task: TaskDefinition): LookupResult {
       return lookupEntryNow({ root, key, task, hashLabel: options.hash.label });
     },
-    replayInPlaceNow(
+    restoreAndReplayNow(
       manifest: Manifest,
       task: TaskDefinition,
+      restoreOptions: RestoreOptions,
       onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
     ): RestoreResult | null {
-      return replayInPlaceNow(context, manifest, task, onChunk);
+      return restoreAndReplayNow(context, manifest, task, restoreOptions, onChunk);
     },
     beginCapture(key: string): Promise<Capture | null> {
       return beginStoreCapture(root, key);

@@ -41,7 +41,7 @@ import {
   type LookupPhaseResult,
   recheckEntry,
   restoreFromHit,
-  restoreInPlaceNow,
+  restoreNow,
   runFresh,
   type TaskEnding,
   type TaskSession,
@@ -465,7 +465,7 @@ class GraphRun {
       if (found.kind === "hit" && locks !== undefined) {
         // A hit whose outputs are all in place writes nothing, so it needs no workspace lock: the
         // common fully cached run takes none (XPROC-006).
-        const untouched = restoreInPlaceNow(ctx, session, found) ??
+        const untouched = restoreNow(ctx, session, found, { onlyIfUpToDate: true }) ??
           await restoreFromHit(ctx, session, found, { onlyIfUpToDate: true });
         if (untouched.kind !== "late-miss" && untouched.kind !== "needs-writes") {
           return { kind: "ended", ending: untouched };
@@ -489,7 +489,7 @@ class GraphRun {
       if (found?.kind === "miss") found = await recheckEntry(ctx, session, found);
     }
     if (found?.kind === "hit") {
-      const restored = await restoreFromHit(ctx, session, found);
+      const restored = restoreNow(ctx, session, found) ?? await restoreFromHit(ctx, session, found);
       if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
         return { kind: "ended", ending: restored };
       }

@@ -318,29 +318,29 @@ export async function restoreFromHit(
 }
 
 /**
- * {@link restoreFromHit} with `onlyIfUpToDate`, synchronously, when the cache can answer at once
- * (`replayInPlaceNow`): the same ending, replay and `restore` phase. Null, having recorded and
- * replayed nothing, when the asynchronous restore must answer.
+ * {@link restoreFromHit} synchronously, when the cache can answer at once (`restoreAndReplayNow`):
+ * the same ending, replay and `restore` phase. Null, having recorded, written and replayed nothing,
+ * when the asynchronous restore must answer.
  *
  * @example
  * ```ts
- * const untouched = restoreInPlaceNow(ctx, session, hit) ??
+ * const untouched = restoreNow(ctx, session, hit, { onlyIfUpToDate: true }) ??
  *   await restoreFromHit(ctx, session, hit, { onlyIfUpToDate: true });
  * ```
  */
-export function restoreInPlaceNow(
+export function restoreNow(
   ctx: RunContext,
   session: TaskSession,
   hit: { readonly key: Digest; readonly manifest: Manifest; readonly from: "local" | "remote" },
+  options: RestoreOptions = {},
 ): RestorePhaseResult | null {
   const { task, timing } = session;
   const cache = requireCache(ctx);
-  if (cache.replayInPlaceNow === undefined) return null;
-  const { manifest } = hit;
+  if (cache.restoreAndReplayNow === undefined) return null;
   const start = ctx.clock.now();
   let restored: RestoreResult | null;
   try {
-    restored = cache.replayInPlaceNow(manifest, task, (stream, chunk) => {
+    restored = cache.restoreAndReplayNow(hit.manifest, task, options, (stream, chunk) => {
       if (stream === "stdout") ctx.observer.onStdout(task.id, chunk);
       else ctx.observer.onStderr(task.id, chunk);
     });
