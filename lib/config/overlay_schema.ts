@@ -18,7 +18,7 @@ import {
   walkMapping,
   type YamlValue,
 } from "./schema_walker.ts";
-import { type TaskFileContext, type TasksResult, validateTasks } from "./task_schema.ts";
+import { readTasksField, type TaskFileContext, type TasksResult } from "./task_schema.ts";
 import { stringValue } from "./value_types.ts";
 import { locateRange, type YamlFile } from "./yaml_source.ts";
 
@@ -132,16 +132,6 @@ function filterValue(checker: FileChecker, key: string, value: YamlValue): Filte
   return valid ? { expression: parsed.expression, atoms } : null;
 }
 
-/** `tasks` (§5). */
-function tasksValue(
-  checker: FileChecker,
-  _key: string,
-  value: YamlValue,
-  file: TaskFileContext,
-): TasksResult | null {
-  return validateTasks({ ...file, checker }, value);
-}
-
 /** An overlay file: `tagsFilter` and `tasks`. */
 const OVERLAY_FILE: MappingSchema<
   { tagsFilter: FilterValue | null; tasks: TasksResult | null },
@@ -150,7 +140,7 @@ const OVERLAY_FILE: MappingSchema<
   context: ({ overlay }) => `overlay \`${overlay}\``,
   fields: {
     tagsFilter: { read: filterValue, default: null },
-    tasks: { read: tasksValue, default: null },
+    tasks: { read: readTasksField, default: null },
   },
 };
 

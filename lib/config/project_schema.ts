@@ -17,7 +17,7 @@ import {
   walkMapping,
   type YamlValue,
 } from "./schema_walker.ts";
-import { type TaskFileContext, type TasksResult, validateTasks } from "./task_schema.ts";
+import { readTasksField, type TaskFileContext, type TasksResult } from "./task_schema.ts";
 import { stringList, stringValue, withoutDuplicates } from "./value_types.ts";
 import type { YamlFile } from "./yaml_source.ts";
 
@@ -72,16 +72,6 @@ function tagsValue(checker: FileChecker, key: string, value: YamlValue): string[
   return withoutDuplicates(checker, key, valid, (tag) => tag.text).map((tag) => tag.text).sort(compareBytes);
 }
 
-/** `tasks` (§5). */
-function tasksValue(
-  checker: FileChecker,
-  _key: string,
-  value: YamlValue,
-  file: TaskFileContext,
-): TasksResult | null {
-  return validateTasks({ ...file, checker }, value);
-}
-
 /** `haz.yml`: `name`, `tags`, `tasks`. */
 const PROJECT_FILE: MappingSchema<
   { name: string | null; tags: string[]; tasks: TasksResult | null },
@@ -91,7 +81,7 @@ const PROJECT_FILE: MappingSchema<
   fields: {
     name: { read: nameValue, default: null },
     tags: { read: tagsValue, default: [] },
-    tasks: { read: tasksValue, default: null },
+    tasks: { read: readTasksField, default: null },
   },
 };
 

@@ -657,6 +657,24 @@ function taskBody(
 }
 
 /**
+ * The `tasks` field of the project and overlay schemas (§5): {@link validateTasks} with the walk's
+ * checker.
+ *
+ * @example
+ * ```ts
+ * const fields = { tasks: { read: readTasksField, default: null } };
+ * ```
+ */
+export function readTasksField(
+  checker: FileChecker,
+  _key: string,
+  value: YamlValue,
+  file: TaskFileContext,
+): TasksResult | null {
+  return validateTasks({ ...file, checker }, value);
+}
+
+/**
  * Validates a `tasks` value (CFG-012/CFG-025): a mapping of task names (ID-001..003) to bodies (§5).
  * Returns null when `tasks` is not a mapping at all.
  *

@@ -14,6 +14,7 @@ import {
   type HashedInput,
   INPUTS_CHANGED_REASON,
   inputsUnchanged,
+  type KeyRequest,
 } from "../cache/key.ts";
 import { resolveOutputs } from "../cache/file_walk.ts";
 import { compareBytes, formatTaskId, type TaskId } from "../domain/task_id.ts";
@@ -148,16 +149,7 @@ export async function cacheLookupPhase(
   const { task, timing } = session;
   const cache = requireCache(ctx);
   const start = ctx.clock.now();
-  const derived = await buildCacheKey({
-    workspaceRoot: ctx.workspace.root,
-    task,
-    hostEnv: ctx.hostEnv,
-    predecessors,
-    hardPredecessors: hardPredecessorsOf(ctx, task, services),
-    services,
-    hash: ctx.hash,
-    ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
-  });
+  const derived = await buildCacheKey(keyRequest(ctx, task, predecessors, services));
   if (!derived.ok) {
     timing.addPhase("lookup", start, ctx.clock.now());
     return {
@@ -177,6 +169,25 @@ export async function cacheLookupPhase(
     }
   }
   return { kind: "miss", key: derived.key, inputs: derived.inputs };
+}
+
+/** What key derivation needs of the run and the task (both lookup paths). */
+function keyRequest(
+  ctx: RunContext,
+  task: TaskDefinition,
+  predecessors: PredecessorDigests,
+  services: ReadonlyMap<string, Digest>,
+): KeyRequest {
+  return {
+    workspaceRoot: ctx.workspace.root,
+    task,
+    hostEnv: ctx.hostEnv,
+    predecessors,
+    hardPredecessors: hardPredecessorsOf(ctx, task, services),
+    services,
+    hash: ctx.hash,
+    ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
+  };
 }
 
 /**
@@ -199,16 +210,7 @@ export function cacheLookupNow(
   const cache = requireCache(ctx);
   if (cache.lookupNow === undefined) return null;
   const start = ctx.clock.now();
-  const derived = buildCacheKeyNow({
-    workspaceRoot: ctx.workspace.root,
-    task,
-    hostEnv: ctx.hostEnv,
-    predecessors,
-    hardPredecessors: hardPredecessorsOf(ctx, task, services),
-    services,
-    hash: ctx.hash,
-    ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
-  });
+  const derived = buildCacheKeyNow(keyRequest(ctx, task, predecessors, services));
   if (derived === null) return null;
   if (!derived.ok) {
     timing.addPhase("lookup", start, ctx.clock.now());
