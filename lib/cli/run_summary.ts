@@ -15,7 +15,7 @@ import type {
   TaskErrorRecord,
   TaskTiming,
 } from "../exec/records.ts";
-import type { StreamDigest } from "../cache/digest.ts";
+import type { Digest, StreamDigest } from "../cache/digest.ts";
 import { describeTaskError } from "../exec/output/describe_task_error.ts";
 import type { RuntimeInfo } from "./command_context.ts";
 import { notCacheableReason } from "./dry_run.ts";
@@ -111,7 +111,7 @@ export function runSummary(input: RunSummaryInput) {
       hitFrom: result.kind === "completed" ? result.record.hitFrom : null,
       cacheable: reason === null,
       notCacheableReason: reason,
-      key: result.kind === "completed" || result.kind === "errored" ? result.record.key : null,
+      key: keyOf(result),
       stored: result.kind === "completed" && result.record.stored,
       exitStatus: exitStatusOf(result),
       failure: result.kind === "completed" ? failureOf(result.record) : null,
@@ -221,6 +221,13 @@ function outcomeName(result: TaskResult): "succeeded" | "failed" | "errored" | "
   return result.kind;
 }
 
+/** The key, once derived: completed, errored and signalled tasks may have one (§4.5). */
+function keyOf(result: TaskResult): Digest | null {
+  if (result.kind === "completed" || result.kind === "errored") return result.record.key;
+  return result.kind === "cancelled" && result.record.kind === "signaled-in-flight"
+    ? result.record.key
+    : null;
+}
 function exitStatusOf(result: TaskResult) {
   if (result.kind === "completed") return result.record.exitStatus;
   if (result.kind === "cancelled" && result.record.kind === "signaled-in-flight") {

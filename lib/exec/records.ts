@@ -123,6 +123,8 @@ export type CancelledRecord =
   | {
     readonly kind: "signaled-in-flight";
     readonly task: TaskId;
+    /** The cache key when it was derived before the spawn, else null (05-cli.md §4.5 `key`). */
+    readonly key: Digest | null;
     readonly exitStatus: ExitStatus;
     readonly lastSignal: "SIGTERM" | "SIGKILL";
     readonly escalation: "none" | "grace-expired" | "forced";

@@ -763,6 +763,7 @@ class GraphRun {
           record: {
             kind: "signaled-in-flight",
             task: node.task.id,
+            key: null,
             exitStatus: status,
             lastSignal: history.lastSignal ?? "SIGTERM",
             escalation: history.escalation,

@@ -442,6 +442,7 @@ export async function runFresh(
       record: {
         kind: "signaled-in-flight",
         task: task.id,
+        key,
         exitStatus: result.status,
         lastSignal: history.lastSignal,
         escalation: history.escalation,

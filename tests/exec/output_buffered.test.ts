@@ -130,6 +130,7 @@ describe("EXEC-016 buffered mode", () => {
     presenter.onTaskCancelled({
       kind: "signaled-in-flight",
       task: id("p:long"),
+      key: null,
       exitStatus: { code: null, signal: "SIGTERM" },
       lastSignal: "SIGTERM",
       escalation: "none",

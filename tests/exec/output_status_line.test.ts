@@ -70,6 +70,7 @@ function signalled(
   return {
     kind: "signaled-in-flight",
     task: id(task),
+    key: null,
     exitStatus: { code: null, signal: fields.lastSignal },
     lastSignal: fields.lastSignal,
     escalation: fields.escalation,

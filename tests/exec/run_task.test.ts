@@ -388,6 +388,17 @@ describe("runTask cancellation (04-execution.md EXEC-013)", () => {
     assert.deepEqual(h.observer.events.map((event) => event.kind), ["started", "cancelled"]);
   });
 
+  test("EXEC-013 05 §4.5 a cacheable task signalled in flight keeps the key derived before its spawn", async () => {
+    const h = createHarness({ tasks: [{ id: "p:t", inputs: [] }] }, {
+      cache: true,
+      programs: { "fake p:t": { steps: [{ sleep: 1000 }] } },
+    });
+    void h.clock.sleep(100).then(() => h.control.cancel({ kind: "programmatic" }));
+    const record = await run(h);
+    assert.ok("kind" in record && record.kind === "signaled-in-flight");
+    assert.match(record.key ?? "", /^[0-9a-f]{64}$/);
+  });
+
   test("EXEC-013 a task cancelled before its spawn is run-cancelled", async () => {
     const h = createHarness({ tasks: [{ id: "p:t" }] });
     h.control.cancel({ kind: "programmatic" });
