@@ -6,7 +6,7 @@ import { createWorkspaceFixture } from "../support/workspace_fixture.ts";
 import { baseEnv, type HazResult, runHaz } from "../support/run_haz.ts";
 import { spawnHaz } from "../support/spawn_haz.ts";
 import {
-  isAlive,
+  aliveAfter,
   markerScript,
   maskDurations,
   oneAfterAnother,
@@ -482,7 +482,7 @@ test(
     assert.ok(elapsed < 10_000, `haz finished in ${elapsed} ms`);
     const pid = Number(readFileSync(fixture.path("bg.pid"), "utf8"));
     assert.ok(pid > 0);
-    assert.equal(isAlive(pid), false, `background sleep ${pid} is dead`);
+    assert.equal(await aliveAfter(pid, 2000), false, `background sleep ${pid} is dead`);
   },
 );
 

@@ -183,3 +183,21 @@ export function isAlive(pid: number): boolean {
   const state = ps.status === 0 ? ps.stdout.trim() : "";
   return state !== "" && !state.startsWith("Z");
 }
+
+/**
+ * Whether `pid` is still alive after waiting up to `timeoutMs` for it to die: a process killed with
+ * SIGKILL dies only once the kernel schedules it, which on a loaded machine can be after haz exits.
+ *
+ * @example
+ * ```ts
+ * assert.equal(await aliveAfter(12345, 2000), false);
+ * ```
+ */
+export async function aliveAfter(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
