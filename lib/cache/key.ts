@@ -13,6 +13,7 @@ import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
 import { enumerateInputs } from "./file_walk.ts";
 import { hashFile } from "./file_hash.ts";
+import type { FileObservations } from "./file_observations.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { DIGEST_HEX, hexToBytes } from "./hex.ts";
@@ -44,6 +45,8 @@ export interface KeyRequest {
   platform?: { os: string; arch: string };
   /** The input stat cache (PERF-002); without it every input is read and hashed. */
   inputDigests?: InputDigestMemo;
+  /** File-system answers shared by the tasks of one run; without it every read goes to the disk. */
+  observations?: FileObservations;
 }
 
 /** One input file as hashed for the key, with the metadata CACHE-035 compares before a store. */
@@ -112,9 +115,19 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
     const { project, task: name } = parseTaskId(id);
     predecessors.push({ project, task: name, stdout: digests.stdout, stderr: digests.stderr });
   }
-  const enumeration = await enumerateInputs(request.workspaceRoot, task.inputs, task.inputExclusions);
+  const enumeration = await enumerateInputs(
+    request.workspaceRoot,
+    task.inputs,
+    task.inputExclusions,
+    request.observations,
+  );
   if (!enumeration.ok) return { ok: false, message: enumeration.message };
-  const hashed = await hashInputs(enumeration.files, request.hash, request.inputDigests);
+  const hashed = await hashInputs(
+    enumeration.files,
+    request.hash,
+    request.inputDigests,
+    request.observations,
+  );
   if (!hashed.ok) return hashed;
   const components: KeyComponents = {
     action: task.action,
@@ -272,23 +285,33 @@ async function hashInputs(
   files: readonly { path: string; hostPath: string }[],
   hash: HashAlgorithm,
   memo: InputDigestMemo | undefined,
+  observations: FileObservations | undefined,
 ): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
   const inputs: HashedInput[] = new Array(files.length);
+  // Digests this run already knows are taken without a round trip; the others are hashed.
+  const pending: number[] = [];
+  for (const [index, file] of files.entries()) {
+    const known = observations?.knownDigest(file.hostPath);
+    if (known === undefined) pending.push(index);
+    else inputs[index] = { path: file.path, hostPath: file.hostPath, ...known };
+  }
   let failure: string | null = null;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (failure === null && next < files.length) {
-      const index = next++;
+    while (failure === null && next < pending.length) {
+      const index = pending[next++];
       const file = files[index];
       try {
-        const content = await hashFile(file.hostPath, hash, memo);
+        const content = observations === undefined
+          ? await hashFile(file.hostPath, hash, memo)
+          : await observations.digest(file.hostPath, () => hashFile(file.hostPath, hash, memo));
         inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
       } catch (error) {
         failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, pending.length) }, worker));
   return failure === null ? { ok: true, inputs } : { ok: false, message: failure };
 }
 
@@ -333,8 +356,14 @@ class FrameWriter {
   }
 
   digest(hex: string): void {
-    if (!DIGEST_HEX.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
-    const bytes = hexToBytes(hex);
+    let bytes = DIGEST_BYTES.get(hex);
+    if (bytes === undefined) {
+      if (!DIGEST_HEX.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
+      bytes = hexToBytes(hex);
+      // Bounded: an imported workspace names each input in a hundred keys, a long watch many files.
+      if (DIGEST_BYTES.size >= DIGEST_BYTES_MAX) DIGEST_BYTES.clear();
+      DIGEST_BYTES.set(hex, bytes);
+    }
     this.#reserve(bytes.length);
     this.#buffer.set(bytes, this.#length);
     this.#length += bytes.length;
@@ -359,3 +388,6 @@ class FrameWriter {
 }
 
 const ENCODER = new TextEncoder();
+/** Decoded digests by their hex text (never written to: the writer copies them). */
+const DIGEST_BYTES = new Map<string, Uint8Array>();
+const DIGEST_BYTES_MAX = 100_000;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { FileObservations } from "../cache/file_observations.ts";
 import { buildCacheKey, type HashedInput } from "../cache/key.ts";
 import type { ServiceSpec } from "../domain/service_spec.ts";
 import type { TaskId } from "../domain/task_id.ts";
@@ -199,7 +200,11 @@ class GraphRun {
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
-    this.#phaseContext = { ...ctx, observer: this.#guardedObserver() };
+    this.#phaseContext = {
+      ...ctx,
+      observer: this.#guardedObserver(),
+      ...(sharesObservations(ctx) ? { observations: new FileObservations() } : {}),
+    };
     this.#checks = new RuntimeChecks(ctx.graph, ctx.runSet);
     for (const [id, digests] of ctx.predecessorDigests ?? []) this.#digests.set(id, { ...digests });
     for (let lane = 1; lane <= ctx.concurrency; lane++) this.#freeLanes.push(lane);
@@ -472,7 +477,7 @@ class GraphRun {
       if (found?.kind === "miss") found = await recheckEntry(ctx, session, found);
     }
     if (found?.kind === "hit") {
-      const restored = await restoreFromHit(ctx, session, found);
+      const restored = await restoreFromHit(ctx, session, found).finally(() => ctx.observations?.forget());
       if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
         return { kind: "ended", ending: restored };
       }
@@ -513,6 +518,7 @@ class GraphRun {
       },
     }).finally(() => {
       node.process = null;
+      ctx.observations?.forget();
     });
     if (fresh.kind === "not-started") {
       return { kind: fresh.reason === "cancelled" ? "run-cancelled" : "withdrawn" };
@@ -1389,4 +1395,15 @@ function serviceShapes(
   };
   for (const id of serviceIds) if (named.has(id)) keep(id);
   return new Map(serviceIds.map((id) => [id, { kept: kept.has(id), keyed: keyed(id) }]));
+}
+
+/**
+ * Whether the run's key derivations may share file-system answers: only tasks of the run write
+ * files then, and each write forgets them. A service writes whenever it likes, so a run with one
+ * (started here or earlier) reads the disk afresh for every key.
+ */
+function sharesObservations(ctx: RunContext): boolean {
+  if ((ctx.runningServices?.size ?? 0) > 0) return false;
+  for (const id of ctx.runSet) if ((ctx.graph.tasks.get(id)?.service ?? null) !== null) return false;
+  return true;
 }

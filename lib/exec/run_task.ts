@@ -151,6 +151,7 @@ export async function cacheLookupPhase(
     services,
     hash: ctx.hash,
     ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
+    ...(ctx.observations === undefined ? {} : { observations: ctx.observations }),
   });
   if (!derived.ok) {
     timing.addPhase("lookup", start, ctx.clock.now());
