@@ -10,6 +10,7 @@
 
 import { type Dirent, lstatSync, type Stats, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { FileDigest } from "./file_hash.ts";
 
 /** The reads a walk makes; each throws the `node:fs` error as the call it stands for does. */
@@ -39,13 +40,14 @@ export const DIRECT_LOOKUPS: FileLookups = {
 type Answer<T> = { readonly value: T } | { readonly error: unknown };
 
 /**
- * One run's shared answers: stats, directory listings and input digests by host path.
+ * One run's shared answers: stats, directory listings, input digests and pattern walks by host path.
  *
  * @example
  * ```ts
  * const observations = new FileObservations();
  * await enumerateInputs(root, inclusions, exclusions, observations);
- * observations.forget(); // after a task of the run wrote files
+ * observations.forgetAround(["/work/web/dist"]); // after a restore wrote there
+ * observations.forget(); // after a task of the run ran: it may have written anywhere
  * ```
  */
 export class FileObservations implements FileLookups {
@@ -56,13 +58,19 @@ export class FileObservations implements FileLookups {
   #settled = new Map<string, FileDigest>();
   #shared = new Map<string, Map<string, Promise<unknown>>>();
   #sharedSettled = new Map<string, Map<string, unknown>>();
+  /** Shared results by the host path of each root they walked from. */
+  #sharedAt = new Map<string, { readonly first: string; readonly second: string }[]>();
+  /** Directory → the paths below it that hold an answer (directly or further down). */
+  #children = new Map<string, Set<string>>();
+  /** An input reached through a symlink: a write elsewhere can change it, so writes forget all. */
+  #throughLink = false;
 
   lstat(hostPath: string): Stats {
-    return answer(this.#lstats, hostPath, () => lstatSync(hostPath));
+    return answer(this.#lstats, hostPath, () => lstatSync(hostPath), () => this.#register(hostPath));
   }
 
   stat(hostPath: string): Stats {
-    return answer(this.#stats, hostPath, () => statSync(hostPath));
+    return answer(this.#stats, hostPath, () => statSync(hostPath), () => this.#register(hostPath));
   }
 
   readdir(hostPath: string): Promise<Dirent[]> {
@@ -70,6 +78,7 @@ export class FileObservations implements FileLookups {
     if (listing === undefined) {
       listing = readdir(hostPath, { withFileTypes: true });
       this.#listings.set(hostPath, listing);
+      this.#register(hostPath);
     }
     return listing;
   }
@@ -78,10 +87,12 @@ export class FileObservations implements FileLookups {
   digest(hostPath: string, hash: () => Promise<FileDigest>): Promise<FileDigest> {
     let digest = this.#digests.get(hostPath);
     if (digest === undefined) {
+      if (!this.#throughLink && this.#reachedThroughLink(hostPath)) this.#throughLink = true;
       const digests = this.#digests;
       const settled = this.#settled;
       digest = hash();
       digests.set(hostPath, digest);
+      this.#register(hostPath);
       digest.then(
         (value) => {
           if (digests.get(hostPath) === digest) settled.set(hostPath, value);
@@ -101,9 +112,9 @@ export class FileObservations implements FileLookups {
 
   /**
    * The result of `compute` for the key `(first, second)`, computed on the first request (a walk of
-   * one input pattern, `first`, with the exclusions that meet it, `second`).
+   * one input pattern, `first`, with the exclusions that meet it, `second`, from the host paths `roots`).
    */
-  share<T>(first: string, second: string, compute: () => Promise<T>): Promise<T> {
+  share<T>(first: string, second: string, roots: readonly string[], compute: () => Promise<T>): Promise<T> {
     let results = this.#shared.get(first);
     if (results === undefined) {
       results = new Map();
@@ -115,6 +126,12 @@ export class FileObservations implements FileLookups {
       const promise = compute();
       result = promise;
       results.set(second, promise);
+      for (const root of roots) {
+        const at = this.#sharedAt.get(root);
+        if (at === undefined) this.#sharedAt.set(root, [{ first, second }]);
+        else at.push({ first, second });
+        this.#register(root);
+      }
       promise.then((value) => {
         if (this.#shared.get(first)?.get(second) !== promise) return;
         let values = settled.get(first);
@@ -133,7 +150,7 @@ export class FileObservations implements FileLookups {
     return this.#sharedSettled.get(first)?.get(second) as T | undefined;
   }
 
-  /** Drops every answer: files may have changed. */
+  /** Drops every answer: files may have changed anywhere. */
   forget(): void {
     this.#lstats = new Map();
     this.#stats = new Map();
@@ -142,10 +159,92 @@ export class FileObservations implements FileLookups {
     this.#settled = new Map();
     this.#shared = new Map();
     this.#sharedSettled = new Map();
+    this.#sharedAt = new Map();
+    this.#children = new Map();
+    this.#throughLink = false;
+  }
+
+  /**
+   * Drops the answers a write at or below each of `hostPaths` can change: those at the path, at its
+   * ancestors (their listings and the walks from them) and below it. Everything is dropped when an
+   * input was reached through a symlink or a path lies below one (a write there lands elsewhere).
+   */
+  forgetAround(hostPaths: readonly string[]): void {
+    if (this.#throughLink || hostPaths.some(belowSymlink)) {
+      this.forget();
+      return;
+    }
+    for (const hostPath of hostPaths) {
+      for (let path = hostPath;; path = dirname(path)) {
+        this.#dropAt(path);
+        if (dirname(path) === path) break;
+      }
+      const below = [...this.#children.get(hostPath) ?? []];
+      this.#children.delete(hostPath);
+      while (below.length > 0) {
+        const path = below.pop()!;
+        this.#dropAt(path);
+        for (const child of this.#children.get(path) ?? []) below.push(child);
+        this.#children.delete(path);
+      }
+    }
+  }
+
+  #dropAt(hostPath: string): void {
+    this.#lstats.delete(hostPath);
+    this.#stats.delete(hostPath);
+    this.#listings.delete(hostPath);
+    this.#digests.delete(hostPath);
+    this.#settled.delete(hostPath);
+    for (const { first, second } of this.#sharedAt.get(hostPath) ?? []) {
+      this.#shared.get(first)?.delete(second);
+      this.#sharedSettled.get(first)?.delete(second);
+    }
+    this.#sharedAt.delete(hostPath);
+  }
+
+  /** Whether the file or one of its directories is a symlink (each directory asked once per run). */
+  #reachedThroughLink(hostPath: string): boolean {
+    for (let path = hostPath; dirname(path) !== path; path = dirname(path)) {
+      try {
+        if (this.lstat(path).isSymbolicLink()) return true;
+      } catch {
+        // `hash` reports what cannot be read.
+      }
+    }
+    return false;
+  }
+
+  /** Links `hostPath` into the tree of answered paths, so a write above it finds it. */
+  #register(hostPath: string): void {
+    for (let child = hostPath;;) {
+      const parent = dirname(child);
+      if (parent === child) return;
+      let children = this.#children.get(parent);
+      if (children === undefined) {
+        children = new Set();
+        this.#children.set(parent, children);
+      }
+      if (children.has(child)) return;
+      children.add(child);
+      child = parent;
+    }
   }
 }
 
-function answer<T>(answers: Map<string, Answer<T>>, key: string, read: () => T): T {
+/** Whether a proper ancestor of `hostPath` is a symlink (read afresh, never from the answers). */
+function belowSymlink(hostPath: string): boolean {
+  for (let path = dirname(hostPath); dirname(path) !== path; path = dirname(path)) {
+    try {
+      if (lstatSync(path).isSymbolicLink()) return true;
+    } catch {
+      // A missing ancestor: nothing below it was answered through it.
+    }
+  }
+  return false;
+}
+
+function answer<T>(answers: Map<string, Answer<T>>, key: string, read: () => T, added: () => void): T {
   let known = answers.get(key);
   if (known === undefined) {
     try {
@@ -154,6 +253,7 @@ function answer<T>(answers: Map<string, Answer<T>>, key: string, read: () => T):
       known = { error };
     }
     answers.set(key, known);
+    added();
   }
   if ("error" in known) throw known.error;
   return known.value;

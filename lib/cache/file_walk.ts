@@ -452,7 +452,8 @@ async function sharedWalks(
       for (const file of known.files) files.push(file);
       continue;
     }
-    waiting.push(observations.share(pattern.canonical, second, async (): Promise<SharedWalk> => {
+    const hostRoots = roots.map((root) => hostPathOf(workspaceRoot, root.path));
+    waiting.push(observations.share(pattern.canonical, second, hostRoots, async (): Promise<SharedWalk> => {
       const walked = await walk({
         workspaceRoot,
         roots,

@@ -7,7 +7,9 @@
  * @module
  */
 
+import { join } from "node:path";
 import { FileObservations } from "../cache/file_observations.ts";
+import { compileGlobAlternatives } from "../domain/glob.ts";
 import { buildCacheKey, type HashedInput } from "../cache/key.ts";
 import type { ServiceSpec } from "../domain/service_spec.ts";
 import type { TaskId } from "../domain/task_id.ts";
@@ -41,6 +43,7 @@ import {
   type LookupPhaseResult,
   recheckEntry,
   restoreFromHit,
+  type RestorePhaseResult,
   runFresh,
   type TaskEnding,
   type TaskSession,
@@ -477,7 +480,8 @@ class GraphRun {
       if (found?.kind === "miss") found = await recheckEntry(ctx, session, found);
     }
     if (found?.kind === "hit") {
-      const restored = await restoreFromHit(ctx, session, found).finally(() => ctx.observations?.forget());
+      const restored = await restoreFromHit(ctx, session, found);
+      forgetRestored(ctx, node.task, restored);
       if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
         return { kind: "ended", ending: restored };
       }
@@ -1406,4 +1410,30 @@ function sharesObservations(ctx: RunContext): boolean {
   if ((ctx.runningServices?.size ?? 0) > 0) return false;
   for (const id of ctx.runSet) if ((ctx.graph.tasks.get(id)?.service ?? null) !== null) return false;
   return true;
+}
+
+/**
+ * After a restore, the run's shared observations forget what it may have changed: everything at,
+ * above and below the task's outputs (their static prefixes and the files written). Anything but a
+ * completed restore forgets everything.
+ */
+function forgetRestored(ctx: RunContext, task: TaskDefinition, restored: RestorePhaseResult): void {
+  const observations = ctx.observations;
+  if (observations === undefined) return;
+  if (restored.kind !== "completed") {
+    observations.forget();
+    return;
+  }
+  const touched = new Set(restored.record.materialisedOutputs);
+  for (const output of [...task.outputs, ...(task.outputExclusions ?? [])]) {
+    if (!output.isGlob) touched.add(output.canonical);
+    else {for (const alternative of compileGlobAlternatives(output.canonical)) {
+        touched.add(alternative.literalPrefix);
+      }}
+  }
+  observations.forgetAround([...touched].map((path) => hostPathIn(ctx.workspace.root, path)));
+}
+
+function hostPathIn(workspaceRoot: string, path: string): string {
+  return path === "/" ? workspaceRoot : join(workspaceRoot, path);
 }

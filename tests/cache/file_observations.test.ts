@@ -128,4 +128,50 @@ describe("CACHE-006 inputs shared by the tasks of one run", () => {
       await writeFile(join(fixture.root, "web", "src", "a.ts"), "a");
     }
   });
+  test("CACHE-020 a restore's outputs are read afresh; answers elsewhere are kept", async () => {
+    const observations = new FileObservations();
+    const sources = split(["src/**"]);
+    const outputs = split(["dist/**"]);
+    const sourcesBefore = await enumerateInputs(fixture.root, sources.inclusions, [], observations);
+    await enumerateInputs(fixture.root, outputs.inclusions, [], observations);
+    await writeFile(join(fixture.root, "web", "dist", "restored.js"), "r");
+    await writeFile(join(fixture.root, "web", "src", "later.ts"), "l");
+    try {
+      observations.forgetAround([join(fixture.root, "web", "dist")]);
+      const outputsAfter = await enumerateInputs(fixture.root, outputs.inclusions, [], observations);
+      assert.ok(outputsAfter.ok && outputsAfter.files.some((file) => file.path === "/web/dist/restored.js"));
+      // Not below, not above the restored path: still the answer of before.
+      assert.deepEqual(
+        await enumerateInputs(fixture.root, sources.inclusions, [], observations),
+        sourcesBefore,
+      );
+    } finally {
+      await rm(join(fixture.root, "web", "dist", "restored.js"));
+      await rm(join(fixture.root, "web", "src", "later.ts"));
+    }
+  });
+
+  test("CACHE-020 an input reached through a symlink makes any write forget everything", async () => {
+    const observations = new FileObservations();
+    const task = cacheTask({ project: "web", name: "build", inputs: ["src/lib/s.ts"] });
+    const request = {
+      workspaceRoot: fixture.root,
+      task,
+      hostEnv: new Map<string, string>(),
+      predecessors: new Map(),
+      hardPredecessors: [],
+      hash: sha256,
+      observations,
+    };
+    const before = await buildCacheKey(request);
+    await writeFile(join(fixture.root, "shared", "s.ts"), "changed through the link");
+    try {
+      observations.forgetAround([join(fixture.root, "other", "dist")]);
+      const after = await buildCacheKey(request);
+      assert.ok(before.ok && after.ok);
+      assert.notEqual(after.key, before.key);
+    } finally {
+      await writeFile(join(fixture.root, "shared", "s.ts"), "s");
+    }
+  });
 });

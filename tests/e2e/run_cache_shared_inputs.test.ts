@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { after, test } from "node:test";
 import { createWorkspaceFixture } from "../support/workspace_fixture.ts";
 import { baseEnv, runHaz } from "../support/run_haz.ts";
@@ -49,3 +50,39 @@ test(
     }
   },
 );
+
+// `c` reads `/a` (without `a`'s outputs) before `a`'s outputs are restored; `b` reads them after.
+const restoring = await createWorkspaceFixture({
+  ".haz/workspace.yml": "projects: [a, b, c]\n",
+  "a/src.txt": "a\n",
+  "a/haz.yml": [
+    "tasks:",
+    "  build:",
+    "    shell: mkdir -p dist && cp src.txt dist/a.txt",
+    "    inputs: [src.txt]",
+    "    outputs: [dist/**]",
+    "",
+  ].join("\n"),
+  "b/haz.yml": ["tasks:", "  build:", "    shell: cat ../a/dist/a.txt", '    inputs: ["/a/**"]', ""].join(
+    "\n",
+  ),
+  "c/haz.yml": [
+    "tasks:",
+    "  build:",
+    "    shell: echo c",
+    '    inputs: ["/a/**", "!/a/dist/**"]',
+    "",
+  ].join("\n"),
+});
+after(async () => await restoring.remove());
+
+test("CACHE-020 after a restore, the tasks of the run read the restored outputs afresh", SLOW, async () => {
+  const first = await runHaz(["run", "a:build", "b:build", "c:build", "-j", "2"], { cwd: restoring.root });
+  assert.equal(first.code, 0, first.stderr);
+  await rm(restoring.path("a/dist"), { recursive: true });
+  const second = await runHaz(["run", "a:build", "b:build", "c:build", "-j", "2"], { cwd: restoring.root });
+  assert.equal(second.code, 0, second.stderr);
+  // `b`'s key sees `a/dist/a.txt` again, restored: the same key as the first run's, a hit.
+  assert.match(second.stdout, /^◉ cached b:build/m, second.stdout);
+  assert.match(second.stdout, /Tasks: 3 completed \(3 cached\)/, second.stdout);
+});
