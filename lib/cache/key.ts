@@ -159,7 +159,8 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
  * ```
  */
 export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorithm): Uint8Array {
-  const out = new FrameWriter();
+  // A path of a few dozen bytes and its 32-byte digest per input.
+  const out = new FrameWriter(1024 + 96 * components.inputs.length);
   out.u8(SCHEMA_REVISION);
   out.u8(hash.id);
 
@@ -321,15 +322,27 @@ function uniqueSorted<T>(
   keyOf: (item: T) => string,
   compare: (a: string, b: string) => number = compareBytes,
 ): T[] {
+  // Inputs arrive sorted and unique from their enumeration: one pass confirms it.
+  let ordered = true;
+  for (let index = 1; ordered && index < items.length; index++) {
+    ordered = compare(keyOf(items[index - 1]), keyOf(items[index])) < 0;
+  }
+  if (ordered) return [...items];
   const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
   return sorted.filter((item, index) => index === 0 || keyOf(sorted[index - 1]) !== keyOf(item));
 }
 
 /** Accumulates the CACHE-009 primitives in one growing buffer (a key is derived per task). */
 class FrameWriter {
-  #buffer = new Uint8Array(512);
-  #view = new DataView(this.#buffer.buffer);
+  #buffer: Uint8Array;
+  #view: DataView;
   #length = 0;
+
+  /** `capacity`: the expected size, so a long input list is not copied through every doubling. */
+  constructor(capacity: number) {
+    this.#buffer = new Uint8Array(Math.max(512, capacity));
+    this.#view = new DataView(this.#buffer.buffer);
+  }
 
   u8(value: number): void {
     this.#reserve(1);
