@@ -51,7 +51,8 @@ test(
   },
 );
 
-// `c` reads `/a` (without `a`'s outputs) before `a`'s outputs are restored; `b` reads them after.
+// `c` reads `/a` (without `a`'s outputs) before `a`'s outputs are restored; `b`, which waits for `a`
+// (a producer edge alone orders nothing, DAG-013), reads them after.
 const restoring = await createWorkspaceFixture({
   ".haz/workspace.yml": "projects: [a, b, c]\n",
   "a/src.txt": "a\n",
@@ -63,9 +64,14 @@ const restoring = await createWorkspaceFixture({
     "    outputs: [dist/**]",
     "",
   ].join("\n"),
-  "b/haz.yml": ["tasks:", "  build:", "    shell: cat ../a/dist/a.txt", '    inputs: ["/a/**"]', ""].join(
-    "\n",
-  ),
+  "b/haz.yml": [
+    "tasks:",
+    "  build:",
+    "    shell: cat ../a/dist/a.txt",
+    '    inputs: ["/a/**"]',
+    '    deps: ["a:build"]',
+    "",
+  ].join("\n"),
   "c/haz.yml": [
     "tasks:",
     "  build:",
@@ -78,7 +84,7 @@ after(async () => await restoring.remove());
 
 test("CACHE-020 after a restore, the tasks of the run read the restored outputs afresh", SLOW, async () => {
   const first = await runHaz(["run", "a:build", "b:build", "c:build", "-j", "2"], { cwd: restoring.root });
-  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.code, 0, first.stdout + first.stderr);
   await rm(restoring.path("a/dist"), { recursive: true });
   const second = await runHaz(["run", "a:build", "b:build", "c:build", "-j", "2"], { cwd: restoring.root });
   assert.equal(second.code, 0, second.stderr);
