@@ -36,12 +36,14 @@ if (outcome.kind !== "command") {
   process.exit(answer.code);
 }
 
-const [{ runCli }, { stdioFdSink }, { spawnerFor }, { processSignals }] = await Promise.all([
-  import("./lib/cli/main.ts"),
-  import("./lib/cli/stdio_sink.ts"),
-  import("./lib/runtime/spawner_for.ts"),
-  import("./lib/runtime/host_signals.ts"),
-]);
+const [{ runCli }, { stdioFdSink }, { descriptorIsTerminal }, { spawnerFor }, { processSignals }] =
+  await Promise.all([
+    import("./lib/cli/main.ts"),
+    import("./lib/cli/stdio_sink.ts"),
+    import("./lib/cli/terminal_check.ts"),
+    import("./lib/runtime/spawner_for.ts"),
+    import("./lib/runtime/host_signals.ts"),
+  ]);
 // The runtime's stdio streams are created only when needed.
 const stdout = stdioFdSink(1, () => process.stdout);
 const stderr = stdioFdSink(2, () => process.stderr);
@@ -55,10 +57,10 @@ try {
     stdout,
     stderr,
     get stdoutIsTerminal() {
-      return process.stdout.isTTY === true;
+      return descriptorIsTerminal(1, () => process.stdout.isTTY === true);
     },
     get stdinIsTerminal() {
-      return process.stdin.isTTY === true;
+      return descriptorIsTerminal(0, () => process.stdin.isTTY === true);
     },
     columns: () => process.stdout.columns || 80,
     spawner: spawnerFor(runtimeName),

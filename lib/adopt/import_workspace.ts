@@ -43,7 +43,7 @@ export interface ImportSummary {
   readonly tasksPerFile: ReadonlyMap<string, number>;
 }
 
-/** The outcome: files to write, or the error lines (exit 2), or an interrupted name question (130). */
+/** The outcome: files to write, or the error lines (exit 2), or a name question left unanswered. */
 export type ImportOutcome =
   | {
     readonly kind: "imported";
@@ -54,7 +54,7 @@ export type ImportOutcome =
     readonly workspace: ImportedWorkspace;
   }
   | { readonly kind: "failed"; readonly errors: readonly string[] }
-  | { readonly kind: "interrupted" };
+  | { readonly kind: "unanswered" };
 
 /**
  * Runs the import up to the files, including the in-memory load (ADOPT-084).
@@ -73,7 +73,7 @@ export async function importWorkspace(request: ImportRequest): Promise<ImportOut
     beforeFirst: (warnings) => request.beforeQuestions?.(warnings.map(warningLine)),
   });
   if (!mapped.ok) {
-    return mapped.error === null ? { kind: "interrupted" } : { kind: "failed", errors: [mapped.error] };
+    return mapped.error === null ? { kind: "unanswered" } : { kind: "failed", errors: [mapped.error] };
   }
   const workspace = mapped.workspace;
   const files = renderFiles(workspace);

@@ -23,7 +23,7 @@ import { isReal } from "./source_graph.ts";
 import type { AdoptWarning, SourceNode, SourcePackage, SourceWorkspace } from "./source_model.ts";
 import { mapTaskNames } from "./task_names.ts";
 
-/** The mapped workspace, or why mapping stopped (`error: null`: a name question was interrupted). */
+/** The mapped workspace, or why mapping stopped (`error: null`: a name question went unanswered). */
 export type MapOutcome =
   | { readonly ok: true; readonly workspace: ImportedWorkspace }
   | { readonly ok: false; readonly error: string | null };

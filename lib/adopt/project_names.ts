@@ -9,7 +9,7 @@
 import { deriveProjectName } from "../domain/identifier.ts";
 import { compareBytes } from "../domain/task_id.ts";
 
-/** Asks for a name (interactive import); null when the user interrupted. */
+/** Asks for a name (interactive import); null when the user stopped answering (end of input or Ctrl-C). */
 export type NameQuestion = (dir: string, taken: ReadonlySet<string>) => Promise<string | null>;
 
 /** A package to name. */
@@ -25,7 +25,7 @@ export type NamingOutcome =
 
 /**
  * Names the projects; `ask` is used for an empty or taken basename, else the `--yes` fallbacks apply.
- * `error: null` means the question was interrupted.
+ * `error: null` means the question went unanswered.
  *
  * @example
  * ```ts

@@ -28,12 +28,23 @@ export type AncestorCheck =
  */
 export function checkAncestors(workspaceRoot: string, path: string): Promise<AncestorCheck> {
   // The executor turns a thrown I/O error into the rejection.
-  return new Promise((resolve) => resolve(checkAncestorsNow(workspaceRoot, path)));
+  return new Promise((resolve) => resolve(checkAncestorsSync(workspaceRoot, path)));
 }
 
-function checkAncestorsNow(workspaceRoot: string, path: string): AncestorCheck {
+/**
+ * {@link checkAncestors}, synchronously (a restore plans every hit's outputs with it). `checkedDown`,
+ * a workspace-absolute ancestor the caller has just verified (or created), skips it and the ones above.
+ *
+ * @example
+ * ```ts
+ * checkAncestorsSync("/work", "/app/dist/a.js"); // { kind: "ok", missing: null }
+ * checkAncestorsSync("/work", "/app/dist/a.js", "/app"); // checks only /app/dist
+ * ```
+ */
+export function checkAncestorsSync(workspaceRoot: string, path: string, checkedDown = ""): AncestorCheck {
   const segments = path.slice(1).split("/");
-  for (let depth = 1; depth < segments.length; depth++) {
+  const first = checkedDown === "" ? 1 : checkedDown.split("/").length;
+  for (let depth = first; depth < segments.length; depth++) {
     const ancestor = "/" + segments.slice(0, depth).join("/");
     try {
       // Synchronous: a local lstat costs a few microseconds, far less than a promise round trip,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { readFileSync, statSync } from "node:fs";
+import { type BigIntStats, readFileSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { fileIdentity, identityOf } from "../util/file_identity.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
@@ -25,7 +25,8 @@ export interface FileDigest {
  * Hashes a file's content (through symlinks): a small file in one read, a larger one chunk by chunk
  * (bounded memory). With `memo` (the input stat cache, PERF-002) a regular file whose identity is
  * remembered is not read, and a file read with the same identity before and after is offered to it.
- * Throws the `node:fs` error on I/O failure.
+ * `seen` is a `stat` of the file (through symlinks) the caller took just before, which saves asking
+ * again. Throws the `node:fs` error on I/O failure.
  *
  * @example
  * ```ts
@@ -36,11 +37,11 @@ export async function hashFile(
   hostPath: string,
   hash: HashAlgorithm,
   memo?: InputDigestMemo,
+  seen: BigIntStats = statSync(hostPath, { bigint: true }),
 ): Promise<FileDigest> {
   // Most inputs and outputs are small: a synchronous stat and whole-file read take microseconds,
   // far less than the four promise round trips of the streamed path (open, stat, read, close),
   // which larger files keep for bounded memory.
-  const seen = statSync(hostPath, { bigint: true });
   const identity = memo !== undefined && seen.isFile() ? identityOf(seen) : null;
   if (identity !== null) {
     const digest = memo?.recall(hostPath, identity.key);

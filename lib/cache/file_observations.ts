@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Dirent, lstatSync, type Stats, statSync } from "node:fs";
+import { type BigIntStats, type Dirent, lstatSync, type Stats, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FileDigest } from "./file_hash.ts";
@@ -17,8 +17,8 @@ import type { FileDigest } from "./file_hash.ts";
 export interface FileLookups {
   /** `lstatSync`. */
   lstat(hostPath: string): Stats;
-  /** `statSync` (through symlinks). */
-  stat(hostPath: string): Stats;
+  /** `statSync` (through symlinks), with nanosecond times (the stat cache compares them). */
+  stat(hostPath: string): BigIntStats;
   /** `readdir` with file types. */
   readdir(hostPath: string): Promise<Dirent[]>;
 }
@@ -33,7 +33,7 @@ export interface FileLookups {
  */
 export const DIRECT_LOOKUPS: FileLookups = {
   lstat: (hostPath) => lstatSync(hostPath),
-  stat: (hostPath) => statSync(hostPath),
+  stat: (hostPath) => statSync(hostPath, { bigint: true }),
   readdir: (hostPath) => readdir(hostPath, { withFileTypes: true }),
 };
 
@@ -52,7 +52,7 @@ type Answer<T> = { readonly value: T } | { readonly error: unknown };
  */
 export class FileObservations implements FileLookups {
   #lstats = new Map<string, Answer<Stats>>();
-  #stats = new Map<string, Answer<Stats>>();
+  #stats = new Map<string, Answer<BigIntStats>>();
   #listings = new Map<string, Promise<Dirent[]>>();
   #digests = new Map<string, Promise<FileDigest>>();
   #settled = new Map<string, FileDigest>();
@@ -69,8 +69,13 @@ export class FileObservations implements FileLookups {
     return answer(this.#lstats, hostPath, () => lstatSync(hostPath), () => this.#register(hostPath));
   }
 
-  stat(hostPath: string): Stats {
-    return answer(this.#stats, hostPath, () => statSync(hostPath), () => this.#register(hostPath));
+  stat(hostPath: string): BigIntStats {
+    return answer(
+      this.#stats,
+      hostPath,
+      () => statSync(hostPath, { bigint: true }),
+      () => this.#register(hostPath),
+    );
   }
 
   readdir(hostPath: string): Promise<Dirent[]> {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Dirent, Stats } from "node:fs";
+import type { BigIntStats, Dirent, Stats } from "node:fs";
 import { join } from "node:path";
 import {
   advanceStates,
@@ -32,6 +32,8 @@ import { errorCode, errorMessage } from "./io_error.ts";
 export interface InputFile {
   readonly path: string;
   readonly hostPath: string;
+  /** What `stat` (through symlinks) saw while enumerating a literal input, so hashing need not ask again. */
+  readonly stat?: BigIntStats;
 }
 
 /** The input files of a task, or why they cannot be enumerated (CACHE-029). */
@@ -354,7 +356,8 @@ function firstFailure<T extends Failure>(failures: readonly T[]): T {
 function checkLiteralInput(workspaceRoot: string, path: string, lookups: FileLookups): InputFile | Failure {
   const hostPath = hostPathOf(workspaceRoot, path);
   try {
-    if (lookups.stat(hostPath).isFile()) return { path, hostPath };
+    const stat = lookups.stat(hostPath);
+    if (stat.isFile()) return { path, hostPath, stat };
     return { path, message: `input \`${path}\` is not a regular file` };
   } catch (error) {
     if (isMissing(error)) return { path, message: `input \`${path}\` does not exist` };
@@ -386,6 +389,16 @@ export async function enumerateInputs(
   exclusions: readonly PathPattern[],
   lookups: FileLookups = DIRECT_LOOKUPS,
 ): Promise<InputEnumeration> {
+  if (exclusions.length === 0 && inclusions.every((pattern) => !pattern.isGlob)) {
+    // Literal inputs only (the common shape of a small task): nothing to walk.
+    const checked = inclusions.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups));
+    const failures = checked.filter(isFailure);
+    if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
+    const files = checked as InputFile[];
+    if (files.length < 2) return { ok: true, files };
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
+  }
   const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
   const literals = inclusions.filter((pattern) =>
     !pattern.isGlob &&
@@ -422,8 +435,14 @@ export async function enumerateInputs(
   ]);
   const failures = [...checked.filter(isFailure), ...walked.failures];
   if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
-  const paths = sortedUnique([...checked.map((file) => file.path), ...walked.paths]);
-  return { ok: true, files: paths.map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })) };
+  const found = checked as InputFile[];
+  if (walked.paths.length === 0 && found.length === 1) return { ok: true, files: found };
+  const literalStats = new Map(found.map((file) => [file.path, file]));
+  const paths = sortedUnique([...found.map((file) => file.path), ...walked.paths]);
+  return {
+    ok: true,
+    files: paths.map((path) => literalStats.get(path) ?? { path, hostPath: hostPathOf(workspaceRoot, path) }),
+  };
 }
 
 /**

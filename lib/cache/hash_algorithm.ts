@@ -25,6 +25,45 @@ export interface HashAlgorithm {
   create(): Hasher;
 }
 
+/** One SHA-256 computation of a runtime's own implementation (see {@link sha256Using}). */
+export interface Sha256Engine {
+  update(bytes: Uint8Array): void;
+  /** The 32-byte digest; called once. */
+  digest(): Uint8Array;
+}
+
+/**
+ * SHA-256 (registry id `0x01`) over a given implementation of the function: every implementation
+ * gives the same digests, so keys and entries do not depend on which one a runtime uses.
+ *
+ * @example
+ * ```ts
+ * const algorithm = sha256Using(() => {
+ *   const hash = createHash("sha256");
+ *   return { update: (bytes) => hash.update(bytes), digest: () => new Uint8Array(hash.digest()) };
+ * });
+ * algorithm.create().digestHex(); // "e3b0c442…b855"
+ * ```
+ */
+export function sha256Using(createEngine: () => Sha256Engine): HashAlgorithm {
+  return {
+    label: "sha256",
+    id: 0x01,
+    create(): Hasher {
+      const engine = createEngine();
+      let bytes: Uint8Array | null = null;
+      const finish = () => bytes ??= engine.digest();
+      return {
+        update(chunk) {
+          engine.update(chunk);
+        },
+        digestHex: () => Buffer.from(finish()).toString("hex"),
+        digestBytes: finish,
+      };
+    },
+  };
+}
+
 /**
  * SHA-256 over `node:crypto`, the default.
  *
@@ -35,22 +74,13 @@ export interface HashAlgorithm {
  * h.digestHex(); // "e3b0c442…b855"
  * ```
  */
-export const sha256: HashAlgorithm = {
-  label: "sha256",
-  id: 0x01,
-  create(): Hasher {
-    const hash = nodeCrypto().createHash("sha256");
-    let bytes: Uint8Array | null = null;
-    const finish = () => bytes ??= new Uint8Array(hash.digest());
-    return {
-      update(chunk) {
-        hash.update(chunk);
-      },
-      digestHex: () => Buffer.from(finish()).toString("hex"),
-      digestBytes: finish,
-    };
-  },
-};
+export const sha256: HashAlgorithm = sha256Using(() => {
+  const hash = nodeCrypto().createHash("sha256");
+  return {
+    update: (bytes) => hash.update(bytes),
+    digest: () => new Uint8Array(hash.digest()),
+  };
+});
 
 /** The part of `hash-wasm`'s `IHasher` the BLAKE3 multiplexer uses. */
 interface WasmHasher {
@@ -116,7 +146,8 @@ function blake3Factory(module: unknown): { createBLAKE3(): Promise<WasmHasher> }
 
 /**
  * Loads a hash function by label; BLAKE3 comes from `hash-wasm`, loaded only when selected.
- * Rejects when `hash-wasm` cannot be loaded (the CLI then exits 2).
+ * Rejects when `hash-wasm` cannot be loaded (the CLI then exits 2). `sha256Implementation` replaces
+ * the `node:crypto` one (the runtime's own, see `lib/runtime/runtime_sha256.ts`).
  *
  * @example
  * ```ts
@@ -124,8 +155,11 @@ function blake3Factory(module: unknown): { createBLAKE3(): Promise<WasmHasher> }
  * algorithm.id; // 1
  * ```
  */
-export function loadHashAlgorithm(label: "sha256" | "blake3"): Promise<HashAlgorithm> {
-  if (label === "sha256") return Promise.resolve(sha256);
+export function loadHashAlgorithm(
+  label: "sha256" | "blake3",
+  sha256Implementation: HashAlgorithm = sha256,
+): Promise<HashAlgorithm> {
+  if (label === "sha256") return Promise.resolve(sha256Implementation);
   // The BLAKE3 build alone: the package's index bundles every algorithm (a quarter of a megabyte
   // that the compiled binary would load at start-up).
   blake3Loading ??= import("hash-wasm/dist/blake3.umd.min.js")

@@ -11,12 +11,11 @@ import { isEnvWildcard, matchingEnvNames } from "../domain/env_pattern.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
-import { enumerateInputs } from "./file_walk.ts";
+import { enumerateInputs, type InputFile } from "./file_walk.ts";
 import { hashFile } from "./file_hash.ts";
 import type { FileObservations } from "./file_observations.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
-import { DIGEST_HEX, hexToBytes } from "./hex.ts";
 import { errorMessage } from "./io_error.ts";
 
 /** The schema revision fed first (CACHE-003); the manifest's `schema` carries the same number. */
@@ -262,6 +261,7 @@ function hashedEnvironment(
   task: TaskDefinition,
   hostEnv: ReadonlyMap<string, string>,
 ): { name: string; value: string | null }[] {
+  if (task.env.fromHost.length === 0 && task.env.override.size === 0) return [];
   const names = new Set<string>(task.env.override.keys());
   const wildcards: string[] = [];
   for (const entry of task.env.fromHost) {
@@ -283,11 +283,21 @@ function hashedEnvironment(
 
 /** Hashes input files with bounded concurrency; the result keeps the enumeration order. */
 async function hashInputs(
-  files: readonly { path: string; hostPath: string }[],
+  files: readonly InputFile[],
   hash: HashAlgorithm,
   memo: InputDigestMemo | undefined,
   observations: FileObservations | undefined,
 ): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
+  if (files.length === 1 && observations === undefined) {
+    // One input (a common shape): no workers.
+    const [file] = files;
+    try {
+      const content = await hashFile(file.hostPath, hash, memo, file.stat);
+      return { ok: true, inputs: [{ path: file.path, hostPath: file.hostPath, ...content }] };
+    } catch (error) {
+      return { ok: false, message: `cannot read input \`${file.path}\`: ${errorMessage(error)}` };
+    }
+  }
   const inputs: HashedInput[] = new Array(files.length);
   // Digests this run already knows are taken without a round trip; the others are hashed.
   const pending: number[] = [];
@@ -304,8 +314,8 @@ async function hashInputs(
       const file = files[index];
       try {
         const content = observations === undefined
-          ? await hashFile(file.hostPath, hash, memo)
-          : await observations.digest(file.hostPath, () => hashFile(file.hostPath, hash, memo));
+          ? await hashFile(file.hostPath, hash, memo, file.stat)
+          : await observations.digest(file.hostPath, () => hashFile(file.hostPath, hash, memo, file.stat));
         inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
       } catch (error) {
         failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;
@@ -321,15 +331,20 @@ function uniqueSorted<T>(
   items: readonly T[],
   keyOf: (item: T) => string,
   compare: (a: string, b: string) => number = compareBytes,
-): T[] {
+): readonly T[] {
+  // Most sections hold zero or one item; a key is derived per task.
+  if (items.length < 2) return items;
   // Inputs arrive sorted and unique from their enumeration: one pass confirms it.
   let ordered = true;
   for (let index = 1; ordered && index < items.length; index++) {
     ordered = compare(keyOf(items[index - 1]), keyOf(items[index])) < 0;
   }
-  if (ordered) return [...items];
-  const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
-  return sorted.filter((item, index) => index === 0 || keyOf(sorted[index - 1]) !== keyOf(item));
+  if (ordered) return items;
+  const keyed = items.map((item) => ({ key: keyOf(item), item }));
+  keyed.sort((a, b) => compare(a.key, b.key));
+  return keyed.filter((entry, index) => index === 0 || keyed[index - 1].key !== entry.key).map((entry) =>
+    entry.item
+  );
 }
 
 /** Accumulates the CACHE-009 primitives in one growing buffer (a key is derived per task). */
@@ -369,17 +384,16 @@ class FrameWriter {
   }
 
   digest(hex: string): void {
-    let bytes = DIGEST_BYTES.get(hex);
-    if (bytes === undefined) {
-      if (!DIGEST_HEX.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
-      bytes = hexToBytes(hex);
-      // Bounded: an imported workspace names each input in a hundred keys, a long watch many files.
-      if (DIGEST_BYTES.size >= DIGEST_BYTES_MAX) DIGEST_BYTES.clear();
-      DIGEST_BYTES.set(hex, bytes);
+    // Decoded in place (a key holds a digest per input and two per predecessor); lowercase only.
+    if (hex.length !== 64) throw new TypeError(`not a 64-hex digest: ${hex}`);
+    this.#reserve(32);
+    for (let i = 0; i < 32; i++) {
+      const high = lowerNibble(hex.charCodeAt(2 * i));
+      const low = lowerNibble(hex.charCodeAt(2 * i + 1));
+      if (high < 0 || low < 0) throw new TypeError(`not a 64-hex digest: ${hex}`);
+      this.#buffer[this.#length + i] = (high << 4) | low;
     }
-    this.#reserve(bytes.length);
-    this.#buffer.set(bytes, this.#length);
-    this.#length += bytes.length;
+    this.#length += 32;
   }
 
   list<T>(items: readonly T[], encodeItem: (item: T) => void): void {
@@ -401,6 +415,10 @@ class FrameWriter {
 }
 
 const ENCODER = new TextEncoder();
-/** Decoded digests by their hex text (never written to: the writer copies them). */
-const DIGEST_BYTES = new Map<string, Uint8Array>();
-const DIGEST_BYTES_MAX = 100_000;
+
+/** The value of a lowercase hex digit's character code (03-cache.md §0), or -1. */
+function lowerNibble(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}

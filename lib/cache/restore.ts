@@ -6,12 +6,12 @@
  * @module
  */
 
-import { constants, lstatSync, mkdirSync, renameSync, rmdirSync, type Stats } from "node:fs";
+import { type BigIntStats, constants, lstatSync, mkdirSync, renameSync, rmdirSync } from "node:fs";
 import { closeSync, fstatSync, openSync, read, readFileSync } from "node:fs";
 import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
-import { checkAncestors } from "./ancestor_check.ts";
+import { checkAncestorsSync } from "./ancestor_check.ts";
 import type { RestoreOptions, RestoreResult } from "./cache_handle.ts";
 import { copyHashing } from "./copy_hashing.ts";
 import { CHUNK_BYTES, hashFile, readChunks } from "./file_hash.ts";
@@ -27,6 +27,7 @@ import {
 import type { Manifest, ManifestOutput } from "./manifest.ts";
 import { isRestorablePath } from "./manifest_path.ts";
 import type { CacheContext } from "./store.ts";
+import type { HashAlgorithm } from "./hash_algorithm.ts";
 
 /** A staged output waiting for its rename onto the workspace path. */
 interface StagedOutput {
@@ -191,14 +192,15 @@ export async function replayStream(
 async function plan(context: CacheContext, manifest: Manifest): Promise<ManifestOutput[]> {
   const pending: ManifestOutput[] = [];
   for (const output of manifest.outputs) {
-    const ancestors = await guard(() => checkAncestors(context.workspaceRoot, output.path), output.path);
-    if (ancestors.kind === "blocked") {
-      throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
-    }
     const target = join(context.workspaceRoot, output.path);
-    const stat = ancestors.missing === null
-      ? await guard(() => settle(() => lstatOrNull(target)), output.path)
-      : null;
+    // Synchronous lstats: a cached run plans every hit's outputs.
+    const stat = guardSync(() => {
+      const ancestors = checkAncestorsSync(context.workspaceRoot, output.path);
+      if (ancestors.kind === "blocked") {
+        throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
+      }
+      return ancestors.missing === null ? lstatOrNull(target) : null;
+    }, output.path);
     if (stat?.isDirectory()) {
       throw new RestoreFailure(`cannot restore ${output.path}: a directory is in the way`);
     }
@@ -213,7 +215,7 @@ async function plan(context: CacheContext, manifest: Manifest): Promise<Manifest
 async function isIdentical(
   context: CacheContext,
   target: string,
-  stat: Stats,
+  stat: BigIntStats,
   output: ManifestOutput,
 ): Promise<boolean> {
   if (output.kind === "symlink") {
@@ -221,8 +223,11 @@ async function isIdentical(
     const text = await readlink(target, { encoding: "buffer" });
     return sameBytes(text, new TextEncoder().encode(output.target));
   }
-  if (!stat.isFile() || stat.size !== output.size || (stat.mode & 0o777) !== output.mode) return false;
-  return (await hashFile(target, context.hash, context.fileDigests)).digest === output.hash;
+  if (!stat.isFile() || stat.size !== BigInt(output.size) || Number(stat.mode & 0o777n) !== output.mode) {
+    return false;
+  }
+  // A regular file's lstat is its stat: the stat cache needs no second call.
+  return (await hashFile(target, context.hash, context.fileDigests, stat)).digest === output.hash;
 }
 
 /** Step 2 for one output: a verified copy of its blob with the recorded mode, or its symlink. */
@@ -263,10 +268,12 @@ async function verifyStream(
   display: string,
 ): Promise<VerifiedSource> {
   if (expected.size === 0) {
+    // Still checked on disk (CACHE-020 step 2 hashes both streams): an entry that vanished since the
+    // lookup is a late miss (CACHE-038), even when nothing would be replayed.
     await verifyFile(
       path,
       expected,
-      () => Promise.resolve({ size: 0, digest: context.hash.create().digestHex() }),
+      () => Promise.resolve({ size: 0, digest: emptyDigest(context.hash) }),
       display,
     );
     return { bytes: new Uint8Array() };
@@ -329,9 +336,9 @@ function settle<T>(step: () => T): Promise<T> {
 }
 
 /** lstat, synchronous: a few microseconds, cheaper than a promise round trip on this hot path. */
-function lstatOrNull(path: string): Stats | null {
+function lstatOrNull(path: string): BigIntStats | null {
   try {
-    return lstatSync(path);
+    return lstatSync(path, { bigint: true });
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
@@ -343,7 +350,7 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
   const { path } = item.output;
   const target = join(workspaceRoot, path);
   await guard(async () => {
-    await createParents(workspaceRoot, path);
+    createParents(workspaceRoot, path);
     try {
       renameSync(item.staged, target);
     } catch (error) {
@@ -355,14 +362,20 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
   }, path);
 }
 
-/** Creates the missing parent directories of a path one by one, never through a symlink. */
-async function createParents(workspaceRoot: string, path: string): Promise<void> {
+/**
+ * Creates the missing parent directories of a path one by one, never through a symlink. Every
+ * ancestor is checked once before the rename; below a directory this call has just created, the
+ * next round checks only the deeper ones (`mkdir` never follows a link at its last component).
+ */
+function createParents(workspaceRoot: string, path: string): void {
+  let checked = "";
   for (;;) {
-    const ancestors = await checkAncestors(workspaceRoot, path);
+    const ancestors = checkAncestorsSync(workspaceRoot, path, checked);
     if (ancestors.kind === "blocked") throw new RestoreFailure(`cannot restore ${path}: ${ancestors.reason}`);
     if (ancestors.missing === null) return;
     try {
       mkdirSync(join(workspaceRoot, ancestors.missing));
+      checked = ancestors.missing;
     } catch (error) {
       // Created concurrently: the next round checks what it is.
       if (errorCode(error) !== "EEXIST") throw error;
@@ -420,6 +433,28 @@ function closeQuietly(fd: number): void {
 
 function lateMiss(): never {
   throw new LateMiss();
+}
+
+/** {@link guard} for a synchronous step. */
+function guardSync<T>(step: () => T, path: string): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof LateMiss || error instanceof RestoreFailure) throw error;
+    throw new RestoreFailure(`cannot restore ${path}: ${errorMessage(error)}`);
+  }
+}
+
+const emptyDigests = new WeakMap<HashAlgorithm, string>();
+
+/** H of no bytes, once per hash function. */
+function emptyDigest(hash: HashAlgorithm): string {
+  let digest = emptyDigests.get(hash);
+  if (digest === undefined) {
+    digest = hash.create().digestHex();
+    emptyDigests.set(hash, digest);
+  }
+  return digest;
 }
 
 /** Runs a filesystem step; an unexpected I/O error becomes `cannot restore <path>: <message>`. */

@@ -306,6 +306,12 @@ function linkText(bytes: Uint8Array): string | null {
   }
 }
 
+/** What {@link publishStoreDirectory} publishes, and how it makes the rename durable. */
+export interface PublishRequest extends Pick<StoreRequest, "key" | "task"> {
+  /** CACHE-017 step 6 for the shard directory; by default an fsync awaited before returning. */
+  readonly syncShard?: (shard: string) => Promise<void>;
+}
+
 /**
  * CACHE-017 steps 5–6 with the CACHE-034 handling of an existing destination, for a complete, fsynced
  * store directory (a fresh run's capture or an imported artifact, REMOTE-064).
@@ -318,7 +324,7 @@ function linkText(bytes: Uint8Array): string | null {
 export async function publishStoreDirectory(
   context: CacheContext,
   directory: string,
-  request: Pick<StoreRequest, "key" | "task">,
+  request: PublishRequest,
 ): Promise<StoreResult> {
   const destination = entryPath(context.root, request.key);
   const shard = join(context.root, shardOf(request.key));
@@ -327,7 +333,7 @@ export async function publishStoreDirectory(
     for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
       try {
         await rename(directory, destination);
-        await syncDirectory(shard);
+        await (request.syncShard ?? syncDirectory)(shard);
         return { ok: true };
       } catch (error) {
         if (!await destinationOccupied(error, destination)) throw error;

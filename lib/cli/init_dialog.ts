@@ -48,8 +48,8 @@ export interface InitDialog {
   readonly prompt: PromptPort;
 }
 
-/** How an answer ends the dialog early. */
-type Stop = Extract<InitDialogOutcome, { kind: "declined" | "interrupted" }>;
+/** How an answer ends the dialog early: end of input declines, Ctrl-C interrupts. */
+export type DialogStop = Extract<InitDialogOutcome, { kind: "declined" | "interrupted" }>;
 
 /**
  * Runs the questions and returns the confirmed plan, or how they ended otherwise. End of input at any
@@ -90,7 +90,7 @@ export async function runInitDialog(dialog: InitDialog): Promise<InitDialogOutco
 async function completeNames(
   prompt: PromptPort,
   candidates: readonly NamedCandidate[],
-): Promise<PlannedProject[] | Stop> {
+): Promise<PlannedProject[] | DialogStop> {
   const used = new Set(candidates.flatMap((candidate) => candidate.name ?? []));
   const projects: PlannedProject[] = [];
   for (const candidate of candidates) {
@@ -116,7 +116,7 @@ async function selectProjects(
   prompt: PromptPort,
   projects: readonly PlannedProject[],
   sources: string,
-): Promise<PlannedProject[] | Stop> {
+): Promise<PlannedProject[] | DialogStop> {
   if (projects.length === 0) {
     prompt.say(NO_CANDIDATES);
     return [];
@@ -135,8 +135,20 @@ async function selectProjects(
   }
 }
 
-/** Asks `name for <path>: ` until the answer is a valid identifier not in `used`. */
-async function askName(prompt: PromptPort, path: string, used: ReadonlySet<string>): Promise<string | Stop> {
+/**
+ * Asks `name for <path>: ` until the answer is a valid identifier not in `used` (05-cli.md §7.1;
+ * the import asks the same, ADOPT-011).
+ *
+ * @example
+ * ```ts
+ * const name = await askName(prompt, "packages/ui", new Set(["web"])); // "ui", or a DialogStop
+ * ```
+ */
+export async function askName(
+  prompt: PromptPort,
+  path: string,
+  used: ReadonlySet<string>,
+): Promise<string | DialogStop> {
   for (;;) {
     const answer = await askOnNewLine(prompt, `name for ${path}: `);
     const stop = stopFor(answer);
@@ -149,7 +161,7 @@ async function askName(prompt: PromptPort, path: string, used: ReadonlySet<strin
 }
 
 /** The early end an answer means, or null to go on. */
-function stopFor(answer: PromptAnswer): Stop | null {
+function stopFor(answer: PromptAnswer): DialogStop | null {
   if (answer.kind === "end") return { kind: "declined" };
   if (answer.kind === "interrupted") return { kind: "interrupted" };
   return null;

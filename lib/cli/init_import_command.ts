@@ -10,11 +10,10 @@ import { lstatSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { type ImportFrom, type ImportSummary, importWorkspace } from "../adopt/import_workspace.ts";
 import type { GeneratedFile } from "../adopt/render_files.ts";
-import { nameAnswerProblem } from "./init_names.ts";
 import { hostPath } from "../util/directory_walk.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import type { CommandContext } from "./command_context.ts";
-import { CONFIRMATION_PROMPT } from "./init_dialog.ts";
+import { askName, CONFIRMATION_PROMPT, type DialogStop } from "./init_dialog.ts";
 import { createFileDurably, ensureDirectoryDurably, replaceFileDurably } from "./init_atomic_write.ts";
 import { enclosingWorkspaceNote, inspectInitTarget, NO_TERMINAL } from "./init_target.ts";
 import type { ParsedCommandLine } from "./parse_args.ts";
@@ -59,16 +58,23 @@ export async function importCommand(context: CommandContext, parsed: ParsedComma
     : null;
   try {
     let warned = false;
+    let stop: DialogStop = { kind: "interrupted" };
+    const ask = prompt === null ? undefined : async (path: string, taken: ReadonlySet<string>) => {
+      const answer = await askName(prompt, path, taken);
+      if (typeof answer === "string") return answer;
+      stop = answer;
+      return null;
+    };
     const outcome = await importWorkspace({
       dir,
       from,
-      ...(prompt === null ? {} : { ask: (path, taken) => askName(prompt, path, taken) }),
+      ...(ask === undefined ? {} : { ask }),
       beforeQuestions: (lines) => {
         writeText(context.stderr, lines.map((line) => `${line}\n`).join(""));
         warned = true;
       },
     });
-    if (outcome.kind === "interrupted") return INTERRUPTED;
+    if (outcome.kind === "unanswered") return stop.kind === "interrupted" ? INTERRUPTED : declined(context);
     if (outcome.kind === "failed") {
       writeText(context.stderr, outcome.errors.map((line) => `${line}\n`).join(""));
       return 2;
@@ -96,10 +102,7 @@ export async function importCommand(context: CommandContext, parsed: ParsedComma
     if (prompt !== null) {
       const answer = await confirm(prompt);
       if (answer === "interrupted") return INTERRUPTED;
-      if (answer === "no") {
-        writeText(context.stderr, "nothing written\n");
-        return 0;
-      }
+      if (answer === "no") return declined(context);
     }
     return await commit(context, outcome.files, outcome.summary);
   } finally {
@@ -207,6 +210,12 @@ async function writeOne(dir: string, file: GeneratedFile): Promise<string | { re
   return current === null ? "created" : "replaced";
 }
 
+/** `n` or end of input at any question (ADOPT-080). */
+function declined(context: CommandContext): number {
+  writeText(context.stderr, "nothing written\n");
+  return 0;
+}
+
 function writeFailure(context: CommandContext, path: string, reason: string): number {
   writeText(context.stderr, `error: could not write ${path}: ${reason}\n`);
   return 2;
@@ -221,17 +230,5 @@ async function confirm(prompt: PromptPort): Promise<Answer> {
     const text = answer.text.trim().toLowerCase();
     if (text === "" || text === "y" || text === "yes") return "yes";
     if (text === "n" || text === "no") return "no";
-  }
-}
-
-/** `name for <path>: ` until a valid identifier not yet taken; null when interrupted or at the end. */
-async function askName(prompt: PromptPort, path: string, taken: ReadonlySet<string>): Promise<string | null> {
-  for (;;) {
-    const answer = await askOnNewLine(prompt, `name for ${path}: `);
-    if (answer.kind !== "line") return null;
-    const name = answer.text.trim();
-    const problem = nameAnswerProblem(name, taken);
-    if (problem === null) return name;
-    prompt.say(`${problem}\n`);
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { runtimeSha256 } from "../runtime/runtime_sha256.ts";
 import { openCache } from "../cache/local_cache.ts";
 import type { HostSignal } from "../exec/process.ts";
 import { SIGNAL_NUMBERS } from "../exec/process.ts";
@@ -102,7 +103,7 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
     const settings = loaded.workspace.settings;
     let hash;
     try {
-      hash = await loadHashAlgorithm(settings.hash);
+      hash = await loadHashAlgorithm(settings.hash, runtimeSha256(context.runtime.runtime));
     } catch (error) {
       writeText(
         context.stderr,

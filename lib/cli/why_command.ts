@@ -5,6 +5,7 @@
  */
 
 import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
+import { runtimeSha256 } from "../runtime/runtime_sha256.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { whyReport } from "../cache/why_report.ts";
 import { select } from "../graph/select.ts";
@@ -51,7 +52,7 @@ export async function whyCommand(context: CommandContext, parsed: ParsedCommandL
   }
   let hash;
   try {
-    hash = await loadHashAlgorithm(loaded.workspace.settings.hash);
+    hash = await loadHashAlgorithm(loaded.workspace.settings.hash, runtimeSha256(context.runtime.runtime));
   } catch (error) {
     writeText(context.stderr, `error: cannot load the blake3 hash function: ${(error as Error).message}\n`);
     return 2;

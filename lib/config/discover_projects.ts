@@ -19,7 +19,7 @@ import {
 } from "../domain/glob.ts";
 import { compareBytes } from "../domain/task_id.ts";
 import { pathExists } from "../util/path_exists.ts";
-import type { ProjectEntry } from "./validate_settings.ts";
+import type { ProjectEntry } from "./settings_schema.ts";
 
 /** The projects found, as root-relative directories (`.` for the root), and the DISC diagnostics. */
 export interface ProjectDiscovery {

@@ -20,8 +20,8 @@ import {
   type OverlayFileResult,
   overlayPath,
   validateOverlayFile,
-} from "./validate_overlay.ts";
-import { type ProjectFileResult, validateProjectFile } from "./validate_project.ts";
+} from "./overlay_schema.ts";
+import { type ProjectFileResult, validateProjectFile } from "./project_schema.ts";
 import { parseYamlFile } from "./yaml_source.ts";
 
 /** One file's outcome: its validation, or null when it failed as a whole (CFG-001/002/009). */

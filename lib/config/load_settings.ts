@@ -10,7 +10,7 @@ import type { Diagnostic } from "../domain/diagnostic.ts";
 import type { WorkspaceSettings } from "../domain/workspace.ts";
 import { findWorkspaceRoot } from "./discover.ts";
 import { readConfigText } from "./read_file.ts";
-import { SETTINGS_PATH, type SettingsResult, validateSettings } from "./validate_settings.ts";
+import { SETTINGS_PATH, type SettingsResult, validateSettings } from "./settings_schema.ts";
 import { parseYamlFile } from "./yaml_source.ts";
 
 /**

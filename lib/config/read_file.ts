@@ -30,6 +30,9 @@ function readFailureReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One decoder for every file: a non-streaming `decode` starts afresh each time. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Reads `hostPath` as UTF-8 (a leading BOM removed). Failures are CFG-009 diagnostics naming
  * `displayPath`, the workspace-absolute path. Synchronous: configuration files are small, and a
@@ -56,7 +59,7 @@ export function readConfigText(hostPath: string, displayPath: string): ConfigTex
   }
   try {
     // The decoder drops a leading BOM (ignoreBOM: false) and rejects malformed sequences.
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+    return { ok: true, text: UTF8.decode(bytes) };
   } catch {
     return {
       ok: false,

@@ -33,7 +33,14 @@ export interface YamlFile {
   readonly lineStarts: readonly number[];
   /** Every alias and the anchored node it stands for. */
   readonly aliases: ReadonlyMap<Alias, Node>;
+  /** True when the text is ASCII only, so that a column is an offset. */
+  readonly ascii?: boolean;
+  /** The line texts cut so far, by index: the locations on one line share one string. */
+  readonly lineTexts?: (string | undefined)[];
 }
+
+/** What locating an offset needs of a file. */
+type LocatableFile = Pick<YamlFile, "path" | "text" | "lineStarts" | "ascii" | "lineTexts">;
 
 /** The outcome of parsing: the root mapping (null for an empty document) or the CFG-001/002 error. */
 export type ParsedYaml =
@@ -59,6 +66,9 @@ const CORE_TAGS = new Set(
     "!",
   ),
 );
+
+// deno-lint-ignore no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
 const CORE_INTEGER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 
@@ -109,12 +119,21 @@ function lineIndexOf(lineStarts: readonly number[], offset: number): number {
   return low;
 }
 
-/** The text of line `index`, without its line break. */
-function lineTextAt(file: Pick<YamlFile, "text" | "lineStarts">, index: number): string {
+/** The text of line `index`, without its line break (cut once per line when the file keeps them). */
+function lineTextAt(file: Pick<YamlFile, "text" | "lineStarts" | "lineTexts">, index: number): string {
+  const known = file.lineTexts?.[index];
+  if (known !== undefined) return known;
   const start = file.lineStarts[index];
   const next = index + 1 < file.lineStarts.length ? file.lineStarts[index + 1] - 1 : file.text.length;
   const line = file.text.slice(start, next);
-  return line.endsWith("\r") ? line.slice(0, -1) : line;
+  const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+  if (file.lineTexts !== undefined) file.lineTexts[index] = text;
+  return text;
+}
+
+/** Whether a UTF-16 code unit is whitespace that `trimEnd` removes, for ASCII text. */
+function isAsciiSpace(unit: number): boolean {
+  return unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
 }
 
 /**
@@ -127,15 +146,23 @@ function lineTextAt(file: Pick<YamlFile, "text" | "lineStarts">, index: number):
  * if (parsed.ok) locateRange(parsed.file, 3, 11); // { path: "/web/haz.yml", line: 1, column: 4, length: 8, … }
  * ```
  */
-export function locateRange(
-  file: Pick<YamlFile, "path" | "text" | "lineStarts">,
-  start: number,
-  end: number,
-): DiagnosticLocation {
+export function locateRange(file: LocatableFile, start: number, end: number): DiagnosticLocation {
   const offset = Math.max(0, Math.min(start, file.text.length));
   const index = lineIndexOf(file.lineStarts, offset);
   const lineText = lineTextAt(file, index);
   const lineStart = file.lineStarts[index];
+  if (file.ascii === true) {
+    // Offsets are columns: no slicing or counting.
+    let spanEnd = Math.min(Math.max(end, offset), lineStart + lineText.length);
+    while (spanEnd > offset && isAsciiSpace(file.text.charCodeAt(spanEnd - 1))) spanEnd--;
+    return {
+      path: file.path,
+      line: index + 1,
+      column: offset - lineStart + 1,
+      length: Math.max(1, spanEnd - offset),
+      lineText,
+    };
+  }
   const before = file.text.slice(lineStart, offset);
   const spanEnd = Math.min(Math.max(end, offset), lineStart + lineText.length);
   const span = file.text.slice(offset, spanEnd).trimEnd();
@@ -345,7 +372,13 @@ function syntaxDiagnostic(
  * ```
  */
 export function parseYamlFile(text: string, path: string): ParsedYaml {
-  const lines = { path, text, lineStarts: computeLineStarts(text) };
+  const lines = {
+    path,
+    text,
+    lineStarts: computeLineStarts(text),
+    ascii: ASCII_ONLY.test(text),
+    lineTexts: [] as (string | undefined)[],
+  };
   const simple = parseFastPath(text);
   if (simple !== null) return { ok: true, file: { ...lines, aliases: new Map() }, root: simple };
   let document: Document.Parsed;

@@ -194,6 +194,8 @@ class GraphRun {
   #cancelledAt: number | null = null;
   #forced = false;
   #servicesOnlyAnnounced = false;
+  /** Whether the run set holds a kept service at all (SVC-053 has nothing to announce otherwise). */
+  #keptServices = false;
   #gate: Gate | null = null;
   #bug: { error: unknown } | null = null;
   #startedAt = 0;
@@ -250,13 +252,22 @@ class GraphRun {
       }
       return queue;
     };
-    const inRunSet = (ids: readonly string[] | undefined) =>
-      (ids ?? []).flatMap((id) => ranks.has(id) ? [ranks.get(id)!] : []);
+    // A loop, not flatMap: five lists per task of a run of thousands.
+    const inRunSet = (ids: readonly string[] | undefined) => {
+      const found: number[] = [];
+      for (const id of ids ?? []) {
+        const rank = ranks.get(id);
+        if (rank !== undefined) found.push(rank);
+      }
+      return found;
+    };
     const services = serviceShapes(graph, ranks, this.#ctx.kept ?? new Set());
     for (const [id, rank] of ranks) {
       const task = graph.tasks.get(id)!;
       const aggregate = task.action === null;
       const shape = services.get(id);
+      if (shape?.kept) this.#keptServices = true;
+      const hardPredecessors = inRunSet(graph.hardPredecessors.get(id));
       const unkeyedService = (graph.hardPredecessors.get(id) ?? []).some((pred) =>
         services.get(pred)?.keyed === false || this.#ctx.runningServices?.has(pred) === true
       );
@@ -270,7 +281,7 @@ class GraphRun {
         queue: queueFor(task.tags.filter((tag) => tagCaps.has(tag)), aggregate),
         hardSuccessors: inRunSet(graph.hardSuccessors.get(id)),
         softSuccessors: inRunSet(graph.softSuccessors.get(id)),
-        hardPredecessors: inRunSet(graph.hardPredecessors.get(id)),
+        hardPredecessors,
         session: { task, timing: new TimingRecorder() },
         service: shape === undefined ? null : {
           spec: task.service,
@@ -288,7 +299,7 @@ class GraphRun {
           releasedHard: new Set(),
           releasedSoft: new Set(),
         },
-        pendingHard: inRunSet(graph.hardPredecessors.get(id)).length,
+        pendingHard: hardPredecessors.length,
         pendingSoft: inRunSet(graph.softPredecessors.get(id)).length,
         state: "waiting",
         started: false,
@@ -928,6 +939,8 @@ class GraphRun {
 
   /** SVC-053: once, when only kept services are left and they are up. */
   #announceServicesOnly(): void {
+    // Without a kept service the scan below, after every event, would be quadratic in the run's size.
+    if (!this.#keptServices) return;
     if (this.#servicesOnlyAnnounced || this.#cancelled || this.#bug !== null || this.#settled) return;
     const running: Node[] = [];
     for (const node of this.#nodes) {

@@ -253,8 +253,13 @@ export async function restoreFromHit(
     if (restored.kind === "error") {
       return errored(task, { kind: "restore", message: restored.message }, hit.key, null);
     }
-    await cache.replay(manifest, "stdout", (chunk) => ctx.observer.onStdout(task.id, chunk));
-    await cache.replay(manifest, "stderr", (chunk) => ctx.observer.onStderr(task.id, chunk));
+    // An empty recorded stream replays nothing (most tasks print nothing on at least one).
+    if (manifest.stdout.size > 0) {
+      await cache.replay(manifest, "stdout", (chunk) => ctx.observer.onStdout(task.id, chunk));
+    }
+    if (manifest.stderr.size > 0) {
+      await cache.replay(manifest, "stderr", (chunk) => ctx.observer.onStderr(task.id, chunk));
+    }
     return {
       kind: "completed",
       warning: null,

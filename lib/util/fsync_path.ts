@@ -2,10 +2,14 @@
  * fsync by path, for durable files and renames: the cache store (CACHE-017), atomic file writes and
  * `haz init`.
  *
+ * The descriptor is opened and closed synchronously (a metadata operation on a name the caller just
+ * wrote: microseconds) and only the fsync itself goes to the thread pool: one round trip per file
+ * instead of three (open, sync, close), which on a loaded machine is most of a small file's cost.
+ *
  * @module
  */
 
-import { open } from "node:fs/promises";
+import { closeSync, fsync, openSync } from "node:fs";
 
 /** Codes by which a platform says it cannot open or sync a directory (CACHE-017). */
 const UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EOPNOTSUPP"]);
@@ -20,19 +24,19 @@ const UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM", "ENOTSUP", "EOPNOTSUPP
  * ```
  */
 export async function syncDirectory(path: string): Promise<void> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(path, "r");
+    fd = openSync(path, "r");
   } catch (error) {
     if (UNSUPPORTED.has(codeOf(error))) return;
     throw error;
   }
   try {
-    await handle.sync();
+    await syncDescriptor(fd);
   } catch (error) {
     if (!UNSUPPORTED.has(codeOf(error))) throw error;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -46,12 +50,16 @@ export async function syncDirectory(path: string): Promise<void> {
  * ```
  */
 export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
-    await handle.sync();
+    await syncDescriptor(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+function syncDescriptor(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (error) => error ? reject(error) : resolve()));
 }
 
 function codeOf(error: unknown): string {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadHashAlgorithm, sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { bytesToHex } from "../../lib/cache/hex.ts";
+import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
+import { runtimeSha256 } from "../../lib/runtime/runtime_sha256.ts";
 import { bytes, EMPTY_SHA256 } from "../support/cache_fixtures.ts";
 
 describe("CACHE-002 hash registry", () => {
@@ -46,5 +48,26 @@ describe("CACHE-002 hash registry", () => {
   test("CACHE-002 loading blake3 twice gives the same working function", async () => {
     const [a, b] = await Promise.all([loadHashAlgorithm("blake3"), loadHashAlgorithm("blake3")]);
     assert.equal(a, b);
+  });
+});
+
+describe("CACHE-002 the runtime's SHA-256", () => {
+  test("CACHE-002 the runtime's SHA-256 gives node:crypto's digests, incrementally and interleaved", async () => {
+    const native = runtimeSha256(detectRuntime());
+    assert.equal(native.label, "sha256");
+    assert.equal(native.id, 0x01);
+    assert.equal(await loadHashAlgorithm("sha256", native), native);
+    assert.equal(native.create().digestHex(), EMPTY_SHA256);
+    const large = new Uint8Array(200_000).map((_, index) => index % 251);
+    const expected = sha256.create();
+    expected.update(large);
+    const [a, b] = [native.create(), native.create()];
+    for (let offset = 0; offset < large.length; offset += 10_000) {
+      a.update(large.subarray(offset, offset + 10_000));
+      b.update(large.subarray(offset, offset + 10_000));
+    }
+    assert.equal(a.digestHex(), expected.digestHex());
+    assert.deepEqual(b.digestBytes(), expected.digestBytes());
+    assert.equal(bytesToHex(a.digestBytes()), a.digestHex());
   });
 });

@@ -58,6 +58,24 @@ describe("cache commands beside a run (04-execution.md §5.8)", () => {
     });
   });
 
+  test("CACHE-038 an entry with empty streams and outputs in place that vanishes after the lookup is a late miss", async () => {
+    await withWorkspaceFixture(WORKSPACE, async (fixture) => {
+      const cache = openCache({ workspaceRoot: fixture.root, hash: sha256, clock: systemClock(0) });
+      const stored = await captureAndStore(cache, {
+        task: TASK,
+        key: KEY,
+        stdout: new Uint8Array(),
+        stderr: new Uint8Array(),
+        outputs: OUTPUTS,
+      });
+      assert.deepEqual(stored, { ok: true });
+      const found = await cache.lookup(KEY, TASK);
+      assert.ok(found.kind === "hit");
+      await rm(entryPath(cacheRootOf(fixture.root), KEY), { recursive: true });
+      assert.equal((await cache.restore(found.manifest, TASK)).kind, "late-miss");
+    });
+  });
+
   test("XPROC-006 a restore asked to write nothing succeeds only when every output is in place, and then writes nothing", async () => {
     await withWorkspaceFixture(WORKSPACE, async (fixture) => {
       const cache = openCache({ workspaceRoot: fixture.root, hash: sha256, clock: systemClock(0) });

@@ -10,6 +10,17 @@ import { SLOW } from "./run_support.ts";
 
 const QUESTION = "Write these files? [Y/n] ";
 
+/** Two packages whose directories are both named `ui`: the import asks a name for the second. */
+function createClashingBasenames(): Promise<WorkspaceFixture> {
+  return createWorkspaceFixture({
+    "package.json": JSON.stringify({ name: "r", workspaces: ["packages/*", "vendor/*"] }),
+    "package-lock.json": "{}",
+    "turbo.json": JSON.stringify({ tasks: { build: { outputLogs: "new-only" } } }),
+    "packages/ui/package.json": JSON.stringify({ name: "ui", scripts: { build: "true" } }),
+    "vendor/ui/package.json": JSON.stringify({ name: "ui2", scripts: { build: "true" } }),
+  });
+}
+
 async function withPlain(body: (fixture: WorkspaceFixture) => Promise<void>): Promise<void> {
   const fixture = await copyAdoptionFixture("npm-workspaces-plain");
   try {
@@ -52,13 +63,7 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
     "ADOPT-011 / 080 the warnings come first, then a name question for a clashing basename",
     SLOW,
     async () => {
-      const fixture = await createWorkspaceFixture({
-        "package.json": JSON.stringify({ name: "r", workspaces: ["packages/*", "vendor/*"] }),
-        "package-lock.json": "{}",
-        "turbo.json": JSON.stringify({ tasks: { build: { outputLogs: "new-only" } } }),
-        "packages/ui/package.json": JSON.stringify({ name: "ui", scripts: { build: "true" } }),
-        "vendor/ui/package.json": JSON.stringify({ name: "ui2", scripts: { build: "true" } }),
-      });
+      const fixture = await createClashingBasenames();
       try {
         const result = await runHazInPty(fixture.root, ["init", "--import"], [
           { waitFor: "name for vendor/ui: ", send: "vendor-ui\r" },
@@ -77,6 +82,20 @@ describe("haz init --import: interactive (§10 scenario 13)", () => {
       }
     },
   );
+
+  test("ADOPT-080 end of input at a name question declines: nothing written, exit 0", SLOW, async () => {
+    const fixture = await createClashingBasenames();
+    try {
+      const result = await runHazInPty(fixture.root, ["init", "--import"], [
+        { waitFor: "name for vendor/ui: ", send: "\x04" },
+      ]);
+      assert.equal(result.code, 0, result.terminal);
+      assert.match(result.terminal, /nothing written\n/);
+      assert.equal(existsSync(fixture.path(".haz")), false);
+    } finally {
+      await fixture.remove();
+    }
+  });
 
   test("ADOPT-080 / 086 Ctrl-C at the question: exit 130, nothing written", SLOW, async () => {
     await withPlain(async (fixture) => {

@@ -9,7 +9,6 @@ import {
   createReadStream,
   mkdirSync,
   readFileSync,
-  type ReadStream,
   renameSync,
   statSync,
   unlinkSync,
@@ -17,6 +16,7 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { createGunzip, type Gunzip, gunzipSync } from "node:zlib";
 import { humanBytes } from "../../domain/size.ts";
 import type { TaskDefinition } from "../../domain/workspace.ts";
@@ -25,6 +25,7 @@ import { errorMessage } from "../io_error.ts";
 import { MANIFEST_FILE, OUTPUTS_DIR, randomSuffix } from "../layout.ts";
 import { type Manifest, readManifestBytes, serializeManifest } from "../manifest.ts";
 import { isRestorablePath } from "../manifest_path.ts";
+import type { DirectorySyncBatch } from "../directory_sync_batch.ts";
 import { type CacheContext, publishStoreDirectory } from "../store.ts";
 import { entrySize } from "./artifact_writer.ts";
 import { ByteReader } from "./byte_reader.ts";
@@ -43,7 +44,7 @@ const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 /** Options of {@link importArtifact}. */
 export interface ImportArtifactOptions {
   readonly context: CacheContext;
-  /** The store directory `T` that holds the downloaded `artifact` file. */
+  /** The store directory `T`; it holds the downloaded `artifact` file unless `body` is given. */
   readonly directory: string;
   /** The requested id. */
   readonly key: string;
@@ -53,6 +54,10 @@ export interface ImportArtifactOptions {
   readonly maxEntrySize: number;
   /** The import time, the new `created_at_unix`. */
   readonly nowUnix: number;
+  /** Where CACHE-017 step 6 goes: the shard directory is synced by the run's batch (group commit). */
+  readonly shardSyncs: DirectorySyncBatch;
+  /** A small artifact held in memory by the download (no `artifact` file was written); else null. */
+  readonly body?: Uint8Array | null;
 }
 
 /** How an import ended: published, rejected (class C), or failed locally (REMOTE-065). */
@@ -76,22 +81,24 @@ function reject(reason: string): never {
  *
  * @example
  * ```ts
- * const result = await importArtifact({ context, directory, key, task, maxEntrySize, nowUnix });
+ * const result = await importArtifact({ context, directory, key, task, maxEntrySize, nowUnix, shardSyncs });
  * result.kind; // "imported", "rejected" or "failed"
  * ```
  */
 export async function importArtifact(options: ImportArtifactOptions): Promise<ImportResult> {
   const artifact = join(options.directory, ARTIFACT_FILE);
-  let source: ReadStream | null = null;
+  const body = options.body ?? null;
+  let source: Readable | null = null;
   let gunzip: Gunzip | null = null;
   const close = () => {
     source?.destroy();
     gunzip?.destroy();
   };
   try {
-    let archive = smallArchive(artifact);
+    let archive = smallArchive(body ?? smallArtifact(artifact));
     if (archive === null) {
-      source = createReadStream(artifact);
+      // A large archive, or a small body that inflates beyond SMALL_ARCHIVE_BYTES: streamed.
+      source = body === null ? createReadStream(artifact) : Readable.from([body]);
       gunzip = createGunzip();
       const unzip = gunzip;
       source.on("error", (error) => unzip.destroy(error));
@@ -100,7 +107,7 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
     }
     const manifest = await unpack(new ByteReader(archive), options);
     close();
-    unlinkSync(join(options.directory, ARTIFACT_FILE));
+    if (body === null) unlinkSync(artifact);
     const manifestPath = join(options.directory, MANIFEST_FILE);
     writeFileSync(manifestPath, serializeManifest({ ...manifest, created_at_unix: options.nowUnix }), {
       flag: "wx",
@@ -115,6 +122,10 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
     const published = await publishStoreDirectory(options.context, options.directory, {
       key: options.key,
       task: options.task,
+      syncShard: (shard) => {
+        options.shardSyncs.add(shard);
+        return Promise.resolve();
+      },
     });
     return published.ok ? { kind: "imported" } : { kind: "failed", message: published.reason };
   } catch (error) {
@@ -139,22 +150,32 @@ function unpackedFiles(directory: string, manifest: Manifest): string[] {
   ];
 }
 
+/** The artifact file's bytes when it is small, else null. */
+function smallArtifact(artifact: string): Uint8Array | null {
+  return statSync(artifact).size > SMALL_ARTIFACT_BYTES ? null : readFileSync(artifact);
+}
+
 /**
  * A small artifact decompressed in one call, as a one-chunk stream; null when it is too large either
  * way (the streaming path then bounds the memory). Most artifacts are a few KiB, and one call avoids
  * the stream machinery.
  */
-function smallArchive(artifact: string): AsyncIterator<Uint8Array> | null {
-  if (statSync(artifact).size > SMALL_ARTIFACT_BYTES) return null;
+function smallArchive(compressed: Uint8Array | null): AsyncIterator<Uint8Array> | null {
+  if (compressed === null) return null;
   let archive: Uint8Array;
   try {
-    archive = gunzipSync(readFileSync(artifact), { maxOutputLength: SMALL_ARCHIVE_BYTES });
+    archive = gunzipSync(compressed, { maxOutputLength: SMALL_ARCHIVE_BYTES });
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
       return null;
     }
     throw error;
   }
+  return oneChunk(archive);
+}
+
+/** `archive` as a stream of one chunk. */
+function oneChunk(archive: Uint8Array): AsyncIterator<Uint8Array> {
   let sent = false;
   return {
     next: () => {
@@ -193,14 +214,13 @@ async function unpack(reader: ByteReader, options: ImportArtifactOptions): Promi
   const sizes = new Map<string, number>();
   for (const output of manifest.outputs) if (output.kind === "file") sizes.set(output.hash, output.size);
   for (const hex of [...sizes.keys()].sort()) {
-    const temporary = join(OUTPUTS_DIR, randomSuffix());
     await member(
       reader,
       options,
       { name: `${OUTPUTS_DIR}/${hex}`, size: sizes.get(hex)!, digest: hex },
-      temporary,
+      join(OUTPUTS_DIR, hex),
+      join(OUTPUTS_DIR, randomSuffix()),
     );
-    renameSync(join(options.directory, temporary), join(blobs, hex));
   }
   for (let i = 0; i < 2; i++) {
     const block = await reader.exact(BLOCK);
@@ -248,23 +268,30 @@ async function header(reader: ByteReader, expected: string): Promise<{ size: num
   return parsed;
 }
 
+/**
+ * Writes one member at `file` (relative to the store directory) once its digest is verified. A small
+ * member is verified in memory, then written with one call; a large one streams into `staged` while
+ * it is hashed and is renamed to `file` once verified (a blob's `outputs/<random>`, REMOTE-064).
+ */
 async function member(
   reader: ByteReader,
   options: ImportArtifactOptions,
   expected: { name: string; size: number; digest: string },
   file: string,
+  staged: string = file,
 ): Promise<void> {
   const found = await header(reader, expected.name);
   if (found.size !== expected.size) reject(`${expected.name} does not match the manifest`);
   const hasher = options.context.hash.create();
-  const path = join(options.directory, file);
+  const mismatch = () => reject(`${expected.name} does not match the manifest`);
   if (expected.size <= SMALL_MEMBER_BYTES) {
     // Most members are small: one synchronous write beats three promise round trips.
     const bytes = await exactOrReject(reader, expected.size);
     hasher.update(bytes);
-    writeFileSync(path, bytes, { flag: "wx", mode: 0o644 });
+    if (hasher.digestHex() !== expected.digest) mismatch();
+    writeFileSync(join(options.directory, file), bytes, { flag: "wx", mode: 0o644 });
   } else {
-    const handle = await open(path, "wx", 0o644);
+    const handle = await open(join(options.directory, staged), "wx", 0o644);
     try {
       for await (const piece of truncationRejected(reader.pieces(expected.size))) {
         hasher.update(piece);
@@ -273,8 +300,9 @@ async function member(
     } finally {
       await handle.close();
     }
+    if (hasher.digestHex() !== expected.digest) mismatch();
+    if (staged !== file) renameSync(join(options.directory, staged), join(options.directory, file));
   }
-  if (hasher.digestHex() !== expected.digest) reject(`${expected.name} does not match the manifest`);
   await padding(reader, expected.size);
 }
 

@@ -32,9 +32,28 @@ export interface RequestProblem {
   readonly message: string | null;
 }
 
+/** Where {@link RemoteClient.download} puts a body. */
+export interface DownloadTarget {
+  /** The file a body is streamed into (REMOTE-063). */
+  readonly file: string;
+  /** `max_artifact_size`: the download is aborted once more bytes arrive (REMOTE-044 step 1). */
+  readonly maxBytes: number;
+  /**
+   * Return a body of at most {@link SMALL_BODY_BYTES} in memory instead of writing `file`: the import
+   * reads it from there, which spares a file created, read back and deleted per artifact.
+   */
+  readonly holdSmall: boolean;
+}
+
 /** Result of {@link RemoteClient.download}. */
 export type DownloadResult =
-  | { readonly kind: "found"; readonly bytes: number; readonly tags: readonly string[] }
+  | {
+    readonly kind: "found";
+    readonly bytes: number;
+    readonly tags: readonly string[];
+    /** The body when it was held in memory (`holdSmall`); null when it is in the target file. */
+    readonly body: Uint8Array | null;
+  }
   | { readonly kind: "missing" }
   | { readonly kind: "too-large" }
   | { readonly kind: "aborted" }
@@ -84,7 +103,7 @@ interface Exchange {
  * @example
  * ```ts
  * const client = new RemoteClient(endpoint);
- * const found = await client.download(id, "/tmp/artifact", 100 * 1024 * 1024, signal);
+ * const found = await client.download(id, { file: "/tmp/artifact", maxBytes: 100 << 20, holdSmall: true }, signal);
  * client.close();
  * ```
  */
@@ -106,13 +125,8 @@ export class RemoteClient {
     return `${this.#endpoint.url}/v8/artifacts/${id}?slug=${this.#endpoint.team}`;
   }
 
-  /** `GET` an artifact into `destination`, aborting once more than `maxBytes` arrive. */
-  async download(
-    id: string,
-    destination: string,
-    maxBytes: number,
-    signal?: AbortSignal,
-  ): Promise<DownloadResult> {
+  /** `GET` an artifact into `target`, aborting once more than `target.maxBytes` arrive. */
+  async download(id: string, target: DownloadTarget, signal?: AbortSignal): Promise<DownloadResult> {
     try {
       const exchange = await this.#send("GET", this.artifactUrl(id), { signal });
       const { response } = exchange;
@@ -123,8 +137,8 @@ export class RemoteClient {
       if (response.statusCode !== 200) return await this.#statusProblem(exchange);
       const tag = response.headers["x-artifact-tag"];
       const tags = tag === undefined ? [] : Array.isArray(tag) ? tag : [tag];
-      const bytes = await this.#receive(exchange, destination, maxBytes);
-      return bytes === null ? { kind: "too-large" } : { kind: "found", bytes, tags };
+      const received = await this.#receive(exchange, target);
+      return received === null ? { kind: "too-large" } : { kind: "found", ...received, tags };
     } catch (error) {
       if (error instanceof LocalFailure) return { kind: "not-written", message: error.message };
       return this.#failure(error, this.artifactUrl(id));
@@ -326,14 +340,18 @@ export class RemoteClient {
     });
   }
 
-  /** Streams a 200 body into a file; null when more than `maxBytes` arrived (aborted then). */
   /**
    * Streams a 200 body into a file; null when more than `maxBytes` arrived (aborted then). A body of
-   * at most {@link SMALL_BODY_BYTES} is held and written with one call: most artifacts are a few KiB.
+   * at most {@link SMALL_BODY_BYTES} is held, then returned (`holdSmall`) or written with one call:
+   * most artifacts are a few KiB.
    */
-  #receive(exchange: Exchange, destination: string, maxBytes: number): Promise<number | null> {
+  #receive(
+    exchange: Exchange,
+    target: DownloadTarget,
+  ): Promise<{ bytes: number; body: Uint8Array | null } | null> {
     const { response } = exchange;
-    return new Promise<number | null>((resolve, reject) => {
+    const { file: destination, maxBytes } = target;
+    return new Promise<{ bytes: number; body: Uint8Array | null } | null>((resolve, reject) => {
       let file: WriteStream | null = null;
       const held: Uint8Array[] = [];
       let bytes = 0;
@@ -350,15 +368,17 @@ export class RemoteClient {
           response.destroy();
           file?.destroy();
           resolve(null);
+        } else if (file === null && target.holdSmall) {
+          resolve({ bytes: value, body: Buffer.concat(held) });
         } else if (file === null) {
           try {
             writeFileSync(destination, Buffer.concat(held), { flag: "wx", mode: 0o644 });
-            resolve(value);
+            resolve({ bytes: value, body: null });
           } catch (failure) {
             reject(new LocalFailure(failure as Error));
           }
         } else {
-          file.end(() => resolve(value));
+          file.end(() => resolve({ bytes: value, body: null }));
         }
       };
       const openFile = (): WriteStream => {

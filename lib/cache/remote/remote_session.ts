@@ -12,6 +12,7 @@ import type { TaskDefinition } from "../../domain/workspace.ts";
 import { humanBytes } from "../../domain/size.ts";
 import { formatDuration } from "../../util/format_duration.ts";
 import type { RemoteCachePort, RemoteFetchResult } from "../cache_handle.ts";
+import { DirectorySyncBatch } from "../directory_sync_batch.ts";
 import { errorMessage } from "../io_error.ts";
 import { entryPath, shardOf, storeDirName } from "../layout.ts";
 import type { CacheContext } from "../store.ts";
@@ -134,6 +135,7 @@ export class RemoteSession implements RemoteCachePort {
   readonly #fetches = new Map<string, Promise<RemoteFetchResult>>();
   readonly #queue: Upload[] = [];
   readonly #active = new Set<Upload>();
+  readonly #shardSyncs = new DirectorySyncBatch();
   #abandoning = false;
   #drained: (() => void) | null = null;
 
@@ -227,10 +229,14 @@ export class RemoteSession implements RemoteCachePort {
       } catch (error) {
         return notImported(errorMessage(error));
       }
+      // A signed artifact is verified from its spooled file (REMOTE-052); a small unsigned one from memory.
       const downloaded = await this.#client.download(
         key,
-        join(directory, ARTIFACT_FILE),
-        this.config.settings.maxArtifactSize,
+        {
+          file: join(directory, ARTIFACT_FILE),
+          maxBytes: this.config.settings.maxArtifactSize,
+          holdSmall: !this.config.signature,
+        },
         request.signal,
       );
       if (downloaded.kind === "not-written") {
@@ -277,6 +283,8 @@ export class RemoteSession implements RemoteCachePort {
         task,
         maxEntrySize: this.config.settings.maxEntrySize,
         nowUnix: this.#options.nowUnix(),
+        shardSyncs: this.#shardSyncs,
+        body: downloaded.body,
       });
       if (imported.kind === "rejected") {
         this.#reject(task, imported.reason);
@@ -465,6 +473,8 @@ export class RemoteSession implements RemoteCachePort {
       }
     }
     this.#client.close();
+    // CACHE-017 step 6 of every import (group commit): the run does not end before its renames are durable.
+    await this.#shardSyncs.flush();
   }
 
   #reject(task: TaskDefinition, reason: string): void {

@@ -53,7 +53,8 @@ export function statusLine(outcome: TerminalRecord, options: StatusLineOptions):
   const parts = statusParts(outcome, options.cancelGraceMs);
   const id = formatTaskId(outcome.task);
   const style = styler(options.color);
-  let line = `${style(parts.glyphVerb, parts.style)} ${style(id, taskColorParams(id))}`;
+  // The id's colour is computed only when it is shown (a status line per task).
+  let line = `${style(parts.glyphVerb, parts.style)} ${options.color ? style(id, taskColorParams(id)) : id}`;
   const duration = parts.withDuration ? durationOf(outcome.timing) : null;
   if (duration !== null) line += ` (${duration})`;
   if (parts.detail !== null) line += `: ${parts.detail}`;

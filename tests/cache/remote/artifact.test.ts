@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { after, test } from "node:test";
+import { DirectorySyncBatch } from "../../../lib/cache/directory_sync_batch.ts";
 import { sha256 } from "../../../lib/cache/hash_algorithm.ts";
 import { type Manifest, serializeManifest } from "../../../lib/cache/manifest.ts";
 import { writeArtifact } from "../../../lib/cache/remote/artifact_writer.ts";
@@ -103,21 +104,53 @@ test("REMOTE-041 a header round-trips and a corrupted checksum is refused", () =
   assert.equal(parseUstarHeader(header), "header checksum mismatch");
 });
 
-/** Imports `body` as the artifact of W1's app:hello into a fresh cache; returns the result kind/reason. */
-async function importBody(name: string, body: Uint8Array, maxEntrySize = 1 << 30) {
+/** A sync batch that also records what it was given. */
+class RecordingSyncBatch extends DirectorySyncBatch {
+  readonly added: string[] = [];
+
+  override add(directory: string): void {
+    this.added.push(directory);
+    super.add(directory);
+  }
+}
+
+/**
+ * Imports `body` as the artifact of W1's app:hello into a fresh cache, from the `artifact` file or
+ * (`inMemory`) as the download held it; returns the result kind/reason.
+ */
+async function importBody(
+  name: string,
+  body: Uint8Array,
+  options: { maxEntrySize?: number; shardSyncs?: DirectorySyncBatch; inMemory?: boolean } = {},
+) {
+  const { maxEntrySize = 1 << 30, shardSyncs = new DirectorySyncBatch(), inMemory = false } = options;
   const root = join(scratch, name, "cache");
   const directory = join(root, "db", `.tmp-${W1_KEY}-0000000000000000`);
   mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, ARTIFACT_FILE), body);
-  return await importArtifact({
+  if (!inMemory) writeFileSync(join(directory, ARTIFACT_FILE), body);
+  const result = await importArtifact({
     context: { root, workspaceRoot: join(scratch, name), hash: sha256 },
     directory,
     key: W1_KEY,
     task: helloTask,
     maxEntrySize,
     nowUnix: 1800000000,
+    shardSyncs,
+    body: inMemory ? body : null,
   });
+  await shardSyncs.flush();
+  return result;
 }
+
+test("REMOTE-064 an import leaves CACHE-017 step 6 (its shard directory) to the run's sync batch", async () => {
+  const batch = new RecordingSyncBatch();
+  const result = await importBody("import-batch", await w1Artifact("import-batch-src"), {
+    shardSyncs: batch,
+  });
+  assert.deepEqual(result, { kind: "imported" });
+  assert.deepEqual(batch.added, [join(scratch, "import-batch", "cache", "db")]);
+  assert.ok(existsSync(join(scratch, "import-batch", "cache", "db", W1_KEY, "manifest.json")));
+});
 
 test("REMOTE-064 an artifact imports as a valid entry whose created_at_unix is the import time", async () => {
   const result = await importBody("import-ok", await w1Artifact("import-ok-src"));
@@ -144,16 +177,21 @@ test("REMOTE-044 damaged artifacts are rejected with the reason of the first fai
   const flipped = Buffer.from(good);
   flipped[3072] ^= 1;
   cases.push(["blob", gzipSync(flipped), /^outputs\/5891b5b5.* does not match the manifest$/]);
-  for (const [name, body, reason] of cases) {
-    const result = await importBody(`reject-${name}`, body);
-    assert.equal(result.kind, "rejected", name);
-    assert.match((result as { reason: string }).reason, reason, name);
+  for (const inMemory of [false, true]) {
+    for (const [name, body, reason] of cases) {
+      const result = await importBody(`reject-${name}-${inMemory}`, body, { inMemory });
+      assert.equal(result.kind, "rejected", name);
+      assert.match((result as { reason: string }).reason, reason, name);
+    }
+    const small = await importBody(`reject-size-${inMemory}`, gzipSync(good), {
+      maxEntrySize: 600,
+      inMemory,
+    });
+    assert.deepEqual(small, {
+      kind: "rejected",
+      reason: "entry is larger than cache.remote.max_entry_size (600 B)",
+    });
   }
-  const small = await importBody("reject-size", gzipSync(good), 600);
-  assert.deepEqual(small, {
-    kind: "rejected",
-    reason: "entry is larger than cache.remote.max_entry_size (600 B)",
-  });
 });
 
 test("REMOTE-043 a multi-chunk blob of random bytes round-trips through writer and importer", async () => {
@@ -185,4 +223,40 @@ test("REMOTE-043 a multi-chunk blob of random bytes round-trips through writer a
     const imported = join(scratch, `random-import-${level}`, "cache", "db", W1_KEY, "outputs", blobHash);
     assert.equal(sha(readFileSync(imported)), blobHash);
   }
+});
+
+test("REMOTE-064 a body held in memory imports without an artifact file, also when it inflates past one call", async () => {
+  const imported = await importBody("memory-w1", await w1Artifact("memory-w1-src"), { inMemory: true });
+  assert.deepEqual(imported, { kind: "imported" });
+  const entry = join(scratch, "memory-w1", "cache", "db", W1_KEY);
+  assert.equal(readFileSync(join(entry, "outputs", HELLO), "utf8"), "hello\n");
+  assert.ok(!existsSync(join(entry, ARTIFACT_FILE)));
+  // 6 MiB of zeros compress to a few KiB: decompressed by the stream path, not in one call.
+  const blob = new Uint8Array(6 * 1024 * 1024);
+  const blobHash = sha(blob);
+  const manifest: Manifest = {
+    ...MANIFEST,
+    outputs: [{ path: "/app/out.txt", kind: "file", hash: blobHash, size: blob.length, mode: 420 }],
+  };
+  const source = join(scratch, "zeros-entry");
+  mkdirSync(join(source, "outputs"), { recursive: true });
+  writeFileSync(join(source, "manifest.json"), serializeManifest(manifest));
+  writeFileSync(join(source, "stdout"), "");
+  writeFileSync(join(source, "stderr"), "");
+  writeFileSync(join(source, "outputs", blobHash), blob);
+  const destination = join(scratch, "zeros.tgz");
+  const written = await writeArtifact({
+    entryDir: source,
+    key: W1_KEY,
+    hash: sha256,
+    destination,
+    level: 1,
+    maxEntrySize: 1 << 30,
+  });
+  assert.ok(written.ok && written.bytes < 256 * 1024);
+  assert.deepEqual(await importBody("memory-zeros", readFileSync(destination), { inMemory: true }), {
+    kind: "imported",
+  });
+  const copy = join(scratch, "memory-zeros", "cache", "db", W1_KEY, "outputs", blobHash);
+  assert.equal(sha(readFileSync(copy)), blobHash);
 });

@@ -1,6 +1,6 @@
 /**
- * Validation of an overlay file `.haz/tasks/<stem>.yml` (01-workspace.md §6, CFG-023..025): its name,
- * its `tagsFilter` expression (parse errors positioned inside the file) and its tasks.
+ * The schema of an overlay file `.haz/tasks/<stem>.yml` (01-workspace.md §6, CFG-023..025), walked
+ * once: its name, its `tagsFilter` expression (parse errors positioned inside the file) and its tasks.
  *
  * @module
  */
@@ -10,9 +10,16 @@ import { type Diagnostic, type DiagnosticLocation, errorDiagnostic } from "../do
 import { checkIdentifier } from "../domain/identifier.ts";
 import type { TaskBody } from "../domain/workspace.ts";
 import { type Expression, expressionAtoms, parseExpression } from "../domain/expression.ts";
-import { createFileChecker, mapEntries, reportError, type YamlValue } from "./file_checker.ts";
-import { validateTasks } from "./validate_task.ts";
-import { closedKeys, stringValue } from "./value_checks.ts";
+import {
+  createFileChecker,
+  type FileChecker,
+  type MappingSchema,
+  reportError,
+  walkMapping,
+  type YamlValue,
+} from "./schema_walker.ts";
+import { type TaskFileContext, type TasksResult, validateTasks } from "./task_schema.ts";
+import { stringValue } from "./value_types.ts";
 import { locateRange, type YamlFile } from "./yaml_source.ts";
 
 /** A tag named in a `tagsFilter`, kept for the ID-006 check. */
@@ -89,13 +96,16 @@ function filterSpanLocation(
   return locateRange(file, offset, Math.max(spanEnd, offset + 1));
 }
 
+/** A valid `tagsFilter`: the expression and its tag atoms. */
+interface FilterValue {
+  readonly expression: Expression;
+  readonly atoms: FilterAtom[];
+}
+
 /** CFG-024: the filter parses (QRY-002) and its atoms are tag names or `*`. */
-function checkFilter(
-  checker: ReturnType<typeof createFileChecker>,
-  value: YamlValue,
-): { expression: Expression | null; atoms: FilterAtom[] } {
-  const text = stringValue(checker, "tagsFilter", value);
-  if (text === null) return { expression: null, atoms: [] };
+function filterValue(checker: FileChecker, key: string, value: YamlValue): FilterValue | null {
+  const text = stringValue(checker, key, value);
+  if (text === null) return null;
   const parsed = parseExpression(text);
   if (!parsed.ok) {
     reportError(
@@ -104,7 +114,7 @@ function checkFilter(
       `invalid tagsFilter: ${parsed.message}`,
       filterSpanLocation(checker.file, value, parsed.column, 1),
     );
-    return { expression: null, atoms: [] };
+    return null;
   }
   const atoms: FilterAtom[] = [];
   let valid = true;
@@ -119,8 +129,30 @@ function checkFilter(
     }
     atoms.push({ tag: atom.text, location });
   }
-  return valid ? { expression: parsed.expression, atoms } : { expression: null, atoms: [] };
+  return valid ? { expression: parsed.expression, atoms } : null;
 }
+
+/** `tasks` (§5). */
+function tasksValue(
+  checker: FileChecker,
+  _key: string,
+  value: YamlValue,
+  file: TaskFileContext,
+): TasksResult | null {
+  return validateTasks({ ...file, checker }, value);
+}
+
+/** An overlay file: `tagsFilter` and `tasks`. */
+const OVERLAY_FILE: MappingSchema<
+  { tagsFilter: FilterValue | null; tasks: TasksResult | null },
+  TaskFileContext
+> = {
+  context: ({ overlay }) => `overlay \`${overlay}\``,
+  fields: {
+    tagsFilter: { read: filterValue, default: null },
+    tasks: { read: tasksValue, default: null },
+  },
+};
 
 /**
  * Validates a parsed overlay file named `stem` (the name itself is checked by {@link checkOverlayName}).
@@ -133,33 +165,26 @@ function checkFilter(
  */
 export function validateOverlayFile(file: YamlFile, root: YAMLMap | null, stem: string): OverlayFileResult {
   const checker = createFileChecker(file);
-  const known = closedKeys(
+  const { values, present, invalid } = walkMapping(checker, OVERLAY_FILE, root, {
     checker,
-    root === null ? [] : mapEntries(checker, root),
-    ["tagsFilter", "tasks"],
-    `overlay \`${stem}\``,
-  );
-  const filterEntry = known.get("tagsFilter");
-  let filter: { expression: Expression | null; atoms: FilterAtom[] } = { expression: null, atoms: [] };
-  if (filterEntry) {
-    filter = checkFilter(checker, filterEntry.value);
-  } else {
+    projectRoot: null,
+    overlay: stem,
+  });
+  const filterEntry = present.get("tagsFilter");
+  if (!filterEntry) {
     reportError(checker, "CFG-024", `overlay \`${stem}\` has no \`tagsFilter\``, { path: file.path }, {
       help: 'add e.g. `tagsFilter: "ts"` to choose the projects it attaches to',
     });
   }
-  const tasksEntry = known.get("tasks");
-  const tasks = tasksEntry
-    ? validateTasks({ checker, projectRoot: null, overlay: stem }, tasksEntry.value)
-    : undefined;
+  const tasks = values.tasks;
   return {
-    tagsFilter: filter.expression,
+    tagsFilter: values.tagsFilter?.expression ?? null,
     ...(filterEntry ? { tagsFilterLocation: filterEntry.value.location } : {}),
-    filterAtoms: filter.atoms,
+    filterAtoms: values.tagsFilter?.atoms ?? [],
     tasks: tasks?.tasks ?? new Map(),
     droppedTasks: tasks?.dropped ?? new Set(),
     taskLocations: tasks?.locations ?? new Map(),
-    incomplete: tasks === null,
+    incomplete: invalid.has("tasks"),
     diagnostics: checker.diagnostics,
   };
 }

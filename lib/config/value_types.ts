@@ -1,7 +1,8 @@
 /**
- * Validation steps shared by the three file kinds (01-workspace.md §2): closed mappings (CFG-003),
- * types (CFG-004), null (CFG-005), duplicate entries (CFG-007), scalars as strings and U+0000
- * (CFG-008), enumerations with "did you mean" (DIAG-009).
+ * The value types the file schemas are written in (01-workspace.md §2): each reads one value, checking
+ * its kind (CFG-004), null (CFG-005), duplicate entries (CFG-007), scalars as strings and U+0000
+ * (CFG-008), enumerations with "did you mean" (DIAG-009), durations (CFG-034) and sizes (CFG-035);
+ * `mappingOf` reads a nested mapping through its own schema.
  *
  * @module
  */
@@ -15,13 +16,13 @@ import { didYouMean } from "../util/did_you_mean.ts";
 import {
   type FileChecker,
   listItems,
-  mapEntries,
-  type MapEntry,
+  type MappingSchema,
   reportError,
-  valueKind,
+  type ValueReader,
+  walkMapping,
   type YamlValue,
-} from "./file_checker.ts";
-import { describeKind, sourceText, type YamlKind } from "./yaml_source.ts";
+} from "./schema_walker.ts";
+import { describeKind, kindOf, sourceText, type YamlKind } from "./yaml_source.ts";
 
 /** A string taken from a list, with where it was written. */
 export interface LocatedString {
@@ -80,35 +81,6 @@ export function foundText(checker: FileChecker, value: YamlValue): string {
 }
 
 /**
- * CFG-003: reports every key not in `allowed` (with DIAG-009 help) and returns the known ones by key.
- *
- * @example
- * ```ts
- * const known = closedKeys(checker, entries, ["name", "tags", "tasks"], "haz.yml");
- * ```
- */
-export function closedKeys(
-  checker: FileChecker,
-  entries: readonly MapEntry[],
-  allowed: readonly string[],
-  context: string,
-  synonyms?: Readonly<Record<string, string>>,
-): Map<string, MapEntry> {
-  const known = new Map<string, MapEntry>();
-  for (const entry of entries) {
-    if (allowed.includes(entry.key)) {
-      known.set(entry.key, entry);
-      continue;
-    }
-    const candidate = didYouMean(entry.key, allowed, synonyms === undefined ? {} : { synonyms });
-    reportError(checker, "CFG-003", `unknown key \`${entry.key}\` in ${context}`, entry.keyLocation, {
-      ...(candidate === null ? {} : { help: `did you mean \`${candidate}\`?` }),
-    });
-  }
-  return known;
-}
-
-/**
  * CFG-004/005: reports a value whose kind is not one of `kinds` (null is CFG-005, with help) and
  * tells whether it was acceptable.
  *
@@ -141,16 +113,31 @@ export function expectKinds(
 }
 
 /**
- * A mapping value (CFG-004/005), as its entries (CFG-006 applied); null when it is not a mapping.
+ * The kind of a value (CFG-004 words via `describeKind`).
  *
  * @example
  * ```ts
- * const entries = mappingValue(checker, "env", value);
+ * valueKind(checker, value); // "list"
  * ```
  */
-export function mappingValue(checker: FileChecker, key: string, value: YamlValue): MapEntry[] | null {
-  if (!expectKinds(checker, key, value, ["mapping"], "a mapping")) return null;
-  return mapEntries(checker, value.node as YAMLMap);
+export function valueKind(checker: FileChecker, value: YamlValue): YamlKind {
+  return kindOf(checker.file, value.node);
+}
+
+/**
+ * A nested mapping (CFG-004/005) read through its own schema: every field, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const readOutput = mappingOf({ context: () => "`output`", fields: { mode: { read: enumOf(["live", "buffered"], "CFG-030"), default: "live" } } });
+ * readOutput(checker, "output", value, null); // { mode: "buffered" } for `output: {mode: buffered}`
+ * ```
+ */
+export function mappingOf<S, C>(schema: MappingSchema<S, C>): ValueReader<S, C> {
+  return (checker, key, value, context) => {
+    if (!expectKinds(checker, key, value, ["mapping"], "a mapping")) return null;
+    return walkMapping(checker, schema, value.node as YAMLMap, context).values;
+  };
 }
 
 /** CFG-008: no string may contain U+0000. */
@@ -374,4 +361,54 @@ export function sizeValue(checker: FileChecker, key: string, value: YamlValue): 
     { help: "write digits and an optional unit: B, KB, MB, GB, KiB, MiB, GiB or TiB" },
   );
   return null;
+}
+
+/**
+ * A string from a fixed set, as a field type (see {@linkcode enumValue}).
+ *
+ * @example
+ * ```ts
+ * const mode = { read: enumOf(["live", "buffered"], "CFG-030"), default: "live" };
+ * ```
+ */
+export function enumOf<T extends string>(allowed: readonly T[], rule: string): ValueReader<T, unknown> {
+  return (checker, key, value) => enumValue(checker, key, value, allowed, rule);
+}
+
+/**
+ * A boolean (CFG-004/005).
+ *
+ * @example
+ * ```ts
+ * const cache = { read: booleanValue, default: true };
+ * ```
+ */
+export function booleanValue(checker: FileChecker, key: string, value: YamlValue): boolean | null {
+  if (!expectKinds(checker, key, value, ["boolean"], "a boolean")) return null;
+  return (value.node as { value: unknown }).value === true;
+}
+
+/**
+ * A duration of at least `minSeconds`, in milliseconds: CFG-034 for its form, `rule` below the
+ * minimum (a task's `timeout` is CFG-022, a service's `ready.timeout` SVC-007).
+ *
+ * @example
+ * ```ts
+ * const timeout = { read: durationAtLeast(1, "CFG-022"), default: null };
+ * ```
+ */
+export function durationAtLeast(minSeconds: number, rule: string): ValueReader<number, unknown> {
+  return (checker, key, value) => {
+    const seconds = durationValue(checker, key, value);
+    if (seconds === null) return null;
+    if (seconds >= minSeconds) return seconds * 1000;
+    const written = String((value.node as { value: unknown }).value);
+    reportError(
+      checker,
+      rule,
+      `\`${key}\` must be at least \`${minSeconds}s\`, found \`${written}\``,
+      value.location,
+    );
+    return null;
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Validation of a project file `haz.yml` (01-workspace.md §4, CFG-010..012).
+ * The schema of a project file `haz.yml` (01-workspace.md §4, CFG-010..012), walked once.
  *
  * @module
  */
@@ -12,12 +12,13 @@ import type { TaskBody } from "../domain/workspace.ts";
 import {
   createFileChecker,
   type FileChecker,
-  mapEntries,
+  type MappingSchema,
   reportError,
+  walkMapping,
   type YamlValue,
-} from "./file_checker.ts";
-import { validateTasks } from "./validate_task.ts";
-import { closedKeys, stringList, stringValue, withoutDuplicates } from "./value_checks.ts";
+} from "./schema_walker.ts";
+import { type TaskFileContext, type TasksResult, validateTasks } from "./task_schema.ts";
+import { stringList, stringValue, withoutDuplicates } from "./value_types.ts";
 import type { YamlFile } from "./yaml_source.ts";
 
 /** A validated `haz.yml`. */
@@ -57,6 +58,43 @@ export function checkName(
   return false;
 }
 
+/** `name`: a string that is a valid identifier. */
+function nameValue(checker: FileChecker, key: string, value: YamlValue): string | null {
+  const name = stringValue(checker, key, value);
+  return name !== null && checkName(checker, "project", name, value.location) ? name : null;
+}
+
+/** `tags`: a list of strings (CFG-004); the valid names (ID-001..003) without duplicates (CFG-007), sorted. */
+function tagsValue(checker: FileChecker, key: string, value: YamlValue): string[] | null {
+  const written = stringList(checker, key, value);
+  if (written === null) return null;
+  const valid = written.filter((tag) => checkName(checker, "tag", tag.text, tag.location));
+  return withoutDuplicates(checker, key, valid, (tag) => tag.text).map((tag) => tag.text).sort(compareBytes);
+}
+
+/** `tasks` (§5). */
+function tasksValue(
+  checker: FileChecker,
+  _key: string,
+  value: YamlValue,
+  file: TaskFileContext,
+): TasksResult | null {
+  return validateTasks({ ...file, checker }, value);
+}
+
+/** `haz.yml`: `name`, `tags`, `tasks`. */
+const PROJECT_FILE: MappingSchema<
+  { name: string | null; tags: string[]; tasks: TasksResult | null },
+  TaskFileContext
+> = {
+  context: () => "haz.yml",
+  fields: {
+    name: { read: nameValue, default: null },
+    tags: { read: tagsValue, default: [] },
+    tasks: { read: tasksValue, default: null },
+  },
+};
+
 /**
  * Validates a parsed `haz.yml` of the project rooted at `projectRoot` (`/` or `/web`).
  *
@@ -72,45 +110,21 @@ export function validateProjectFile(
   projectRoot: string,
 ): ProjectFileResult {
   const checker = createFileChecker(file);
-  const known = closedKeys(
+  const { values, invalid } = walkMapping(checker, PROJECT_FILE, root, {
     checker,
-    root === null ? [] : mapEntries(checker, root),
-    ["name", "tags", "tasks"],
-    "haz.yml",
-  );
-  let declaredName: string | null = null;
-  let nameInvalid = false;
-  let incomplete = false;
-  let tagsKnown = true;
-  const nameEntry = known.get("name");
-  if (nameEntry) {
-    const name = stringValue(checker, "name", nameEntry.value);
-    if (name !== null && checkName(checker, "project", name, nameEntry.value.location)) declaredName = name;
-    else nameInvalid = true;
-  }
-  let tags: string[] = [];
-  const tagsEntry = known.get("tags");
-  if (tagsEntry) {
-    const written = stringList(checker, "tags", tagsEntry.value);
-    if (written === null) tagsKnown = false;
-    const valid = (written ?? []).filter((tag) => checkName(checker, "tag", tag.text, tag.location));
-    tags = withoutDuplicates(checker, "tags", valid, (tag) => tag.text).map((tag) => tag.text).sort(
-      compareBytes,
-    );
-  }
-  const tasksEntry = known.get("tasks");
-  const tasks = tasksEntry
-    ? validateTasks({ checker, projectRoot, overlay: null }, tasksEntry.value)
-    : undefined;
-  if (tasks === null) incomplete = true;
+    projectRoot,
+    overlay: null,
+  });
+  const nameInvalid = invalid.has("name");
+  const tagsKnown = !invalid.has("tags");
   return {
-    declaredName,
+    declaredName: values.name,
     nameInvalid,
-    tags,
+    tags: values.tags,
     tagsKnown,
-    tasks: tasks?.tasks ?? new Map(),
-    droppedTasks: tasks?.dropped ?? new Set(),
-    incomplete: incomplete || !tagsKnown || nameInvalid,
+    tasks: values.tasks?.tasks ?? new Map(),
+    droppedTasks: values.tasks?.dropped ?? new Set(),
+    incomplete: invalid.has("tasks") || !tagsKnown || nameInvalid,
     diagnostics: checker.diagnostics,
   };
 }
