@@ -55,6 +55,25 @@ const SCOPE_OPTIONS: readonly OptionSpec[] = [
   { long: "workspace", description: "every task of every project" },
 ];
 
+/** Options of `run` and `watch` alike: how tasks run and print (04-execution.md, WATCH-001). */
+const EXECUTION_OPTIONS: readonly OptionSpec[] = [
+  {
+    long: "output-mode",
+    value: "MODE",
+    description: "live or buffered",
+    defaultText: "output.mode, else live",
+    choices: ["live", "buffered"],
+  },
+  {
+    long: "concurrency",
+    short: "j",
+    value: "N|auto",
+    description: "global cap: an integer >= 1 or auto (logical CPUs)",
+    defaultText: "HAZ_CONCURRENCY, else concurrency.default, else auto",
+  },
+  { long: "no-cache", description: "no cache lookup and no store for any task" },
+];
+
 const GIT_OPTIONS: readonly OptionSpec[] = [
   {
     long: "git-changed",
@@ -88,21 +107,7 @@ const RUN: CommandSpec = {
     ...GIT_OPTIONS,
     { long: "dry-run", description: "print the run set, execute nothing" },
     { long: "json", description: "with --dry-run: JSON instead of text" },
-    {
-      long: "output-mode",
-      value: "MODE",
-      description: "live or buffered",
-      defaultText: "output.mode, else live",
-      choices: ["live", "buffered"],
-    },
-    {
-      long: "concurrency",
-      short: "j",
-      value: "N|auto",
-      description: "global cap: an integer >= 1 or auto (logical CPUs)",
-      defaultText: "HAZ_CONCURRENCY, else concurrency.default, else auto",
-    },
-    { long: "no-cache", description: "no cache lookup and no store for any task" },
+    ...EXECUTION_OPTIONS,
     {
       long: "remote-cache",
       value: "MODE",
@@ -127,21 +132,7 @@ const WATCH: CommandSpec = {
   arguments: [REFS],
   options: [
     ...SCOPE_OPTIONS,
-    {
-      long: "output-mode",
-      value: "MODE",
-      description: "live or buffered",
-      defaultText: "output.mode, else live",
-      choices: ["live", "buffered"],
-    },
-    {
-      long: "concurrency",
-      short: "j",
-      value: "N|auto",
-      description: "global cap: an integer >= 1 or auto (logical CPUs)",
-      defaultText: "HAZ_CONCURRENCY, else concurrency.default, else auto",
-    },
-    { long: "no-cache", description: "no cache lookup and no store for any task" },
+    ...EXECUTION_OPTIONS,
     {
       long: "debounce",
       value: "MS",

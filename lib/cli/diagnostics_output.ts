@@ -8,7 +8,6 @@ import type { Diagnostic } from "../domain/diagnostic.ts";
 import { parseCliRef } from "../domain/task_ref.ts";
 import { invalidRefMessage } from "../domain/task_ref.ts";
 import { type LoadedWorkspace, loadWorkspace } from "../graph/load_workspace.ts";
-import { structuredSerializer } from "../runtime/structured_serializer.ts";
 import { codeFingerprint } from "./code_fingerprint.ts";
 import type { CommandContext } from "./command_context.ts";
 import { renderDiagnosticReport } from "./render_diagnostic.ts";
@@ -54,7 +53,6 @@ export async function loadOrReport(
     snapshot: {
       version: codeFingerprint(context.runtime),
       readOnly: options.readOnly ?? false,
-      serialize: structuredSerializer(context.runtime.runtime),
     },
   });
   if (!result.ok) {

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
-import { runtimeSha256 } from "../runtime/runtime_sha256.ts";
 import { openInputStatCache } from "../cache/input_stat_cache.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { exitCodeFor } from "../exec/exit_code.ts";
@@ -30,6 +28,7 @@ import { type RunReports, writeRunReports } from "./run_reports.ts";
 import { type RunOptions, runOptions } from "./run_options.ts";
 import { cacheLine, type RunRemote } from "./remote_report.ts";
 import { resolveRemoteConfig } from "../cache/remote/remote_config.ts";
+import { RemoteSession } from "../cache/remote/remote_session.ts";
 import { cacheRootOf } from "../cache/layout.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
 import type { WorkspaceSettings } from "../domain/workspace.ts";
@@ -40,6 +39,7 @@ import { warningText } from "../exec/output/run_diagnostics.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
+import { loadRunHash } from "./run_hash.ts";
 import { epochMsToNs } from "../util/file_identity.ts";
 import { reportUsageError } from "./usage_report.ts";
 import { netProber } from "../runtime/net_prober.ts";
@@ -117,16 +117,8 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       return 0;
     }
     const settings = loaded.workspace.settings;
-    let hash;
-    try {
-      hash = await loadHashAlgorithm(settings.hash, runtimeSha256(context.runtime.runtime));
-    } catch (error) {
-      writeText(
-        context.stderr,
-        `error: cannot load the ${settings.hash} hash function: ${(error as Error).message}\n`,
-      );
-      return 2;
-    }
+    const hash = await loadRunHash(context, settings);
+    if (hash === null) return 2;
     graceMs = settings.cancelGraceMs;
     const concurrency = resolveConcurrency(options.concurrency ?? settings.concurrency.default);
     const presenter = createPresenter({
@@ -149,7 +141,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       referenceNs: epochMsToNs(Date.now()),
     });
     control = createRunControl();
-    const remote = await runRemote({
+    const remote = runRemote({
       context,
       options,
       settings,
@@ -276,16 +268,14 @@ interface RunRemoteInputs {
 
 /**
  * REMOTE-020: the run's remote, with a session when its mode is not `off`; null without a configured
- * remote. Warnings go to the presenter as they happen (REMOTE-081). The session's module (HTTP,
- * gzip, streams) is loaded only here: evaluating `node:http` and `node:zlib` cost a run without a
- * remote about 10 ms of start-up in the compiled binary.
+ * remote. Warnings go to the presenter as they happen (REMOTE-081).
  *
  * @example
  * ```ts
- * const remote = await runRemote(inputs); // { config, session } or null
+ * const remote = runRemote(inputs); // { config, session } or null
  * ```
  */
-export async function runRemote(inputs: RunRemoteInputs): Promise<RunRemote | null> {
+export function runRemote(inputs: RunRemoteInputs): RunRemote | null {
   const config = resolveRemoteConfig({
     settings: inputs.settings.remote,
     env: inputs.context.env,
@@ -294,7 +284,6 @@ export async function runRemote(inputs: RunRemoteInputs): Promise<RunRemote | nu
   });
   if (config === null) return null;
   if (config.mode === "off") return { config, session: null };
-  const { RemoteSession } = await import("../cache/remote/remote_session.ts");
   const session = new RemoteSession({
     config,
     context: {

@@ -228,7 +228,7 @@ function taskArgs(result: TaskResult) {
 function causeText(result: TaskResult): string {
   if (result.kind === "skipped") {
     const cause = result.record.cause;
-    return cause.kind === "unneeded" || cause.kind === "stale"
+    return cause.kind === "unneeded" || cause.kind === "stale" || cause.kind === "unchanged"
       ? cause.kind
       : `${cause.kind} ${formatTaskId(cause.root)}`;
   }

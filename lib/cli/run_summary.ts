@@ -232,7 +232,9 @@ function exitStatusOf(result: TaskResult) {
 function causeOf(result: TaskResult) {
   if (result.kind === "skipped") {
     const cause = result.record.cause;
-    if (cause.kind === "unneeded" || cause.kind === "stale") return { kind: cause.kind };
+    if (cause.kind === "unneeded" || cause.kind === "stale" || cause.kind === "unchanged") {
+      return { kind: cause.kind };
+    }
     if (cause.kind === "admission-closed") {
       return { kind: cause.kind, root: formatTaskId(cause.root), violation: cause.violation };
     }

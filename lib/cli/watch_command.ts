@@ -5,8 +5,6 @@
  * @module
  */
 
-import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
-import { runtimeSha256 } from "../runtime/runtime_sha256.ts";
 import { openCache } from "../cache/local_cache.ts";
 import type { HostSignal } from "../exec/process.ts";
 import { SIGNAL_NUMBERS } from "../exec/process.ts";
@@ -19,6 +17,7 @@ import { resolveConcurrency } from "../exec/resolve_concurrency.ts";
 import { createRunControl } from "../exec/run_control.ts";
 import type { WatchError } from "../exec/file_watcher.ts";
 import { netProber } from "../runtime/net_prober.ts";
+import { openWorkspaceLocks } from "../lock/fs_workspace_locks.ts";
 import { fileWatcherFor } from "../runtime/file_watcher_for.ts";
 import { walkIncluded } from "../runtime/watch_tree.ts";
 import { formatDuration } from "../util/format_duration.ts";
@@ -46,6 +45,7 @@ import { runOptions } from "./run_options.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError, selectionOptions } from "./selection_options.ts";
 import { writeText } from "./stdio_sink.ts";
+import { loadRunHash } from "./run_hash.ts";
 import { reportUsageError } from "./usage_report.ts";
 
 /** WATCH-030: `--debounce` default and bounds. */
@@ -101,16 +101,8 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
       writeText(context.stderr, servicesLeftOutNote(parsed, selection.servicesLeftOut));
     }
     const settings = loaded.workspace.settings;
-    let hash;
-    try {
-      hash = await loadHashAlgorithm(settings.hash, runtimeSha256(context.runtime.runtime));
-    } catch (error) {
-      writeText(
-        context.stderr,
-        `error: cannot load the ${settings.hash} hash function: ${(error as Error).message}\n`,
-      );
-      return 2;
-    }
+    const hash = await loadRunHash(context, settings);
+    if (hash === null) return 2;
     graceMs = settings.cancelGraceMs;
     const clock = systemClock(context.startedAt);
     const runSet = new Set(selection.runSet);
@@ -146,6 +138,8 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
       control,
       prober: netProber,
       kept: new Set(selection.selected),
+      // XPROC-001..004: cycles take the same workspace locks as runs; services hold theirs for life.
+      locks: openWorkspaceLocks(loaded.workspace.root),
       watcher: fileWatcherFor(context.runtime.runtime),
       debounceMs,
       reload: () => reloadSelection(context, parsed),
@@ -250,6 +244,7 @@ function watchObserver(presenter: Presenter, color: boolean, activity: LoopActiv
     },
     onServiceRestarting: (task, restart) => presenter.onServiceRestarting(task, restart),
     onServicesOnly: () => {},
+    onTaskWaiting: (wait) => presenter.onTaskWaiting?.(wait),
     onWatching: (directories, tasks) =>
       presenter.notice(
         `haz watch: watching ${plural(directories, "directory", "directories")} for ${

@@ -4,8 +4,6 @@
  * @module
  */
 
-import { loadHashAlgorithm } from "../cache/hash_algorithm.ts";
-import { runtimeSha256 } from "../runtime/runtime_sha256.ts";
 import { openCache } from "../cache/local_cache.ts";
 import { whyReport } from "../cache/why_report.ts";
 import { select } from "../graph/select.ts";
@@ -14,6 +12,7 @@ import type { CommandContext } from "./command_context.ts";
 import { loadOrReport, printDiagnostics, refSyntaxDiagnostics } from "./diagnostics_output.ts";
 import { type ParsedCommandLine, usageError } from "./parse_args.ts";
 import { hostEnvironment } from "./host_environment.ts";
+import { loadRunHash } from "./run_hash.ts";
 import { writeText } from "./stdio_sink.ts";
 import { reportUsageError } from "./usage_report.ts";
 import { remoteEnvError } from "./remote_options.ts";
@@ -50,13 +49,8 @@ export async function whyCommand(context: CommandContext, parsed: ParsedCommandL
     printDiagnostics(context, selection.diagnostics);
     return 2;
   }
-  let hash;
-  try {
-    hash = await loadHashAlgorithm(loaded.workspace.settings.hash, runtimeSha256(context.runtime.runtime));
-  } catch (error) {
-    writeText(context.stderr, `error: cannot load the blake3 hash function: ${(error as Error).message}\n`);
-    return 2;
-  }
+  const hash = await loadRunHash(context, loaded.workspace.settings);
+  if (hash === null) return 2;
   const report = await whyReport({
     loaded,
     target: selection.selected[0],

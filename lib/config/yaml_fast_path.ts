@@ -32,6 +32,44 @@ interface Line {
   readonly end: number;
 }
 
+/**
+ * The prototype for nodes of one kind built here: yaml's class prototype plus the node-type mark that
+ * yaml's constructors define on every instance with `Object.defineProperty`, the costliest part of
+ * building a node. `isScalar` & co. read the mark through the prototype; `instanceof` still holds.
+ */
+function lightPrototype(probe: object): object {
+  const marks = Object.getOwnPropertySymbols(probe);
+  const descriptors: PropertyDescriptorMap = {};
+  for (const mark of marks) descriptors[mark] = { value: (probe as Record<symbol, unknown>)[mark] };
+  return Object.create(Object.getPrototypeOf(probe), descriptors);
+}
+
+const SCALAR_PROTOTYPE = lightPrototype(new Scalar(null));
+const PAIR_PROTOTYPE = lightPrototype(new Pair(null));
+const MAP_PROTOTYPE = lightPrototype(new YAMLMap());
+const SEQ_PROTOTYPE = lightPrototype(new YAMLSeq());
+
+function newScalar(value: unknown, type: Scalar.Type, range: [number, number, number]): Scalar {
+  const scalar = Object.create(SCALAR_PROTOTYPE) as Scalar;
+  scalar.value = value;
+  scalar.type = type;
+  scalar.range = range;
+  return scalar;
+}
+
+function newPair(key: Scalar, value: Scalar | YAMLMap | YAMLSeq): Pair<Scalar, Scalar | YAMLMap | YAMLSeq> {
+  const pair = Object.create(PAIR_PROTOTYPE) as Pair<Scalar, Scalar | YAMLMap | YAMLSeq>;
+  pair.key = key;
+  pair.value = value;
+  return pair;
+}
+
+function newCollection<T extends YAMLMap | YAMLSeq>(prototype: object): T {
+  const collection = Object.create(prototype) as T;
+  collection.items = [];
+  return collection;
+}
+
 /** Thrown inside the parser when the text leaves the supported shape; never escapes this module. */
 class Unsupported extends Error {}
 
@@ -82,7 +120,7 @@ class FastParser {
   }
 
   #blockMap(indent: number): YAMLMap {
-    const map = new YAMLMap();
+    const map = newCollection<YAMLMap>(MAP_PROTOTYPE);
     const start = this.#peek()!.start + indent;
     let end = start;
     for (let line = this.#peek(); line !== undefined && line.indent === indent; line = this.#peek()) {
@@ -102,7 +140,7 @@ class FastParser {
         if (rest[0] !== " ") throw new Unsupported();
         value = inlineValue(this.#text, afterColon, line.end);
       }
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       end = this.#lastEnd();
     }
     const following = this.#peek();
@@ -129,7 +167,7 @@ class FastParser {
   }
 
   #blockSeq(indent: number): YAMLSeq {
-    const seq = new YAMLSeq();
+    const seq = newCollection<YAMLSeq>(SEQ_PROTOTYPE);
     const start = this.#peek()!.start + indent;
     for (let line = this.#peek(); line !== undefined && line.indent === indent; line = this.#peek()) {
       const dash = line.start + indent;
@@ -197,7 +235,7 @@ function inlineValue(text: string, from: number, lineEnd: number): Scalar | YAML
 
 /** A one-line `[a, "b", 'c']` of scalars. */
 function flowSeq(text: string, open: number, lineEnd: number): YAMLSeq {
-  const seq = new YAMLSeq();
+  const seq = newCollection<YAMLSeq>(SEQ_PROTOTYPE);
   seq.flow = true;
   let at = open + 1;
   for (;;) {
@@ -239,10 +277,11 @@ function quotedScalar(text: string, open: number, lineEnd: number): Scalar {
   if (quote === '"' && content.includes("\\")) throw new Unsupported();
   // `''` inside single quotes is an escaped quote.
   if (quote === "'" && text[close + 1] === "'") throw new Unsupported();
-  const scalar = new Scalar(content);
-  scalar.type = quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
-  scalar.range = [open, close + 1, close + 1];
-  return scalar;
+  return newScalar(content, quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE, [
+    open,
+    close + 1,
+    close + 1,
+  ]);
 }
 
 /** Only spaces, or spaces and a comment, may follow a value on its line. */
@@ -255,10 +294,7 @@ function expectEndOfLine(text: string, from: number, lineEnd: number): void {
 /** A plain scalar resolved by the core schema, for the forms taken here. */
 function plainScalar(raw: string, start: number, end: number): Scalar {
   if (raw !== "" && INDICATORS.has(raw[0])) throw new Unsupported();
-  const scalar = new Scalar(resolvePlain(raw));
-  scalar.type = Scalar.PLAIN;
-  scalar.range = [start, end, end];
-  return scalar;
+  return newScalar(resolvePlain(raw), Scalar.PLAIN, [start, end, end]);
 }
 
 function resolvePlain(raw: string): string | number | boolean | null {
@@ -272,8 +308,5 @@ function resolvePlain(raw: string): string | number | boolean | null {
 }
 
 function nullScalar(at: number): Scalar {
-  const scalar = new Scalar(null);
-  scalar.type = Scalar.PLAIN;
-  scalar.range = [at, at, at];
-  return scalar;
+  return newScalar(null, Scalar.PLAIN, [at, at, at]);
 }

@@ -73,6 +73,35 @@ export class SpawnError extends Error {
   }
 }
 
+/**
+ * The task error of a spawn that threw: its {@link SpawnError} reason, or `other` for anything else.
+ *
+ * @example
+ * ```ts
+ * spawnFailure(new SpawnError("not-found", "vite", "program not found: vite"), "vite");
+ * // { kind: "spawn", reason: "not-found", program: "vite", message: "program not found: vite" }
+ * ```
+ */
+export function spawnFailure(
+  error: unknown,
+  program: string,
+): {
+  readonly kind: "spawn";
+  readonly reason: SpawnErrorReason;
+  readonly program: string;
+  readonly message: string;
+} {
+  if (error instanceof SpawnError) {
+    return { kind: "spawn", reason: error.reason, program: error.program, message: error.message };
+  }
+  return {
+    kind: "spawn",
+    reason: "other",
+    program,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
 /** Starts task processes and signals their groups. */
 export interface ProcessSpawner {
   /** Starts the process or throws {@link SpawnError} synchronously. */

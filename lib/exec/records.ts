@@ -104,7 +104,9 @@ export type SkipCause =
   /** A dependency service released before it was admitted (SVC-052). */
   | { readonly kind: "unneeded" }
   /** A change made it stale before it was admitted; a watch loop runs it in its next cycle (WATCH-045). */
-  | { readonly kind: "stale" };
+  | { readonly kind: "stale" }
+  /** WATCH-043: no predecessor changed in this cycle; it keeps its previous outcome. */
+  | { readonly kind: "unchanged" };
 
 /** A task that never ran because of another task's event. */
 export interface SkipRecord {

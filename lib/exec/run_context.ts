@@ -15,6 +15,8 @@ import type { Clock } from "../util/clock.ts";
 import type { RunObserver } from "./records.ts";
 import type { RunControl } from "./run_control.ts";
 import type { ServiceProber } from "./service_prober.ts";
+import type { SlotPool } from "./slot_pool.ts";
+import type { CutOff, ServiceStops } from "./cut_off.ts";
 
 /** The inputs of `runGraph` and `runTask`. */
 export interface RunContext {
@@ -47,6 +49,19 @@ export interface RunContext {
   readonly concurrency: number;
   /** Tag caps (EXEC-005). */
   readonly tagCaps: ReadonlyMap<string, number>;
+  /**
+   * The slots of `concurrency` and `tagCaps` when several runs share them (a watch loop's cycles and
+   * the runs that keep its services, WATCH-047); absent, the run has its own.
+   */
+  readonly slots?: SlotPool;
+  /**
+   * WATCH-043: a watch cycle's cut-off. A task outside `cutOff.matched` runs only when a hard
+   * predecessor changed in this run; otherwise it is withdrawn silently (skip cause `unchanged`) and
+   * releases its successors as an unchanged success.
+   */
+  readonly cutOff?: CutOff;
+  /** Through which a watch loop stops single services of this run while it goes on (WATCH-046). */
+  readonly serviceStops?: ServiceStops;
   /** `execution.cancel_grace` in ms (EXEC-014). */
   readonly cancelGraceMs: number;
   /** `--fail-fast` (EXEC-104). */

@@ -18,6 +18,7 @@ import { LOCK_POLL_MS, type LockHolder, type LockLease, type LockRequest } from 
 import { lockKey, lockLabel, MutexTable } from "./mutex_table.ts";
 import type { RunningProcess } from "./process_controller.ts";
 import { RankHeap } from "./rank_heap.ts";
+import { SlotPool } from "./slot_pool.ts";
 import type {
   CancelledRecord,
   CancelReason,
@@ -112,6 +113,10 @@ interface Node {
   elsewhere: LockRequest | null;
   /** Kinds of cross-process wait already noted for this task (the note is printed once). */
   readonly noted: Set<LockRequest["kind"]>;
+  /** WATCH-043: a hard predecessor changed in this run. */
+  predecessorChanged: boolean;
+  /** WATCH-043: this task changed in this run (its successors are not cut off). */
+  changed: boolean;
 }
 
 /** What the scheduler tracks of a service or service aggregate across its spawns. */
@@ -135,6 +140,8 @@ interface ServiceState {
   /** Successors whose pending count this service's being up already decremented (SVC-042/043). */
   readonly releasedHard: Set<number>;
   readonly releasedSoft: Set<number>;
+  /** WATCH-046: the cut-off's `beforeStart` was awaited (once, before the first spawn). */
+  replaced: boolean;
 }
 
 /** Ready tasks that carry the same capped tags, so they fit or not together. */
@@ -167,8 +174,8 @@ class GraphRun {
   readonly #phaseContext: RunContext;
   readonly #nodes: Node[] = [];
   readonly #queues: ReadyQueue[] = [];
-  readonly #freeLanes = new RankHeap();
-  readonly #tagHolds = new Map<string, number>();
+  /** Shared with the other runs of a watch loop (WATCH-047), else this run's own. */
+  readonly #slots: SlotPool;
   readonly #mutexes = new MutexTable();
   readonly #checks: RuntimeChecks;
   readonly #digests = new Map<string, { stdout: string; stderr: string }>();
@@ -185,7 +192,6 @@ class GraphRun {
   readonly #pollAbort = new AbortController();
   #polling = false;
   #candidates: number[] = [];
-  #slotsHeld = 0;
   #inFlight = 0;
   #remaining = 0;
   #pumping = false;
@@ -200,6 +206,9 @@ class GraphRun {
   #bug: { error: unknown } | null = null;
   #startedAt = 0;
   #unwatch: () => void = () => {};
+  #unlisten: () => void = () => {};
+  /** Who waits for a node's terminal event (a service stopped through `serviceStops`). */
+  readonly #terminalWaiters = new Map<Node, (() => void)[]>();
   #resolve: (result: RunGraphResult) => void = () => {};
   #reject: (error: unknown) => void = () => {};
 
@@ -212,7 +221,7 @@ class GraphRun {
     };
     this.#checks = new RuntimeChecks(ctx.graph, ctx.runSet);
     for (const [id, digests] of ctx.predecessorDigests ?? []) this.#digests.set(id, { ...digests });
-    for (let lane = 1; lane <= ctx.concurrency; lane++) this.#freeLanes.push(lane);
+    this.#slots = ctx.slots ?? new SlotPool(ctx.concurrency, ctx.tagCaps);
   }
 
   run(): Promise<RunGraphResult> {
@@ -228,6 +237,10 @@ class GraphRun {
         onCancel: (reason) => this.#startCancellation(reason),
         onKill: () => this.#kill(),
       });
+      // WATCH-047: a slot another run of the loop gave back may admit a task of this one.
+      const unlisten = this.#ctx.slots?.onRelease(() => this.#pump());
+      if (unlisten !== undefined) this.#unlisten = unlisten;
+      this.#ctx.serviceStops?.attach((ids) => this.#stopServices(ids));
       for (const node of this.#nodes) this.#offerIfReady(node);
       if (control.reason !== null) this.#startCancellation(control.reason);
       if (wasKilled(control)) this.#kill();
@@ -298,6 +311,7 @@ class GraphRun {
           startKey: null,
           releasedHard: new Set(),
           releasedSoft: new Set(),
+          replaced: false,
         },
         pendingHard: hardPredecessors.length,
         pendingSoft: inRunSet(graph.softPredecessors.get(id)).length,
@@ -313,6 +327,8 @@ class GraphRun {
         mutexLease: null,
         elsewhere: null,
         noted: new Set(),
+        predecessorChanged: false,
+        changed: false,
       });
     }
     this.#remaining = this.#nodes.length;
@@ -375,8 +391,7 @@ class GraphRun {
 
   #fits(queue: ReadyQueue): boolean {
     if (queue.slotless) return true;
-    if (this.#slotsHeld >= this.#ctx.concurrency) return false;
-    return queue.tags.every((tag) => (this.#tagHolds.get(tag) ?? 0) < this.#ctx.tagCaps.get(tag)!);
+    return this.#slots.fits(queue.tags);
   }
 
   #admissionClosed(): boolean {
@@ -399,10 +414,8 @@ class GraphRun {
       });
       return;
     }
-    node.lane = this.#freeLanes.pop()!;
+    node.lane = this.#slots.take(node.queue.tags);
     node.holdsSlot = true;
-    this.#slotsHeld += 1;
-    for (const tag of node.queue.tags) this.#tagHolds.set(tag, (this.#tagHolds.get(tag) ?? 0) + 1);
     node.admittedAt = now;
     node.session.timing.markAdmitted(now, node.lane);
     this.#markStarted(node);
@@ -424,11 +437,9 @@ class GraphRun {
       start: node.admittedAt,
       end: this.#ctx.clock.now(),
     });
-    this.#freeLanes.push(node.lane);
+    this.#slots.give(node.lane, node.queue.tags);
     node.lane = 0;
     node.holdsSlot = false;
-    this.#slotsHeld -= 1;
-    for (const tag of node.queue.tags) this.#tagHolds.set(tag, this.#tagHolds.get(tag)! - 1);
   }
 
   // ---- one admitted task (§4) ------------------------------------------------------------------
@@ -608,6 +619,12 @@ class GraphRun {
   async #serviceAttempt(node: Node): Promise<ServiceSpawnResult | { readonly kind: "parked" }> {
     const service = node.service!;
     const ctx = this.#phaseContext;
+    if (ctx.cutOff !== undefined && !service.replaced) {
+      // WATCH-046: a watch cycle stops the instance an earlier cycle started before starting this one.
+      service.replaced = true;
+      const changed = node.hardPredecessors.map((rank) => this.#nodes[rank]).find((pred) => pred.changed);
+      await ctx.cutOff.beforeStart(node.id, changed?.id ?? null);
+    }
     if (service.keyed && ctx.cache !== null) {
       const services = this.#serviceKeys(node);
       const start = ctx.clock.now();
@@ -669,12 +686,13 @@ class GraphRun {
       this.#emit((observer) => observer.onServiceUp(node.task.id, now - node.admittedAt));
     }
     service.announced = true;
+    // WATCH-043: a service started in this run changed; so did an aggregate over one.
+    node.changed = true;
     for (const rank of node.hardSuccessors) {
       const successor = this.#nodes[rank];
       if (service.releasedHard.has(rank) || successor.state !== "waiting") continue;
       service.releasedHard.add(rank);
-      successor.pendingHard -= 1;
-      this.#offerIfReady(successor);
+      this.#releaseSuccessor(node, successor);
     }
     for (const rank of node.softSuccessors) {
       const successor = this.#nodes[rank];
@@ -916,6 +934,26 @@ class GraphRun {
     else service.handle?.stop();
   }
 
+  /** WATCH-046: stops these services one after the other, each only once the one before it ended. */
+  async #stopServices(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const node = this.#nodes.find((candidate) => candidate.id === id);
+      if (node === undefined || node.service === null || node.state === "terminal") continue;
+      const ended = new Promise<void>((resolve) => {
+        const waiters = this.#terminalWaiters.get(node) ?? [];
+        waiters.push(resolve);
+        this.#terminalWaiters.set(node, waiters);
+      });
+      try {
+        this.#release(node);
+      } catch (error) {
+        this.#recordBug(error);
+      }
+      this.#pump();
+      await ended;
+    }
+  }
+
   /** Start keys of a task's direct service predecessors, by printed id (SVC-045). */
   #serviceKeys(node: Node): Map<string, Digest> {
     const keys = new Map<string, Digest>();
@@ -1074,12 +1112,36 @@ class GraphRun {
           this.#withdraw(node);
         } else if (this.#ctx.isStale?.(node.id)) {
           this.#withdrawStale(node);
+        } else if (this.#cutsOff(node)) {
+          this.#settleUnchanged(node);
         } else {
           node.state = "ready";
           node.queue.heap.push(rank);
         }
       }
     }
+  }
+
+  /** WATCH-043: outside the matched set, and no hard predecessor changed in this run. */
+  #cutsOff(node: Node): boolean {
+    const { cutOff } = this.#ctx;
+    return cutOff !== undefined && !cutOff.matched.has(node.id) && !node.predecessorChanged;
+  }
+
+  /** WATCH-043: ends silently with its previous outcome; successors see an unchanged success. */
+  #settleUnchanged(node: Node): void {
+    this.#settle(node, {
+      kind: "skipped",
+      record: { task: node.task.id, cause: { kind: "unchanged" }, timing: this.#finishTiming(node) },
+    });
+    for (const rank of node.hardSuccessors) this.#releaseSuccessor(node, this.#nodes[rank]);
+  }
+
+  /** A hard successor has one predecessor less to wait for, and learns whether it changed (WATCH-043). */
+  #releaseSuccessor(node: Node, successor: Node): void {
+    if (node.changed) successor.predecessorChanged = true;
+    successor.pendingHard -= 1;
+    this.#offerIfReady(successor);
   }
 
   // ---- terminal events (§5.2) ------------------------------------------------------------------
@@ -1096,6 +1158,8 @@ class GraphRun {
   #settleOne(node: Node, terminal: Terminal, cascade: boolean): void {
     node.state = "terminal";
     this.#remaining -= 1;
+    for (const resolve of this.#terminalWaiters.get(node) ?? []) resolve();
+    this.#terminalWaiters.delete(node);
     this.#results[node.rank] = terminal;
     this.#emitTerminal(terminal);
     for (const rank of node.softSuccessors) {
@@ -1118,11 +1182,10 @@ class GraphRun {
         for (const victim of this.#descendantsToEnd(node)) this.#withdrawStale(victim);
         return;
       }
+      node.changed = this.#ctx.cutOff?.changed(record) ?? true;
       for (const rank of node.hardSuccessors) {
         if (node.service?.releasedHard.has(rank)) continue;
-        const successor = this.#nodes[rank];
-        successor.pendingHard -= 1;
-        this.#offerIfReady(successor);
+        this.#releaseSuccessor(node, this.#nodes[rank]);
       }
       if (violations.length > 0 && this.#ctx.failFast) {
         this.#ctx.control.cancel({ kind: "fail-fast", root: node.task.id });
@@ -1332,8 +1395,11 @@ class GraphRun {
 
   #finishIfDone(): void {
     if (this.#settled || this.#pumping || this.#inFlight > 0) return;
+    // WATCH-047: a ready task waits for a slot another run of the loop holds; its release pumps again.
+    if (this.#ctx.slots !== undefined && this.#nodes.some((node) => node.state === "ready")) return;
     this.#settled = true;
     this.#unwatch();
+    this.#unlisten();
     if (this.#bug !== null) return this.#reject(this.#bug.error);
     if (this.#remaining > 0) {
       const stuck = this.#nodes.filter((node) => node.state !== "terminal").map((node) => node.id);

@@ -8,8 +8,9 @@
 
 import type { ReadyCondition } from "../domain/service_spec.ts";
 import { childEnvironment } from "./child_env.ts";
-import { ProcessController, type SignalHistory } from "./process_controller.ts";
-import { type ExitStatus, type SpawnedProcess, SpawnError } from "./process.ts";
+import type { SignalHistory } from "./process_controller.ts";
+import { controlProcess } from "./controlled_process.ts";
+import { type ExitStatus, type SpawnedProcess, spawnFailure } from "./process.ts";
 import { ReadyLineWatch } from "./ready_line.ts";
 import type { StreamDigest } from "../cache/digest.ts";
 import type { TaskErrorRecord } from "./records.ts";
@@ -18,7 +19,6 @@ import type { SpawnBlock, TaskSession } from "./run_task.ts";
 import type { ServiceProber } from "./service_prober.ts";
 import { spawnPlan } from "./spawn_plan.ts";
 import { StreamCapture } from "./stream_capture.ts";
-import { superviseProcess } from "./supervise_process.ts";
 
 /** SVC-023/024: the pause between the end of one probe and the next. */
 export const PROBE_INTERVAL_MS = 250;
@@ -95,14 +95,7 @@ export async function runServiceSpawn(
   try {
     spawned = ctx.spawner.spawn(plan);
   } catch (error) {
-    const spawnError = error instanceof SpawnError
-      ? { kind: "spawn" as const, reason: error.reason, program: error.program, message: error.message }
-      : {
-        kind: "spawn" as const,
-        reason: "other" as const,
-        program: plan.program,
-        message: messageOf(error),
-      };
+    const spawnError = spawnFailure(error, plan.program);
     return {
       kind: "errored",
       record: { task: task.id, error: spawnError, key: null, stdout: null, stderr: null },
@@ -136,26 +129,17 @@ export async function runServiceSpawn(
       if (lines?.push(stream, chunk)) satisfy();
     },
   });
-  const supervised = superviseProcess(spawned, {
+  const { supervised, controller } = controlProcess(spawned, {
     spawner: ctx.spawner,
     clock,
-    onStdout: (chunk) => streams.write("stdout", chunk),
-    onStderr: (chunk) => streams.write("stderr", chunk),
-  });
-  const controller = new ProcessController({
-    spawner: ctx.spawner,
-    clock,
-    pid: spawned.pid,
+    streams,
     timeoutMs: null,
     graceMs: ctx.cancelGraceMs,
+    onLeaderExit: () => {
+      exited = true;
+      checks.abort("exited");
+    },
   });
-  const observeExit = () => {
-    exited = true;
-    checks.abort("exited");
-    controller.leaderExited();
-  };
-  supervised.exited.then(observeExit, observeExit);
-  controller.start();
   const stop = () => {
     if (stopSent) return;
     stopSent = true;
@@ -261,8 +245,4 @@ async function probeLoop(
     if (success) return satisfy();
     await ctx.clock.sleep(PROBE_INTERVAL_MS, signal);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -14,8 +14,8 @@ import { compareBytes, formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { LOCK_POLL_MS, type LockLease } from "../lock/workspace_locks.ts";
 import { childEnvironment } from "./child_env.ts";
-import { ProcessController, type RunningProcess } from "./process_controller.ts";
-import { type SpawnedProcess, SpawnError } from "./process.ts";
+import type { RunningProcess } from "./process_controller.ts";
+import { type SpawnedProcess, spawnFailure } from "./process.ts";
 import type {
   CancelledRecord,
   CompletedRecord,
@@ -30,7 +30,7 @@ import type { RunContext } from "./run_context.ts";
 import { watchRunControl } from "./run_control.ts";
 import { spawnPlan } from "./spawn_plan.ts";
 import { emptyStreamDigest, StreamCapture } from "./stream_capture.ts";
-import { superviseProcess } from "./supervise_process.ts";
+import { controlProcess } from "./controlled_process.ts";
 import { TimingRecorder } from "./task_timing.ts";
 
 export type { RunningProcess } from "./process_controller.ts";
@@ -324,14 +324,7 @@ export async function runFresh(
     spawned = ctx.spawner.spawn(plan);
   } catch (error) {
     await discard();
-    const spawnError = error instanceof SpawnError
-      ? { kind: "spawn" as const, reason: error.reason, program: error.program, message: error.message }
-      : {
-        kind: "spawn" as const,
-        reason: "other" as const,
-        program: plan.program,
-        message: messageOf(error),
-      };
+    const spawnError = spawnFailure(error, plan.program);
     return errored(task, spawnError, key, null);
   }
   const spawnedAt = clock.now();
@@ -343,22 +336,13 @@ export async function runFresh(
       else ctx.observer.onStderr(task.id, chunk);
     },
   });
-  const supervised = superviseProcess(spawned, {
+  const { supervised, controller } = controlProcess(spawned, {
     spawner: ctx.spawner,
     clock,
-    onStdout: (chunk) => streams.write("stdout", chunk),
-    onStderr: (chunk) => streams.write("stderr", chunk),
-  });
-  const controller = new ProcessController({
-    spawner: ctx.spawner,
-    clock,
-    pid: spawned.pid,
+    streams,
     timeoutMs: task.timeoutMs,
     graceMs: ctx.cancelGraceMs,
   });
-  const observeExit = () => controller.leaderExited();
-  supervised.exited.then(observeExit, observeExit);
-  controller.start();
   request.guard.onSpawned(controller);
   const result = await supervised.finished;
   controller.finished();

@@ -24,22 +24,39 @@ export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterab
   const sortedTasks = [...tasks].sort((a, b) => compareTaskIds(a.id, b.id));
   const order = sortedTasks.map((task) => task.key);
   const rank = new Map(order.map((id, index) => [id, index]));
-  const unique = new Map<string, Edge>();
+  // Ranks looked up once per edge; a stable sort by (from, to, kind) puts the first given of equal edges
+  // first, so de-duplicating is one comparison with the previous edge (no string key per edge).
+  const ranked: { edge: Edge; from: number; to: number; kind: number }[] = [];
   for (const edge of edges) {
-    if (!rank.has(edge.from) || !rank.has(edge.to)) continue;
-    const key = `${edge.from}\n${edge.to}\n${edge.kind}`;
-    if (!unique.has(key)) unique.set(key, plainEdge(edge));
+    const from = rank.get(edge.from);
+    const to = rank.get(edge.to);
+    if (from === undefined || to === undefined) continue;
+    ranked.push({ edge, from, to, kind: KIND_ORDER[edge.kind] });
   }
-  // Ranks looked up once per edge, not once per comparison.
-  const sortedEdges = [...unique.values()]
-    .map((edge) => ({
-      edge,
-      from: rank.get(edge.from)!,
-      to: rank.get(edge.to)!,
-      kind: KIND_ORDER[edge.kind],
-    }))
-    .sort((a, b) => a.from - b.from || a.to - b.to || a.kind - b.kind)
-    .map((keyed) => keyed.edge);
+  ranked.sort((a, b) => a.from - b.from || a.to - b.to || a.kind - b.kind);
+  const sortedEdges: Edge[] = [];
+  for (let index = 0; index < ranked.length; index++) {
+    const keyed = ranked[index];
+    const previous = ranked[index - 1];
+    const repeated = previous !== undefined && previous.from === keyed.from && previous.to === keyed.to &&
+      previous.kind === keyed.kind;
+    if (!repeated) sortedEdges.push(plainEdge(keyed.edge));
+  }
+  return graphFromSortedEdges(sortedTasks, sortedEdges);
+}
+
+/**
+ * The graph of tasks already in canonical order and edges already de-duplicated and sorted (what
+ * {@linkcode assembleTaskGraph} produces, and what the workspace snapshot stores): the maps are derived.
+ *
+ * @example
+ * ```ts
+ * const graph = graphFromSortedEdges([coreBuild, coreTest], [{ from: "core:build", to: "core:test", kind: "hard" }]);
+ * graph.hardPredecessors.get("core:test"); // ["core:build"]
+ * ```
+ */
+export function graphFromSortedEdges(sortedTasks: readonly TaskDefinition[], sortedEdges: Edge[]): TaskGraph {
+  const order = sortedTasks.map((task) => task.key);
   const adjacency = () => new Map<string, string[]>(order.map((id) => [id, []]));
   const hardPredecessors = adjacency();
   const hardSuccessors = adjacency();

@@ -39,17 +39,23 @@ export function cycleDiagnostics(order: readonly string[], edges: readonly Locat
 /** Per node index, successors in canonical order, each with the first kind of its parallel edges. */
 function successorSteps(order: readonly string[], edges: readonly LocatedEdge[]): Step[][] {
   const position = new Map(order.map((id, index) => [id, index]));
-  const best = order.map(() => new Map<number, Step>());
+  const ranked: { from: number; to: number; kind: number; edge: LocatedEdge }[] = [];
   for (const edge of edges) {
     const from = position.get(edge.from);
     const to = position.get(edge.to);
     if (from === undefined || to === undefined || from === to) continue;
-    const known = best[from].get(to);
-    if (known === undefined || KIND_RANK[edge.kind] < KIND_RANK[known.kind]) {
-      best[from].set(to, { to, kind: edge.kind, location: edge.location });
-    }
+    ranked.push({ from, to, kind: KIND_RANK[edge.kind], edge });
   }
-  return best.map((steps) => [...steps.values()].sort((a, b) => a.to - b.to));
+  // Stable: among parallel edges of the best kind, the first given explains the step.
+  ranked.sort((a, b) => a.from - b.from || a.to - b.to || a.kind - b.kind);
+  const steps: Step[][] = order.map(() => []);
+  for (let index = 0; index < ranked.length; index++) {
+    const { from, to, edge } = ranked[index];
+    const previous = ranked[index - 1];
+    if (previous !== undefined && previous.from === from && previous.to === to) continue;
+    steps[from].push({ to, kind: edge.kind, location: edge.location });
+  }
+  return steps;
 }
 
 /** Tarjan's algorithm, iterative so that long chains cannot overflow the stack. */

@@ -56,12 +56,16 @@ interface ResolvedList {
   readonly entries: readonly { readonly declared: DeclaredRef; readonly tasks: readonly string[] }[];
 }
 
+/** The resolution of an empty list (most `weakDeps`), shared: nothing reads it for writing. */
+const NOTHING_DECLARED: ResolvedList = { firstDeclaration: new Map(), entries: [] };
+
 function resolveList(
   task: TaskDefinition,
   list: readonly DeclaredRef[],
   index: ReferenceIndex,
   diagnostics: Diagnostic[],
 ): ResolvedList {
+  if (list.length === 0) return NOTHING_DECLARED;
   const firstDeclaration = new Map<string, DiagnosticLocation | undefined>();
   const entries: { declared: DeclaredRef; tasks: readonly string[] }[] = [];
   for (const declared of list) {
@@ -127,6 +131,7 @@ function depsAndWeakDepsOverlap(
   hard: ResolvedList,
   soft: ResolvedList,
 ): Diagnostic | null {
+  if (soft.firstDeclaration.size === 0 || hard.firstDeclaration.size === 0) return null;
   const both = [...soft.firstDeclaration.keys()].filter((from) => hard.firstDeclaration.has(from));
   if (both.length === 0) return null;
   const first = soft.entries.find((entry) => entry.tasks.some((from) => hard.firstDeclaration.has(from)));

@@ -44,8 +44,6 @@ export interface SnapshotUse {
   readonly now?: () => number;
   /** Use a valid snapshot but never write one (`haz why` writes nothing, 03-cache.md AUX-018). */
   readonly readOnly?: boolean;
-  /** Encodes the snapshot for `node:v8`'s `deserialize` (a faster runtime-specific encoder). */
-  readonly serialize?: (value: unknown) => Uint8Array;
 }
 
 /** The pipeline's outcome: a loaded workspace, or the diagnostics to print (unsorted). */
@@ -98,7 +96,6 @@ export async function loadWorkspace(
       sources: config.sources,
       referenceNs,
       content: { workspace, graph, warnings },
-      ...(snapshot.serialize === undefined ? {} : { serialize: snapshot.serialize }),
     });
   }
   return result;

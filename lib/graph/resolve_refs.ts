@@ -108,6 +108,10 @@ export function buildReferenceIndex(projects: readonly IndexedProject[]): Refere
   }
   for (const owners of byTask.values()) owners.sort(compareBytes);
   const knownProjects = new Set(projects.map((project) => project.name));
+  // The did-you-mean candidate lists are only needed when a reference fails: sorted on first use.
+  let projectNames: readonly string[] | undefined;
+  let taskNames: readonly string[] | undefined;
+  let sortedTags: readonly string[] | undefined;
   return {
     projectTasks,
     projectTags,
@@ -118,9 +122,15 @@ export function buildReferenceIndex(projects: readonly IndexedProject[]): Refere
     incompleteProjects,
     someProjectNameUnknown,
     someProjectIncomplete: incompleteProjects.size > 0,
-    projectNames: [...knownProjects].filter(isIdentifier).sort(compareBytes),
-    taskNames: [...byTask.keys()].sort(compareBytes),
-    tags: [...tags].sort(compareBytes),
+    get projectNames() {
+      return projectNames ??= [...knownProjects].filter(isIdentifier).sort(compareBytes);
+    },
+    get taskNames() {
+      return taskNames ??= [...byTask.keys()].sort(compareBytes);
+    },
+    get tags() {
+      return sortedTags ??= [...tags].sort(compareBytes);
+    },
     carriedTags: tags,
   };
 }

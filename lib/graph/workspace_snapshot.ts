@@ -5,7 +5,8 @@
  * the configuration.
  *
  * File format: `u32` (big-endian) byte length of a JSON header, the header (format, haz version,
- * workspace root, the sources and their identities), then the workspace as `node:v8` serialised data.
+ * workspace root, the sources and their identities), then the workspace as the compact JSON text of
+ * `snapshot_codec.ts` (task bodies and edges; definitions and graph maps are re-derived on reading).
  * The header is checked before the payload is decoded. Anything unexpected, a corrupt file included,
  * reads as "no snapshot".
  *
@@ -14,25 +15,18 @@
 
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { deserialize, serialize } from "node:v8";
 import type { ConfigSources } from "../config/loaded_config.ts";
-import type { Diagnostic } from "../domain/diagnostic.ts";
-import type { TaskGraph, Workspace } from "../domain/workspace.ts";
+import { decodeSnapshotContent, encodeSnapshotContent, type SnapshotContent } from "./snapshot_codec.ts";
 import { fileIdentity, isSettled } from "../util/file_identity.ts";
 import { checksum32, stateDirOf, writeStateFile } from "../util/state_file.ts";
 
 /** Bumped whenever the header or the payload's shape changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** The file name of the snapshot inside the state directory. */
 export const SNAPSHOT_FILE = "workspace.snapshot";
 
-/** What a snapshot restores. */
-export interface SnapshotContent {
-  readonly workspace: Workspace;
-  readonly graph: TaskGraph;
-  readonly warnings: readonly Diagnostic[];
-}
+export type { SnapshotContent } from "./snapshot_codec.ts";
 
 /** One examined path: how it was examined and what was seen (identity key, or the real path). */
 type SourceRecord = readonly [kind: "stat" | "lstat" | "realpath", path: string, seen: string];
@@ -86,9 +80,7 @@ export function readWorkspaceSnapshot(root: string, version: string): SnapshotCo
     if (payload.length !== header.payloadLength || checksum32(payload) !== header.payloadChecksum) {
       return null;
     }
-    const content = deserialize(payload) as SnapshotContent;
-    if (content?.workspace?.root !== root || !(content.graph?.tasks instanceof Map)) return null;
-    return content;
+    return decodeSnapshotContent(new TextDecoder().decode(payload), root);
   } catch {
     return null;
   }
@@ -105,8 +97,6 @@ export interface WriteSnapshotOptions {
   /** Wall-clock time in ns taken before the load examined anything. */
   readonly referenceNs: bigint;
   readonly content: SnapshotContent;
-  /** Encodes the content for `node:v8`'s `deserialize`; defaults to `node:v8`'s `serialize`. */
-  readonly serialize?: (value: unknown) => Uint8Array;
 }
 
 /**
@@ -134,7 +124,7 @@ export function writeWorkspaceSnapshot(options: WriteSnapshotOptions): boolean {
   if (!settled) return false;
   let payload: Uint8Array;
   try {
-    payload = (options.serialize ?? serialize)(options.content);
+    payload = new TextEncoder().encode(encodeSnapshotContent(options.content));
   } catch {
     return false;
   }

@@ -15,7 +15,7 @@ import {
   WatchEventQueue,
   type WatchRequest,
 } from "../exec/file_watcher.ts";
-import { walkIncluded, watchErrorOf } from "./watch_tree.ts";
+import { placeRoot, walkIncluded, watchErrorOf } from "./watch_tree.ts";
 
 class NodeFileWatch implements FileWatch {
   readonly events = new WatchEventQueue();
@@ -118,15 +118,7 @@ class NodeFileWatch implements FileWatch {
  */
 export const nodeFileWatcher: FileWatcher = {
   watch(request: WatchRequest): Promise<FileWatch> {
-    const fileWatch = new NodeFileWatch(request.include);
-    try {
-      lstatSync(request.root);
-      fileWatch.place(request.root);
-    } catch (error) {
-      void fileWatch.close();
-      return Promise.reject(watchErrorOf(error, request.root));
-    }
-    return Promise.resolve(fileWatch);
+    return placeRoot(new NodeFileWatch(request.include), request.root);
   },
 };
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readdirSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { WatchError, type WatchErrorReason } from "../exec/file_watcher.ts";
 
@@ -47,6 +47,29 @@ export function walkIncluded(start: string, include: (directory: string) => bool
     }
   }
   return { directories, entries };
+}
+
+/**
+ * Places the watches of a new {@link FileWatch} on its root and everything included below it; on a
+ * failure closes it and rejects with the {@link WatchError} (WATCH-105).
+ *
+ * @example
+ * ```ts
+ * const watch = await placeRoot(new NodeFileWatch(request.include), request.root);
+ * ```
+ */
+export async function placeRoot<T extends { place(start: string): unknown; close(): Promise<void> }>(
+  fileWatch: T,
+  root: string,
+): Promise<T> {
+  try {
+    lstatSync(root);
+    await fileWatch.place(root);
+  } catch (error) {
+    await fileWatch.close();
+    throw watchErrorOf(error, root);
+  }
+  return fileWatch;
 }
 
 /**

@@ -13,6 +13,8 @@ import type { CancelReason, CompletedRecord, RunGraphOutcome, RunObserver } from
 import type { RunContext } from "../exec/run_context.ts";
 import { createRunControl, type RunControl, watchRunControl } from "../exec/run_control.ts";
 import { runGraph } from "../exec/run_graph.ts";
+import { ServiceStops } from "../exec/cut_off.ts";
+import { SlotPool } from "../exec/slot_pool.ts";
 import { isCacheable } from "../exec/run_task.ts";
 import { buildCacheKey } from "../cache/key.ts";
 import { formatTaskId, type TaskId } from "../domain/task_id.ts";
@@ -24,6 +26,8 @@ import { matchedTasks, matchesTask, type Triggers, triggerSets, watchesDirectory
 export const OVERFLOW_EVENTS = 8192;
 /** WATCH-048: the self-inflicted match that suspends a task. */
 export const SELF_INFLICTED_LIMIT = 3;
+/** WATCH-048: how far a file time may trail the wall clock (the kernel stamps files with a coarse clock). */
+const COARSE_CLOCK_SLACK_MS = 50;
 /** WATCH-030: a window closes at the latest this long after its first event, plus the debounce. */
 export const WINDOW_CAP_MS = 2000;
 
@@ -157,10 +161,16 @@ class WatchLoop {
   readonly #upIn = new Map<string, BackgroundRun>();
   /** Finishing tasks between their admission and their terminal event (WATCH-048). */
   readonly #executing = new Set<string>();
+  /** WATCH-048: the wall-clock span (epoch ms) of each finishing task's last exec phase. */
+  readonly #execSpans = new Map<string, { start: number; end: number | null }>();
   readonly #selfCycles = new Map<string, number>();
   readonly #suspended = new Set<string>();
   /** Services being stopped for a restart: their stop is not reported (WATCH-046). */
   readonly #restarting = new Set<string>();
+  /** Services a cycle stopped to start them again (WATCH-046). */
+  readonly #replaced = new Set<string>();
+  /** WATCH-047: one global cap and one set of tag caps for every run of the loop. */
+  readonly #slots: SlotPool;
   #wake: () => void = () => {};
 
   constructor(ctx: WatchContext, current: { triggers: Triggers; workspace: Workspace }, watch: FileWatch) {
@@ -168,6 +178,7 @@ class WatchLoop {
     this.#current = current;
     this.#watch = watch;
     this.#successors = successorsWithin(ctx);
+    this.#slots = new SlotPool(ctx.concurrency, ctx.tagCaps);
   }
 
   get #triggers(): Triggers {
@@ -248,7 +259,7 @@ class WatchLoop {
     for (const id of matched) {
       window.matched.add(id);
       if (!window.firstPath.has(id)) window.firstPath.set(id, path);
-      const executing = this.#executing.has(id);
+      const executing = this.#executing.has(id) || this.#writtenWhileExecuting(id, event.path);
       window.selfInflicted.set(id, (window.selfInflicted.get(id) ?? true) && executing);
       if (!executing) {
         // WATCH-048: a change while the task is idle lifts its suspension.
@@ -257,6 +268,31 @@ class WatchLoop {
       }
     }
     this.#touched(window, matched);
+  }
+
+  #execEnded(id: string): void {
+    this.#executing.delete(id);
+    const span = this.#execSpans.get(id);
+    if (span !== undefined && span.end === null) span.end = Date.now();
+  }
+
+  /**
+   * WATCH-048: an event that arrives after the task's exec phase ended still counts as its own when
+   * the path was modified during that phase: under load the OS notification of a write the task made
+   * is often handled after the task's exit (measured: the loop guard never tripped under Bun then).
+   */
+  #writtenWhileExecuting(id: string, hostPath: string): boolean {
+    const span = this.#execSpans.get(id);
+    if (span === undefined || span.end === null) return false;
+    let modifiedAt: number;
+    try {
+      modifiedAt = lstatSync(hostPath).mtimeMs;
+    } catch {
+      return false;
+    }
+    // File times come from the kernel's coarse clock, a few ms behind the wall clock; theirs have
+    // fractions of a millisecond, Date.now() has none.
+    return modifiedAt >= span.start - COARSE_CLOCK_SLACK_MS && modifiedAt < span.end + 1;
   }
 
   #openWindow(): PendingWindow {
@@ -420,18 +456,19 @@ class WatchLoop {
     const { graph } = this.#ctx;
     if (reason.kind !== "initial") matched = await this.#preFilter(matched);
     const affected = new Set(this.#reachable([...matched], (id) => this.#reloadsItself(id)));
-    const restarts = this.#planRestarts(affected, matched, reason);
+    // WATCH-046: a service that reloads itself is left running and counts as unchanged.
+    for (const id of affected) if (this.#reloadsItself(id)) affected.delete(id);
     const runSet = new Set<string>();
     for (const id of graph.order) if (affected.has(id)) runSet.add(id);
     const blocked = this.#blockedByEarlierFailures(runSet);
     for (const id of blocked.keys()) runSet.delete(id);
     if (runSet.size === 0 && blocked.size === 0) return;
+    this.#replaced.clear();
     this.#cycle += 1;
     const cycle = this.#cycle;
     const { observer, clock } = this.#ctx;
     observer.onCycleStart(cycle, reason);
     const startedAt = clock.now();
-    await this.#restart(restarts);
     const records = new CycleRecords();
     for (const [id, root] of blocked) {
       const record = {
@@ -459,6 +496,8 @@ class WatchLoop {
     let settle: () => void = () => {};
     const settled = new Promise<"settled">((resolve) => settle = () => resolve("settled"));
     const cycleObserver = this.#cycleObserver(records, settle);
+    const stops = new ServiceStops();
+    const restarted = new Set<string>();
     const run = runGraph({
       ...this.#ctx,
       runSet,
@@ -468,6 +507,14 @@ class WatchLoop {
       isStale: (id) => stale.has(id),
       predecessorDigests: this.#digests,
       runningServices: new Set(this.#upIn.keys()),
+      slots: this.#slots,
+      serviceStops: stops,
+      cutOff: reason.kind === "initial" ? undefined : {
+        matched: this.#alwaysRuns(matched, runSet),
+        changed: (record) => this.#changed(record),
+        beforeStart: (id, changedPredecessor) =>
+          this.#replace(id, { runSet, matched, reason, changedPredecessor, restarted }),
+      },
     });
     let first: RunGraphOutcome | "settled";
     try {
@@ -477,15 +524,16 @@ class WatchLoop {
     }
     cycleObserver.settled();
     if (first === "settled") {
-      // WATCH-040: the cycle settled; its services live on until a change or the end of the loop.
-      const background: BackgroundRun = { services, control, done: run.then(() => {}) };
-      for (const id of services) this.#upIn.set(id, background);
+      // WATCH-040: the cycle settled; the services it started live on until a change or the end of the loop.
+      const started = new Set([...services].filter((id) => records.started.has(id)));
+      const background: BackgroundRun = { services: started, control, stops, done: run.then(() => {}) };
+      for (const id of started) this.#upIn.set(id, background);
       this.#background.add(background);
-      void run.then((outcome) => {
+      void run.then(() => {
         this.#background.delete(background);
-        for (const id of services) if (this.#upIn.get(id) === background) this.#upIn.delete(id);
-        this.#remember(outcome, new Set());
+        for (const id of started) if (this.#upIn.get(id) === background) this.#upIn.delete(id);
       });
+      this.#remember(records.outcome(), stale);
     } else {
       this.#remember(first, stale);
     }
@@ -493,53 +541,71 @@ class WatchLoop {
       const window = this.#openWindow();
       for (const id of stale) window.matched.add(id);
     }
-    const restarted = [...restarts.reasons.keys()].filter((id) => records.servicesUp.has(id)).length;
+    const restarts = [...restarted].filter((id) => records.servicesUp.has(id)).length;
     observer.onCycleEnd(cycle, records.outcome(), clock.now() - startedAt, {
-      started: records.servicesUp.size - restarted,
-      restarted,
+      started: records.servicesUp.size - restarts,
+      restarted: restarts,
     });
     if (this.#stoppedNow() === null) observer.onWaiting();
   }
 
   /**
-   * WATCH-046: services of the affected set that run since an earlier cycle restart (the whole earlier
-   * run that holds them stops; all its services start again in this cycle), unless they reload
-   * themselves (`on_change: keep`). Adds them to `affected`; returns what to stop and why.
+   * WATCH-043: the tasks that run whatever their predecessors did: the matched set; tasks with a
+   * producer predecessor in the cycle (the scheduler orders by hard edges only, so it cannot tell in
+   * time whether such a predecessor changed); and services not up (WATCH-046: started again).
    */
-  #planRestarts(affected: Set<string>, matched: ReadonlySet<string>, reason: CycleReason): RestartPlan {
-    const runs = new Set<BackgroundRun>();
-    const changed = new Set(affected);
-    for (const id of [...affected]) {
-      const background = this.#upIn.get(id);
-      if (background === undefined) continue;
-      const task = this.#ctx.graph.tasks.get(id)!;
-      if (task.action === null || task.service?.onChange === "keep") {
-        affected.delete(id);
-        continue;
-      }
-      runs.add(background);
+  #alwaysRuns(matched: ReadonlySet<string>, runSet: ReadonlySet<string>): Set<string> {
+    const always = new Set(matched);
+    for (const edge of this.#ctx.graph.edges) {
+      if (edge.kind === "producer" && runSet.has(edge.from) && runSet.has(edge.to)) always.add(edge.to);
     }
-    const reasons = new Map<string, string>();
-    for (const background of runs) {
-      for (const id of background.services) {
-        affected.add(id);
-        if (this.#ctx.graph.tasks.get(id)!.service !== null) {
-          reasons.set(id, this.#restartReason(id, changed, matched, reason));
-        }
-      }
+    for (const id of runSet) {
+      if (this.#ctx.graph.tasks.get(id)!.service !== null && !this.#upIn.has(id)) always.add(id);
     }
-    return { runs, reasons };
+    return always;
   }
 
-  /** WATCH-046: the first changed hard predecessor, else the number of changed inputs. */
-  #restartReason(
-    id: string,
-    changed: ReadonlySet<string>,
-    matched: ReadonlySet<string>,
-    reason: CycleReason,
-  ): string {
-    const predecessor = (this.#ctx.graph.hardPredecessors.get(id) ?? []).find((pred) => changed.has(pred));
-    if (predecessor !== undefined) return `${predecessor} changed`;
+  /** WATCH-043: a finishing task changed unless its key equals that of its last attempt, which succeeded. */
+  #changed(record: CompletedRecord): boolean {
+    const id = formatTaskId(record.task);
+    return record.key === null || this.#lastOutcome.get(id) !== "succeeded" ||
+      this.#lastKeys.get(id) !== record.key;
+  }
+
+  /**
+   * WATCH-046: before a service of a cycle starts, its instance from an earlier cycle stops — after the
+   * services of this cycle that depend on it — with `↻ restarting <id>: <reason>`.
+   */
+  async #replace(id: string, cycle: {
+    readonly runSet: ReadonlySet<string>;
+    readonly matched: ReadonlySet<string>;
+    readonly reason: CycleReason;
+    readonly changedPredecessor: string | null;
+    readonly restarted: Set<string>;
+  }): Promise<void> {
+    if (!this.#upIn.has(id) && !this.#replaced.has(id)) return;
+    cycle.restarted.add(id);
+    const why = cycle.changedPredecessor !== null
+      ? `${cycle.changedPredecessor} changed`
+      : this.#restartReason(id, cycle.matched, cycle.reason);
+    this.#ctx.observer.onServiceChanged(this.#ctx.graph.tasks.get(id)!.id, why);
+    const order = new Map(this.#ctx.graph.order.map((task, index) => [task, index]));
+    const dependents = this.#reachable([id])
+      .filter((other) => other !== id && cycle.runSet.has(other) && this.#upIn.has(other))
+      .sort((a, b) => order.get(b)! - order.get(a)!);
+    for (const service of [...dependents, id]) {
+      const background = this.#upIn.get(service);
+      if (background === undefined) continue;
+      this.#upIn.delete(service);
+      this.#replaced.add(service);
+      this.#restarting.add(service);
+      await background.stops.stop([service]);
+      this.#restarting.delete(service);
+    }
+  }
+
+  /** WATCH-046: without a changed predecessor, the number of changed inputs, else the definition. */
+  #restartReason(id: string, matched: ReadonlySet<string>, reason: CycleReason): string {
     if (matched.has(id) && reason.kind === "changes") {
       const inputs = reason.paths.filter((path) =>
         matchesTask(this.#triggers, id, { path, directoryOrGone: false })
@@ -547,18 +613,6 @@ class WatchLoop {
       if (inputs > 0) return `${inputs} ${inputs === 1 ? "input" : "inputs"} changed`;
     }
     return "its definition changed";
-  }
-
-  /** Stops the runs that hold restarting services; their stop lines give way to `↻ restarting`. */
-  async #restart(plan: RestartPlan): Promise<void> {
-    if (plan.runs.size === 0) return;
-    for (const [id, why] of plan.reasons) {
-      this.#restarting.add(id);
-      this.#ctx.observer.onServiceChanged(this.#ctx.graph.tasks.get(id)!.id, why);
-    }
-    for (const background of plan.runs) background.control.cancel({ kind: "programmatic" });
-    await Promise.all([...plan.runs].map((background) => background.done));
-    this.#restarting.clear();
   }
 
   /** The observer of one cycle's run: stale withdrawals hidden, records collected until it settles. */
@@ -579,13 +633,17 @@ class WatchLoop {
       observer: {
         onTaskStarted: (task) => {
           const id = formatTaskId(task);
-          if (!serviceLike(this.#ctx.graph, id)) this.#executing.add(id);
+          if (open) records.started.add(id);
+          if (!serviceLike(this.#ctx.graph, id)) {
+            this.#executing.add(id);
+            this.#execSpans.set(id, { start: Date.now(), end: null });
+          }
           observer.onTaskStarted(task);
         },
         onStdout: (task, chunk) => observer.onStdout(task, chunk),
         onStderr: (task, chunk) => observer.onStderr(task, chunk),
         onTaskFinished: (record) => {
-          this.#executing.delete(formatTaskId(record.task));
+          this.#execEnded(formatTaskId(record.task));
           collect({ kind: "completed", record });
           if (!open && this.#restarting.has(formatTaskId(record.task)) && record.state === "succeeded") {
             return;
@@ -594,17 +652,17 @@ class WatchLoop {
           serviceFailed(record);
         },
         onTaskErrored: (record) => {
-          this.#executing.delete(formatTaskId(record.task));
+          this.#execEnded(formatTaskId(record.task));
           if (open) records.taskErrors.push(record);
           observer.onTaskErrored(record);
         },
         onTaskSkipped: (record) => {
-          if (record.cause.kind === "stale") return;
+          if (record.cause.kind === "stale" || record.cause.kind === "unchanged") return;
           collect({ kind: "skipped", record });
           observer.onTaskSkipped(record);
         },
         onTaskCancelled: (record) => {
-          this.#executing.delete(formatTaskId(record.task));
+          this.#execEnded(formatTaskId(record.task));
           collect({ kind: "cancelled", record });
           if (!open && this.#restarting.has(formatTaskId(record.task))) return;
           observer.onTaskCancelled(record);
@@ -618,6 +676,7 @@ class WatchLoop {
         },
         onServiceRestarting: (task, restart) => observer.onServiceRestarting(task, restart),
         onServicesOnly: () => settle(),
+        onTaskWaiting: (wait) => observer.onTaskWaiting?.(wait),
       },
     };
   }
@@ -681,7 +740,8 @@ class WatchLoop {
   #remember(outcome: RunGraphOutcome, stale: ReadonlySet<string>): void {
     for (const entry of outcome.outcomes) {
       const id = formatTaskId(entry.record.task);
-      if (stale.has(id)) continue;
+      // WATCH-043: a task cut off keeps its previous outcome.
+      if (stale.has(id) || (entry.kind === "skipped" && entry.record.cause.kind === "unchanged")) continue;
       if (entry.kind === "completed") {
         if (entry.record.key !== null) this.#lastKeys.set(id, entry.record.key);
         else this.#lastKeys.delete(id);
@@ -768,17 +828,13 @@ function successorsWithin(ctx: WatchContext): Map<string, string[]> {
   return successors;
 }
 
-/** The restarts of one cycle: the runs to stop, and the reason of each service (WATCH-046). */
-interface RestartPlan {
-  readonly runs: ReadonlySet<BackgroundRun>;
-  readonly reasons: ReadonlyMap<string, string>;
-}
-
 /** A run of an earlier cycle that still holds services (WATCH-040, WATCH-046). */
 interface BackgroundRun {
   /** Its services and service aggregates. */
   readonly services: ReadonlySet<string>;
   readonly control: RunControl;
+  /** Stops single services of the run when a later cycle starts them again (WATCH-046). */
+  readonly stops: ServiceStops;
   /** Settles when every group of the run is dead. */
   readonly done: Promise<void>;
 }
@@ -787,6 +843,8 @@ interface BackgroundRun {
 class CycleRecords {
   /** Services that came up in the cycle. */
   readonly servicesUp = new Set<string>();
+  /** Tasks the cycle started (admitted), services included. */
+  readonly started = new Set<string>();
   readonly outcomes: RunGraphOutcome["outcomes"][number][] = [];
   readonly taskErrors: RunGraphOutcome["taskErrors"][number][] = [];
 

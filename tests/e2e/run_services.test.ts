@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 import { freePort } from "../support/free_port.ts";
@@ -14,6 +14,7 @@ import { runHaz } from "../support/run_haz.ts";
 import { validateProfile, validateRunSummary } from "../support/summary_schema.ts";
 import { spawnHaz } from "../support/spawn_haz.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
+import { heldWebService, markedTask, withMarkedWorkspace } from "../support/marked_workspace.ts";
 
 const LONG = { timeout: 90_000 };
 const D = String.raw`(?:\d+h(?: \d+m)?|\d+m(?: \d+s)?|\d+s(?: \d+ms)?|\d+ms)`;
@@ -207,23 +208,18 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
     "SVC-026 scenario 21: a service's stdin stays open while it runs and is closed at its stop",
     LONG,
     async () => {
-      const fx = await createWorkspaceFixture({ ".haz/workspace.yml": "projects: [s]\n" });
-      const mark = fx.path("../") + `services-eof-${process.pid}-${Date.now()}`;
-      await fx.write({
-        "s/haz.yml": [
-          "tasks:",
-          "  svc:",
-          `    shell: "trap '' TERM; cat > /dev/null; echo eof >> \\"$MARK\\""`,
-          "    service: true",
-          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
-          "  use:",
-          `    shell: "sleep 3; if [ -e \\"$MARK\\" ]; then echo early; exit 1; fi"`,
-          '    deps: ["~:svc"]',
-          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
-          "",
-        ].join("\n"),
-      });
-      try {
+      await withMarkedWorkspace({
+        s: (mark) => [
+          ...markedTask("svc", [
+            `shell: "trap '' TERM; cat > /dev/null; echo eof >> \\"$MARK\\""`,
+            "service: true",
+          ], mark),
+          ...markedTask("use", [
+            `shell: "sleep 3; if [ -e \\"$MARK\\" ]; then echo early; exit 1; fi"`,
+            'deps: ["~:svc"]',
+          ], mark),
+        ],
+      }, async (fx, mark) => {
         const result = await runHaz(["run", "s:use"], { cwd: fx.root });
         assert.equal(result.code, 0, result.stdout + result.stderr);
         const deadline = Date.now() + 20_000;
@@ -231,10 +227,7 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         assert.equal(readFileSync(mark, "utf8"), "eof\n");
-      } finally {
-        rmSync(mark, { force: true });
-        await fx.remove();
-      }
+      });
     },
   );
 
@@ -242,19 +235,13 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
     "SVC-029 scenario 22: restarts after unexpected exits, then fails; haz ends by itself",
     LONG,
     async () => {
-      const fx = await createWorkspaceFixture({ ".haz/workspace.yml": "projects: [s]\n" });
-      const mark = fx.path("../") + `services-spawns-${process.pid}-${Date.now()}`;
-      await fx.write({
-        "s/haz.yml": [
-          "tasks:",
-          "  svc:",
-          `    shell: "echo spawn >> \\"$MARK\\"; echo up; sleep 1; exit 1"`,
-          "    service: {on_exit: restart, max_restarts: 2}",
-          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
-          "",
-        ].join("\n"),
-      });
-      try {
+      await withMarkedWorkspace({
+        s: (mark) =>
+          markedTask("svc", [
+            `shell: "echo spawn >> \\"$MARK\\"; echo up; sleep 1; exit 1"`,
+            "service: {on_exit: restart, max_restarts: 2}",
+          ], mark),
+      }, async (fx, mark) => {
         const result = await runHaz(["run", "s:svc"], { cwd: fx.root });
         assert.equal(result.code, 1, result.stderr);
         assert.equal(readFileSync(mark, "utf8"), "spawn\nspawn\nspawn\n");
@@ -266,10 +253,7 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
           new RegExp(`^✗ failed s:svc \\(${D}\\): exited with code 1 while running$`),
         );
         assert.ok(first >= 0 && first < second && second < failed, result.stdout);
-      } finally {
-        rmSync(mark, { force: true });
-        await fx.remove();
-      }
+      });
     },
   );
 
@@ -460,21 +444,11 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
     "SVC-048 scenario 28: a service another haz process runs is waited for, then started here",
     LONG,
     async () => {
-      const fx = await createWorkspaceFixture({ ".haz/workspace.yml": "projects: [s, t]\n" });
-      const mark = fx.path("../") + `services-xproc-${process.pid}-${Date.now()}`;
       const marker = uniqueSleepMarker();
-      await fx.write({
-        "s/haz.yml": [
-          "tasks:",
-          "  web:",
-          `    shell: "echo spawn >> \\"$MARK\\"; echo up; sleep ${marker}"`,
-          "    service: {ready: {line: up}}",
-          `    env: {override: {MARK: ${JSON.stringify(mark)}}}`,
-          "",
-        ].join("\n"),
-        "t/haz.yml": 'tasks:\n  e2e:\n    command: [echo, tested]\n    deps: ["s:web"]\n',
-      });
-      try {
+      await withMarkedWorkspace({
+        s: (mark) => heldWebService(mark, marker),
+        t: () => ["  e2e:", "    command: [echo, tested]", '    deps: ["s:web"]'],
+      }, async (fx, mark) => {
         const first = spawnHaz(["run", "s:web"], { cwd: fx.root });
         await first.waitForLine("stdout", /^▲ ready s:web/);
         const second = spawnHaz(["run", "t:e2e"], { cwd: fx.root });
@@ -488,10 +462,7 @@ describe("services in haz run (09-services-and-watch.md §14, [bin])", () => {
         assert.match(result.stdout, /^✓ done t:e2e/m);
         assert.equal(readFileSync(mark, "utf8"), "spawn\nspawn\n");
         assert.deepEqual(await waitUntilGone(marker, 5000), []);
-      } finally {
-        rmSync(mark, { force: true });
-        await fx.remove();
-      }
+      });
     },
   );
 });

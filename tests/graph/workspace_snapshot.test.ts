@@ -13,8 +13,6 @@ import {
 import { join } from "node:path";
 import { loadWorkspace, type LoadWorkspaceResult, type SnapshotUse } from "../../lib/graph/load_workspace.ts";
 import { readWorkspaceSnapshot, SNAPSHOT_FILE } from "../../lib/graph/workspace_snapshot.ts";
-import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
-import { structuredSerializer } from "../../lib/runtime/structured_serializer.ts";
 import { stateDirOf } from "../../lib/util/state_file.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 import {
@@ -32,7 +30,6 @@ const VERSION = "haz test";
 const SETTLED: SnapshotUse = {
   version: VERSION,
   now: () => Date.now() + 3_000,
-  serialize: structuredSerializer(detectRuntime()),
 };
 
 /** The result without object identity, for comparison (warnings and diagnostics included). */
@@ -177,6 +174,58 @@ describe("workspace snapshot", () => {
         after.loaded.graph.tasks.get("a:build")?.action,
         { kind: "command", argv: ["echo", "A"] },
       );
+    });
+  });
+
+  test("PERF-001 every kind of task field, edge and warning survives the snapshot", async () => {
+    const rich: Record<string, FixtureEntry> = {
+      ".haz/workspace.yml": 'projects: ["apps/*", "libs/*"]\nconcurrency: {default: 2, tags: {app: 1}}\n',
+      ".haz/tasks/lint.yml":
+        'tagsFilter: lib\ntasks:\n  lint:\n    command: [echo, lint]\n    inputs: ["src/**"]\n',
+      "libs/core/haz.yml": [
+        "tags: [lib, base]",
+        "tasks:",
+        "  build:",
+        "    description: Bundle core",
+        "    command: [tsc, -p, .]",
+        '    inputs: ["src/**", "!src/**/*.test.ts", /shared/config.json]',
+        '    outputs: [dist, "!dist/cache"]',
+        '    mutex: {name: "~:bundler", mode: shared}',
+        "    env: {from_host: [NODE_ENV], override: {STRICT: 1}}",
+        "    timeout: 10m",
+        "    cache: false",
+        "",
+      ].join("\n"),
+      "apps/web/haz.yml": [
+        "name: web",
+        "tags: [app]",
+        "tasks:",
+        "  build:",
+        '    shell: {using: bash, script: "cat /libs/core/dist/index.js > out.js"}',
+        '    inputs: ["/libs/core/dist/**"]',
+        "    outputs: [out.js]",
+        '    deps: ["[lib]:build", "^~:build"]',
+        '    weakDeps: ["~:serve", "[nosuchtag]:build"]',
+        "  serve:",
+        "    command: [serve]",
+        '    service: {ready: {line: "^up (\\\\d+)$", timeout: 2m}, on_exit: restart, max_restarts: 5}',
+        "  default:",
+        '    deps: ["~:build"]',
+        "",
+      ].join("\n"),
+    };
+    await withWorkspaceFixture(rich, async (fixture) => {
+      const fresh = await loadWorkspace(fixture.root);
+      assert.ok(fresh.ok, JSON.stringify(fresh));
+      assert.ok(fresh.loaded.warnings.length > 0);
+      assert.ok(fresh.loaded.graph.edges.some((edge) => edge.kind === "producer" && edge.via !== undefined));
+      await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      assert.notEqual(readWorkspaceSnapshot(fixture.root, VERSION), null);
+      const viaSnapshot = await loadWorkspace(fixture.root, { snapshot: SETTLED });
+      assert.deepEqual(comparable(viaSnapshot), comparable(fresh));
+      assert.ok(viaSnapshot.ok);
+      const serve = viaSnapshot.loaded.graph.tasks.get("web:serve");
+      assert.ok(serve?.service?.ready?.line instanceof RegExp);
     });
   });
 

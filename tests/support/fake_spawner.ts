@@ -23,6 +23,8 @@ export type FakeStep =
   | { err: string | Uint8Array }
   /** ms of fake time */
   | { sleep: number }
+  /** until a signal ends the leader, with no timer (a clock that advances on its own never ends it) */
+  | { hang: true }
   /** the leader ends normally */
   | { exit: number }
   /** the leader ends by a signal */
@@ -219,6 +221,11 @@ export class FakeSpawner implements ProcessSpawner {
       else if ("err" in step) group.stderr.write(bytesOf(step.err));
       else if ("sleep" in step) {
         await this.#clock.sleepOrdered(step.sleep, group.order, group.leaderAbort.signal);
+      } else if ("hang" in step) {
+        const signal = group.leaderAbort.signal;
+        await new Promise((resolve) =>
+          signal.aborted ? resolve(undefined) : signal.addEventListener("abort", resolve)
+        );
       } else if ("exit" in step) return this.#leaderExit(group, { code: step.exit, signal: null });
       else return this.#leaderExit(group, { code: null, signal: step.die });
     }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +78,8 @@ function watchHarness(spec: GraphSpec, options: HarnessOptions & { debounceMs?: 
     watchGraph({ ...h.ctx, observer, watcher, debounceMs: options.debounceMs ?? 200 });
   return { ...h, observer, watcher, run };
 }
+
+const formatTask = (task: TaskId) => `${task.project}:${task.task}`;
 
 const stop = (h: ReturnType<typeof watchHarness>) => h.control.cancel({ kind: "signal", signal: "SIGINT" });
 
@@ -298,6 +301,41 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     await loop;
   });
 
+  test("WATCH-048 a write the task made, reported only after it ended, still counts as its own", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-guard-")));
+    try {
+      await mkdir(join(root, "p", "src"), { recursive: true });
+      const h = watchHarness({ root, tasks: [{ id: "p:stamp", inputs: ["src/**"] }] }, {
+        programs: { "fake p:stamp": { steps: [{ sleep: 100 }] } },
+      });
+      const loop = h.run();
+      // Each run "writes" its input at +50 ms; the notification is handled 100 ms later, after its exit.
+      for (const at of [50, 400, 750]) {
+        await h.clock.sleep(at - h.clock.now());
+        // Synchronous: the fake clock must not move (and end the task) while the file is written.
+        writeFileSync(join(root, "p", "src", "stamp.txt"), String(at));
+        await h.clock.sleep(100);
+        h.watcher.emit(`${root}/p/src/stamp.txt`);
+      }
+      await h.clock.sleep(2000 - h.clock.now());
+      assert.deepEqual(h.observer.cycles.map((cycle) => cycle.at), [0, 350, 700]);
+      assert.deepEqual(h.observer.suspended.map(({ task, path }) => ({ task, path })), [
+        { task: "p:stamp", path: "/p/src/stamp.txt" },
+      ]);
+      assert.equal(h.spawner.spawnCount("fake p:stamp"), 3);
+      // A change made while it is idle runs it again (written later than the coarse file clock's step).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await writeFile(join(root, "p", "src", "other.txt"), "x");
+      h.watcher.emit(`${root}/p/src/other.txt`);
+      await h.observer.waiting();
+      assert.equal(h.spawner.spawnCount("fake p:stamp"), 4);
+      stop(h);
+      await loop;
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   test("WATCH-041 scenario 31: a match whose key is unchanged runs nothing; after a failure it runs", async () => {
     const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-prefilter-")));
     try {
@@ -327,6 +365,109 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  test("WATCH-043 scenario 32: an unchanged result cuts off its successors; a changed one restarts the service", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-cutoff-")));
+    try {
+      await mkdir(join(root, "lib", "src"), { recursive: true });
+      await mkdir(join(root, "app", "src"), { recursive: true });
+      await writeFile(join(root, "app", "src", "main.ts"), "main");
+      for (const onChange of ["restart", "keep"] as const) {
+        await writeFile(join(root, "lib", "src", "a.ts"), "// 1");
+        const gen = { steps: [{ out: "constant\n" }] };
+        const h = watchHarness({
+          root,
+          tasks: [
+            { id: "lib:gen", inputs: ["src/**"] },
+            { id: "app:build", deps: ["lib:gen"], inputs: ["src/**"] },
+            { id: "app:serve", deps: ["app:build"], service: { onChange } },
+          ],
+        }, {
+          cache: true,
+          clock: { idleMs: 5 },
+          // The clock advances by itself while keys are hashed: the service must not end on a timer.
+          programs: { "fake lib:gen": gen, "fake app:serve": { steps: [{ hang: true }] } },
+        });
+        const loop = h.run();
+        await h.observer.waiting();
+        // A comment changes lib:gen's key but not its stdout: app:build is a hit with the same key.
+        await writeFile(join(root, "lib", "src", "a.ts"), "// 2");
+        h.watcher.emit(`${root}/lib/src/a.ts`);
+        await h.observer.waiting();
+        const cycle2 = h.observer.ends[1].outcome.outcomes.map((entry) =>
+          entry.kind === "completed" ? `${formatTask(entry.record.task)} ${entry.record.source}` : entry.kind
+        );
+        assert.deepEqual(cycle2, ["lib:gen fresh-run", "app:build cache-hit"], onChange);
+        assert.equal(h.spawner.spawnCount("fake app:build"), 1, onChange);
+        assert.equal(h.spawner.spawnCount("fake app:serve"), 1, onChange);
+        assert.deepEqual(h.observer.changed, [], onChange);
+        // A change of lib:gen's stdout: app:build runs, and a restarting service restarts.
+        gen.steps[0] = { out: "changed\n" };
+        await writeFile(join(root, "lib", "src", "a.ts"), "// 3");
+        h.watcher.emit(`${root}/lib/src/a.ts`);
+        await h.observer.waiting();
+        assert.equal(h.spawner.spawnCount("fake app:build"), 2, onChange);
+        assert.equal(h.spawner.spawnCount("fake app:serve"), onChange === "restart" ? 2 : 1, onChange);
+        assert.deepEqual(
+          h.observer.changed,
+          onChange === "restart" ? ["app:serve: app:build changed"] : [],
+          onChange,
+        );
+        assert.equal(h.spawner.liveGroups().length, 1, "one instance of the service");
+        stop(h);
+        await loop;
+        assert.deepEqual(h.spawner.liveGroups(), []);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test("WATCH-047 scenario 39: with concurrency 1 a restarting service and a cycle task never start at once", async () => {
+    const h = watchHarness({
+      tasks: [
+        { id: "p:t", inputs: ["src/**"] },
+        {
+          id: "s:svc",
+          service: {
+            ready: { line: /^ok$/u, port: null, url: null, timeoutMs: 60_000 },
+            onExit: "restart",
+            maxRestarts: 3,
+          },
+        },
+      ],
+    }, {
+      concurrency: 1,
+      programs: {
+        "fake p:t": { steps: [{ sleep: 3000 }] },
+        "fake s:svc": { steps: [{ sleep: 500 }, { out: "ok\n" }, { sleep: 1500 }, { exit: 1 }] },
+      },
+    });
+    const loop = h.run();
+    await h.observer.waiting();
+    // s:svc exits at 5000 and wants its slot back at 6000, while cycle 2's p:t holds it (4200–7200).
+    await h.clock.sleep(4000 - h.clock.now());
+    h.watcher.emit(`${ROOT}/p/src/a`);
+    // Cycle 3 wants the slot at 7600, while the restarted s:svc is still starting (7200–7700).
+    await h.clock.sleep(7400 - h.clock.now());
+    h.watcher.emit(`${ROOT}/p/src/b`);
+    await h.clock.sleep(12_000 - h.clock.now());
+    const spawns = (argv: string) =>
+      h.spawner.events.filter((event) => event.kind === "spawn" && event.argv.join(" ") === argv)
+        .map((event) => event.at);
+    assert.deepEqual(spawns("fake p:t"), [0, 4200, 7700]);
+    assert.deepEqual(spawns("fake s:svc").slice(0, 2), [3000, 7200]);
+    const starting = [
+      ...spawns("fake p:t").map((at) => [at, at + 3000]),
+      ...spawns("fake s:svc").map((at) => [at, at + 500]),
+    ].sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < starting.length; i++) {
+      assert.ok(starting[i][0] >= starting[i - 1][1], `overlap: ${JSON.stringify(starting)}`);
+    }
+    stop(h);
+    await loop;
+    assert.deepEqual(h.spawner.liveGroups(), []);
   });
 
   test("WATCH-049 scenario 38: configuration reloads; errors hold every window until a fix", async () => {

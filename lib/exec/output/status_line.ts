@@ -182,6 +182,7 @@ function skipDetail(record: SkipRecord): string {
   const cause = record.cause;
   if (cause.kind === "unneeded") return "no longer needed";
   if (cause.kind === "stale") return "its inputs changed; it runs in the next cycle";
+  if (cause.kind === "unchanged") return "no predecessor changed";
   const root = formatTaskId(cause.root);
   switch (cause.kind) {
     case "upstream-failed":
