@@ -40,7 +40,7 @@ import { hostEnvironment } from "./host_environment.ts";
 import type { ParsedCommandLine, UsageError } from "./parse_args.ts";
 import { usageError } from "./parse_args.ts";
 import { resolveSelection } from "./resolve_selection.ts";
-import { isPosixPlatform, servicesLeftOutNote } from "./run_command.ts";
+import { isPosixPlatform, servicesLeftOutNote, showProgressFooter } from "./run_command.ts";
 import { runOptions } from "./run_options.ts";
 import { type RunPhase, watchRunSignals } from "./run_signals.ts";
 import { isUsageError, selectionOptions } from "./selection_options.ts";
@@ -111,7 +111,8 @@ export async function watchCommand(context: CommandContext, parsed: ParsedComman
       stdout: context.stdout,
       stderr: context.stderr,
       color: context.color,
-      progress: false,
+      progress: showProgressFooter(context),
+      watch: true,
       columns: context.columns,
       clock,
       tempDir: nodeOs().tmpdir(),
@@ -253,6 +254,7 @@ function watchObserver(presenter: Presenter, color: boolean, activity: LoopActiv
       ),
     onCycleStart: (cycle, reason) => {
       activity.cycle = true;
+      presenter.cycleStarted(cycle);
       presenter.announce(style(`── cycle ${cycle}: ${reasonText(reason)}`, SGR.dim));
     },
     onCycleEnd: (cycle, outcome, durationMs, services) => {
@@ -263,7 +265,10 @@ function watchObserver(presenter: Presenter, color: boolean, activity: LoopActiv
     },
     onServiceChanged: (task, reason) =>
       presenter.announce(`${style("↻ restarting", SGR.magenta)} ${formatTaskId(task)}: ${reason}`),
-    onWaiting: () => presenter.notice("haz watch: waiting for changes"),
+    onWaiting: () => {
+      presenter.waitingForChanges();
+      presenter.notice("haz watch: waiting for changes");
+    },
     onSuspended: (task, path) =>
       presenter.notice(
         `${style("warning", SGR.boldYellow)}: ${

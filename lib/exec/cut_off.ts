@@ -1,6 +1,7 @@
 /**
  * WATCH-043: the cut-off of a watch cycle, and the way a cycle stops the earlier instance of a
- * service it starts again (WATCH-046). The scheduler asks; the watch loop answers.
+ * service it starts again (WATCH-046). The scheduler asks; the watch loop answers. A run with a
+ * cut-off also orders by producer edges (WATCH-042), which `haz run` treats as metadata (DAG-013).
  *
  * @module
  */
@@ -21,15 +22,16 @@ import type { CompletedRecord } from "./records.ts";
  */
 export interface CutOff {
   /**
-   * Printed ids that run whatever their predecessors did: the matched set of the window, and tasks
-   * whose producer predecessors are in the run (the scheduler does not wait for those).
+   * Printed ids that run whatever their predecessors did: the matched set of the window, and services
+   * to start again.
    */
   readonly matched: ReadonlySet<string>;
   /** Whether a finishing task that succeeded in this run changed: no key, a new key, or a failed last attempt. */
   changed(record: CompletedRecord): boolean;
   /**
    * Called once before a service of the run starts; resolves when an earlier instance of it (and the
-   * services depending on it) are stopped. `changedPredecessor`: its first changed hard predecessor.
+   * services depending on it) are stopped. `changedPredecessor`: its first changed hard predecessor,
+   * else its first changed producer predecessor.
    */
   beforeStart(task: string, changedPredecessor: string | null): Promise<void>;
 }

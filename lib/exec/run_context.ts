@@ -55,7 +55,8 @@ export interface RunContext {
    */
   readonly slots?: SlotPool;
   /**
-   * WATCH-043: a watch cycle's cut-off. A task outside `cutOff.matched` runs only when a hard
+   * WATCH-043: a watch cycle's cut-off. With it, producer edges between run-set tasks order the run
+   * like soft edges (WATCH-042). A task outside `cutOff.matched` runs only when a hard or producer
    * predecessor changed in this run; otherwise it is withdrawn silently (skip cause `unchanged`) and
    * releases its successors as an unchanged success.
    */

@@ -89,8 +89,13 @@ interface Node {
   readonly cacheable: boolean;
   readonly queue: ReadyQueue;
   readonly hardSuccessors: number[];
+  /** Soft successors and, in a watch cycle, producer successors (WATCH-042): released when this ends. */
   readonly softSuccessors: number[];
+  /** WATCH-042/043: in a watch cycle, successors along producer edges; they learn whether this changed. */
+  readonly producerSuccessors: number[];
   readonly hardPredecessors: number[];
+  /** WATCH-042: in a watch cycle, predecessors along producer edges (for WATCH-046's restart reason). */
+  readonly producerPredecessors: number[];
   readonly session: TaskSession;
   /** Set for services and service aggregates (SVC-046). */
   readonly service: ServiceState | null;
@@ -113,7 +118,7 @@ interface Node {
   elsewhere: LockRequest | null;
   /** Kinds of cross-process wait already noted for this task (the note is printed once). */
   readonly noted: Set<LockRequest["kind"]>;
-  /** WATCH-043: a hard predecessor changed in this run. */
+  /** WATCH-043: a hard predecessor (or, in a watch cycle, a producer predecessor) changed in this run. */
   predecessorChanged: boolean;
   /** WATCH-043: this task changed in this run (its successors are not cut off). */
   changed: boolean;
@@ -275,12 +280,18 @@ class GraphRun {
       return found;
     };
     const services = serviceShapes(graph, ranks, this.#ctx.kept ?? new Set());
+    const producers = this.#ctx.cutOff === undefined ? null : producerAdjacency(graph, ranks);
     for (const [id, rank] of ranks) {
       const task = graph.tasks.get(id)!;
       const aggregate = task.action === null;
       const shape = services.get(id);
       if (shape?.kept) this.#keptServices = true;
       const hardPredecessors = inRunSet(graph.hardPredecessors.get(id));
+      const hardSuccessors = inRunSet(graph.hardSuccessors.get(id));
+      const softPredecessors = inRunSet(graph.softPredecessors.get(id));
+      const softSuccessors = inRunSet(graph.softSuccessors.get(id));
+      const producerSuccessors = producers?.successors.get(rank) ?? [];
+      const producerPredecessors = producers?.predecessors.get(rank) ?? [];
       const unkeyedService = (graph.hardPredecessors.get(id) ?? []).some((pred) =>
         services.get(pred)?.keyed === false || this.#ctx.runningServices?.has(pred) === true
       );
@@ -292,9 +303,12 @@ class GraphRun {
         // SVC-045: a key cannot tell whether a service without inputs changed.
         cacheable: isCacheable(task) && this.#ctx.cache !== null && !unkeyedService,
         queue: queueFor(task.tags.filter((tag) => tagCaps.has(tag)), aggregate),
-        hardSuccessors: inRunSet(graph.hardSuccessors.get(id)),
-        softSuccessors: inRunSet(graph.softSuccessors.get(id)),
+        hardSuccessors,
+        // WATCH-042: a producer edge orders like a soft one; a pair joined by several kinds counts once.
+        softSuccessors: [...softSuccessors, ...beyond(producerSuccessors, hardSuccessors, softSuccessors)],
+        producerSuccessors,
         hardPredecessors,
+        producerPredecessors,
         session: { task, timing: new TimingRecorder() },
         service: shape === undefined ? null : {
           spec: task.service,
@@ -314,7 +328,8 @@ class GraphRun {
           replaced: false,
         },
         pendingHard: hardPredecessors.length,
-        pendingSoft: inRunSet(graph.softPredecessors.get(id)).length,
+        pendingSoft: softPredecessors.length +
+          beyond(producerPredecessors, hardPredecessors, softPredecessors).length,
         state: "waiting",
         started: false,
         lane: 0,
@@ -622,7 +637,10 @@ class GraphRun {
     if (ctx.cutOff !== undefined && !service.replaced) {
       // WATCH-046: a watch cycle stops the instance an earlier cycle started before starting this one.
       service.replaced = true;
-      const changed = node.hardPredecessors.map((rank) => this.#nodes[rank]).find((pred) => pred.changed);
+      const changed = [...node.hardPredecessors, ...node.producerPredecessors].map((rank) =>
+        this.#nodes[rank]
+      )
+        .find((pred) => pred.changed);
       await ctx.cutOff.beforeStart(node.id, changed?.id ?? null);
     }
     if (service.keyed && ctx.cache !== null) {
@@ -688,6 +706,7 @@ class GraphRun {
     service.announced = true;
     // WATCH-043: a service started in this run changed; so did an aggregate over one.
     node.changed = true;
+    this.#tellProducerSuccessors(node);
     for (const rank of node.hardSuccessors) {
       const successor = this.#nodes[rank];
       if (service.releasedHard.has(rank) || successor.state !== "waiting") continue;
@@ -1137,6 +1156,16 @@ class GraphRun {
     for (const rank of node.hardSuccessors) this.#releaseSuccessor(node, this.#nodes[rank]);
   }
 
+  /**
+   * WATCH-043: a changed task's successors along producer edges are not cut off. They are offered
+   * when this task is terminal (or a service up), with the soft ones; the candidates are looked at
+   * only after the current event, so they know by then.
+   */
+  #tellProducerSuccessors(node: Node): void {
+    if (!node.changed) return;
+    for (const rank of node.producerSuccessors) this.#nodes[rank].predecessorChanged = true;
+  }
+
   /** A hard successor has one predecessor less to wait for, and learns whether it changed (WATCH-043). */
   #releaseSuccessor(node: Node, successor: Node): void {
     if (node.changed) successor.predecessorChanged = true;
@@ -1183,6 +1212,7 @@ class GraphRun {
         return;
       }
       node.changed = this.#ctx.cutOff?.changed(record) ?? true;
+      this.#tellProducerSuccessors(node);
       for (const rank of node.hardSuccessors) {
         if (node.service?.releasedHard.has(rank)) continue;
         this.#releaseSuccessor(node, this.#nodes[rank]);
@@ -1481,6 +1511,39 @@ function serviceShapes(
 }
 
 /**
+ * WATCH-042: the producer edges (DAG-013) between run-set tasks, self edges left out, by rank in
+ * both directions. Only a watch cycle orders by them; `haz run` treats them as metadata.
+ */
+function producerAdjacency(
+  graph: RunContext["graph"],
+  ranks: ReadonlyMap<string, number>,
+): { successors: Map<number, number[]>; predecessors: Map<number, number[]> } {
+  const successors = new Map<number, number[]>();
+  const predecessors = new Map<number, number[]>();
+  for (const edge of graph.edges) {
+    if (edge.kind !== "producer" || edge.from === edge.to) continue;
+    const from = ranks.get(edge.from);
+    const to = ranks.get(edge.to);
+    if (from === undefined || to === undefined) continue;
+    const out = successors.get(from);
+    if (out === undefined) successors.set(from, [to]);
+    else out.push(to);
+    const into = predecessors.get(to);
+    if (into === undefined) predecessors.set(to, [from]);
+    else into.push(from);
+  }
+  for (const list of [...successors.values(), ...predecessors.values()]) list.sort((a, b) => a - b);
+  return { successors, predecessors };
+}
+
+/** The ranks of `list` in none of `others`. */
+function beyond(list: readonly number[], ...others: readonly (readonly number[])[]): number[] {
+  if (list.length === 0) return [];
+  const taken = new Set(others.flat());
+  return list.filter((rank) => !taken.has(rank));
+}
+
+/**
  * Whether the run's key derivations may share file-system answers: only tasks of the run write
  * files then, and each write forgets them. A service writes whenever it likes, so a run with one
  * (started here or earlier) reads the disk afresh for every key.
@@ -1505,10 +1568,10 @@ function forgetRestored(ctx: RunContext, task: TaskDefinition, restored: Restore
   }
   const touched = new Set(restored.record.materialisedOutputs);
   for (const output of [...task.outputs, ...(task.outputExclusions ?? [])]) {
-    if (!output.isGlob) touched.add(output.canonical);
-    else {for (const alternative of compileGlobAlternatives(output.canonical)) {
-        touched.add(alternative.literalPrefix);
-      }}
+    const prefixes = output.isGlob
+      ? compileGlobAlternatives(output.canonical).map((alternative) => alternative.literalPrefix)
+      : [output.canonical];
+    for (const prefix of prefixes) touched.add(prefix);
   }
   observations.forgetAround([...touched].map((path) => hostPathIn(ctx.workspace.root, path)));
 }

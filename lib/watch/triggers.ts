@@ -92,7 +92,7 @@ export function matchesTask(triggers: Triggers, id: string, change: ChangedPath)
   const trigger = triggers.byTask.get(id);
   if (trigger === undefined) return false;
   const { path } = change;
-  if (coveredByOtherOutputs(triggers, id, path)) return false;
+  if (coveredByOtherOutputs(triggers, id, change)) return false;
   if (trigger.kind === "inputs") {
     if (ignoredFor(path, trigger.inclusions)) return false;
     if (inputPatternsMatch(trigger.inclusions, trigger.exclusions, path)) return true;
@@ -184,12 +184,28 @@ function ignoredFor(path: string, inputs: readonly PathPattern[]): boolean {
   });
 }
 
-/** WATCH-022: a path covered by the declared outputs of a run-set task other than `id`. */
-function coveredByOtherOutputs(triggers: Triggers, id: string, path: string): boolean {
+/**
+ * WATCH-022: a path covered by the declared outputs of a run-set task other than `id`. A directory
+ * counts as covered when everything below it is (`out/**` covers the directory `out` that its producer
+ * creates), so making an output directory does not start a cycle for its readers.
+ */
+function coveredByOtherOutputs(triggers: Triggers, id: string, change: ChangedPath): boolean {
+  const { path } = change;
   for (const [other, patterns] of triggers.outputs) {
-    if (other !== id && patterns.some((pattern) => coverageMatchesPath(pattern, path))) return true;
+    if (other === id) continue;
+    for (const pattern of patterns) {
+      if (coverageMatchesPath(pattern, path)) return true;
+      if (change.directoryOrGone && coversEverythingBelow(pattern, path)) return true;
+    }
   }
   return false;
+}
+
+/** `pattern` is `<prefix>/**` with `directory` at or below its literal prefix. */
+function coversEverythingBelow(pattern: PathPattern, directory: string): boolean {
+  if (!pattern.isGlob) return false;
+  const prefix = staticPrefix(pattern.canonical);
+  return pattern.canonical === `${prefix}/**` && (directory === prefix || isBelow(directory, prefix));
 }
 
 /** `path` is strictly below `directory` (both workspace-absolute). */

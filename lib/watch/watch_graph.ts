@@ -550,15 +550,12 @@ class WatchLoop {
   }
 
   /**
-   * WATCH-043: the tasks that run whatever their predecessors did: the matched set; tasks with a
-   * producer predecessor in the cycle (the scheduler orders by hard edges only, so it cannot tell in
-   * time whether such a predecessor changed); and services not up (WATCH-046: started again).
+   * WATCH-043: the tasks that run whatever their predecessors did: the matched set, and services not
+   * up (WATCH-046: started again). The others wait for their hard and producer predecessors in the
+   * cycle (WATCH-042) and run only when one of them changed.
    */
   #alwaysRuns(matched: ReadonlySet<string>, runSet: ReadonlySet<string>): Set<string> {
     const always = new Set(matched);
-    for (const edge of this.#ctx.graph.edges) {
-      if (edge.kind === "producer" && runSet.has(edge.from) && runSet.has(edge.to)) always.add(edge.to);
-    }
     for (const id of runSet) {
       if (this.#ctx.graph.tasks.get(id)!.service !== null && !this.#upIn.has(id)) always.add(id);
     }

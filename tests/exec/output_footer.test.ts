@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTaskId as id } from "../../lib/domain/task_id.ts";
 import type { Clock } from "../../lib/util/clock.ts";
-import { footerLine } from "../../lib/exec/output/progress_footer.ts";
+import { footerLine, waitingFooterLine } from "../../lib/exec/output/progress_footer.ts";
 import { createTestPresenter, type TestPresenterOptions } from "../support/presenter_harness.ts";
 import { completedRun, succeededRecord as done } from "../support/run_records.ts";
 
@@ -146,6 +146,77 @@ describe("EXEC-109 progress footer", () => {
     await clock.advance(100);
     assert.equal(stdout.writeTexts().at(-1), `${ERASE}[1/3] 100ms · uploading 1 to the remote cache`);
     await presenter.close();
+  });
+
+  test("WATCH-082 footer text between cycles: the services segment only when services are up", () => {
+    assert.equal(
+      waitingFooterLine({ cycle: 3, servicesUp: 2, width: 79 }),
+      "[cycle 3] waiting for changes · 2 services up",
+    );
+    assert.equal(
+      waitingFooterLine({ cycle: 1, servicesUp: 1, width: 79 }),
+      "[cycle 1] waiting for changes · 1 service up",
+    );
+    assert.equal(
+      waitingFooterLine({ cycle: 12, servicesUp: 0, width: 79 }),
+      "[cycle 12] waiting for changes",
+    );
+    assert.equal(waitingFooterLine({ cycle: 3, servicesUp: 2, width: 20 }), "[cycle 3] waiting fo");
+  });
+
+  test("WATCH-082 in a watch loop the footer names the cycle, and between cycles waits for changes", async () => {
+    const { presenter, clock, stdout, stderr } = presenterWith({ watch: true });
+    await clock.advance(100);
+    assert.deepEqual(stdout.writeTexts(), [], "nothing before the first cycle");
+    presenter.cycleStarted(1);
+    presenter.announce("── cycle 1: initial run");
+    presenter.onTaskStarted(id("db:serve"));
+    presenter.onTaskStarted(id("p:a"));
+    await clock.advance(100);
+    presenter.onServiceUp(id("db:serve"), 40);
+    presenter.onTaskFinished(done("p:a", 100));
+    presenter.announce("\nCycle 1: 1 completed, 1 started in 100ms");
+    presenter.waitingForChanges();
+    presenter.notice("haz watch: waiting for changes");
+    const footers = () => stdout.writeTexts().filter((text) => text.replace(ERASE, "").startsWith("["));
+    assert.deepEqual(footers(), [
+      "[cycle 1] 0ms · 0 running",
+      `${ERASE}[cycle 1] 100ms · 2 running: db:serve, p:a`,
+      "[cycle 1] 100ms · 1 running: p:a · 1 service up",
+      "[cycle 1] 100ms · 0 running · 1 service up",
+      "[cycle 1] 100ms · 0 running · 1 service up",
+      `${ERASE}[cycle 1] waiting for changes · 1 service up`,
+    ]);
+    assert.deepEqual(stderr.writeTexts(), ["haz watch: waiting for changes\n"]);
+    assert.equal(stdout.writeTexts().at(-1), ERASE);
+    // The ticker puts it back; a footer without a clock in it is then not rewritten while the loop waits.
+    await clock.advance(100);
+    assert.equal(stdout.writeTexts().at(-1), "[cycle 1] waiting for changes · 1 service up");
+    const written = stdout.writes.length;
+    await clock.advance(1000);
+    assert.equal(stdout.writes.length, written);
+
+    presenter.cycleStarted(2);
+    presenter.announce("── cycle 2: /p/src/a.ts changed");
+    assert.equal(stdout.writeTexts().at(-1), "[cycle 2] 0ms · 0 running · 1 service up");
+    await clock.advance(250);
+    // The service goes down between cycles: the segment goes with it.
+    presenter.onTaskFinished(done("db:serve", 1350));
+    presenter.waitingForChanges();
+    assert.equal(stdout.writeTexts().at(-1), `${ERASE}[cycle 2] waiting for changes`);
+    await presenter.close();
+    assert.equal(stdout.writeTexts().at(-1), ERASE);
+    assert.equal(clock.sleepers, 0);
+  });
+
+  test("WATCH-082 with the footer off (not a terminal) a watch loop writes no footer", async () => {
+    const { presenter, clock, stdout } = presenterWith({ progress: false, watch: true });
+    presenter.cycleStarted(1);
+    presenter.announce("── cycle 1: initial run");
+    presenter.waitingForChanges();
+    await clock.advance(500);
+    await presenter.close();
+    assert.deepEqual(stdout.writeTexts(), ["── cycle 1: initial run\n"]);
   });
 
   test("EXEC-109 close() erases a drawn footer and stops the ticker", async () => {

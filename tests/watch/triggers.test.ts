@@ -37,6 +37,20 @@ describe("watch triggers (09-services-and-watch.md §7)", () => {
     assert.deepEqual(matchedTasks(triggers, file("/p/src/a.ts")), ["p:build"]);
   });
 
+  test("WATCH-022 a directory all of whose contents are another task's outputs triggers nothing", () => {
+    const { triggers } = triggersOf([
+      { id: "lib:gen", inputs: ["in/**"], outputs: ["out/**"] },
+      { id: "app:use", inputs: ["/lib/out/**", "src/**"] },
+    ]);
+    assert.deepEqual(matchedTasks(triggers, directory("/lib/out")), []);
+    assert.deepEqual(matchedTasks(triggers, directory("/lib/out/sub")), []);
+    assert.deepEqual(
+      matchedTasks(triggers, directory("/lib")),
+      ["app:use", "lib:gen"],
+      "the parent is not covered",
+    );
+  });
+
   test("WATCH-023 scenario 34: a removed directory matches the tasks whose patterns could match below it", () => {
     const { triggers } = triggersOf([
       { id: "p:a", inputs: ["src/**/*.ts"] },

@@ -424,6 +424,126 @@ describe("the watch loop (09-services-and-watch.md §8, [lib])", () => {
     }
   });
 
+  test("WATCH-042 a task reading another's outputs without a dep runs after it in a later cycle", async () => {
+    const h = watchHarness({
+      tasks: [
+        { id: "lib:gen", inputs: ["src/**"], outputs: ["out/**"] },
+        { id: "app:use", inputs: ["/lib/out/**"] },
+      ],
+      producerEdges: [["lib:gen", "app:use"]],
+    }, { programs: { "fake lib:gen": { steps: [{ sleep: 3000 }] } } });
+    const loop = h.run();
+    await h.observer.waiting();
+    const at = (kind: "started" | "finished", task: string) =>
+      h.observer.events.filter((event) => event.kind === kind && event.task === task).map((event) =>
+        event.at
+      );
+    // WATCH-040: cycle 1 runs as `haz run` does, where producer edges are metadata (DAG-013).
+    assert.deepEqual(at("started", "app:use"), [0]);
+    assert.deepEqual(at("finished", "lib:gen"), [3000]);
+    const cycle2 = h.clock.now();
+    h.watcher.emit(`${ROOT}/lib/src/a.ts`);
+    await h.observer.waiting();
+    const generated = at("finished", "lib:gen")[1];
+    assert.equal(generated, cycle2 + 200 + 3000);
+    assert.deepEqual(at("started", "app:use"), [0, generated]);
+    stop(h);
+    await loop;
+  });
+
+  test("WATCH-046 a service reading a producer's outputs restarts after it, naming it", async () => {
+    const h = watchHarness({
+      tasks: [
+        { id: "lib:gen", inputs: ["src/**"], outputs: ["out/**"] },
+        { id: "app:serve", inputs: ["/lib/out/**"], service: true },
+      ],
+      producerEdges: [["lib:gen", "app:serve"]],
+    }, {
+      programs: {
+        "fake lib:gen": { steps: [{ sleep: 1000 }] },
+        "fake app:serve": { steps: [{ hang: true }] },
+      },
+    });
+    const loop = h.run();
+    await h.observer.waiting();
+    h.watcher.emit(`${ROOT}/lib/src/a.ts`);
+    await h.observer.waiting();
+    assert.deepEqual(h.observer.changed, ["app:serve: lib:gen changed"]);
+    const generated =
+      h.observer.events.filter((event) => event.kind === "finished" && event.task === "lib:gen")
+        .at(-1)!.at;
+    const started = h.observer.events.filter((event) =>
+      event.kind === "started" && event.task === "app:serve"
+    );
+    assert.equal(started.length, 2);
+    assert.ok(
+      started[1].at >= generated,
+      `app:serve started at ${started[1].at}, lib:gen ended at ${generated}`,
+    );
+    assert.equal(h.spawner.liveGroups().length, 1, "one instance of the service");
+    stop(h);
+    await loop;
+    assert.deepEqual(h.spawner.liveGroups(), []);
+  });
+
+  test("WATCH-043 a producer whose key did not change cuts off its consumer; a new key runs it", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "haz-watch-producer-")));
+    try {
+      await mkdir(join(root, "lib", "src"), { recursive: true });
+      await writeFile(join(root, "lib", "src", "a.ts"), "// 1");
+      const tool = { steps: [{ out: "constant\n" }] };
+      const h = watchHarness({
+        root,
+        tasks: [
+          { id: "lib:tool", inputs: ["src/**"] },
+          { id: "lib:gen", deps: ["lib:tool"], inputs: ["gen/**"], outputs: ["out/**"] },
+          { id: "app:use", inputs: ["/lib/out/**"] },
+        ],
+        producerEdges: [["lib:gen", "app:use"]],
+      }, {
+        cache: true,
+        clock: { idleMs: 5 },
+        programs: { "fake lib:tool": tool, "fake lib:gen": { steps: [{ sleep: 1000 }] } },
+      });
+      const loop = h.run();
+      await h.observer.waiting();
+      assert.equal(h.spawner.spawnCount("fake app:use"), 1);
+      // lib:tool's key changes, its stdout does not: lib:gen is a hit with its last key.
+      await writeFile(join(root, "lib", "src", "a.ts"), "// 2");
+      h.watcher.emit(`${root}/lib/src/a.ts`);
+      await h.observer.waiting();
+      const cycle2 = h.observer.ends[1].outcome.outcomes.map((entry) =>
+        entry.kind === "completed" ? `${formatTask(entry.record.task)} ${entry.record.source}` : entry.kind
+      );
+      assert.deepEqual(cycle2, ["lib:tool fresh-run", "lib:gen cache-hit"]);
+      assert.equal(
+        h.observer.events.filter((event) => event.kind === "started" && event.task === "app:use").length,
+        1,
+      );
+      // A new stdout gives lib:gen a new key: it runs, and app:use after it.
+      tool.steps[0] = { out: "changed\n" };
+      await writeFile(join(root, "lib", "src", "a.ts"), "// 3");
+      h.watcher.emit(`${root}/lib/src/a.ts`);
+      await h.observer.waiting();
+      // app:use writes nothing its key covers, so it is a hit: it ran, after lib:gen.
+      const cycle3 = h.observer.ends[2].outcome.outcomes.map((entry) =>
+        entry.kind === "completed" ? `${formatTask(entry.record.task)} ${entry.record.source}` : entry.kind
+      );
+      assert.deepEqual(cycle3, ["lib:tool fresh-run", "lib:gen fresh-run", "app:use cache-hit"]);
+      const generated = h.observer.events.filter((event) =>
+        event.kind === "finished" && event.task === "lib:gen"
+      )
+        .at(-1)!.at;
+      const used = h.observer.events.filter((event) => event.kind === "started" && event.task === "app:use")
+        .at(-1)!.at;
+      assert.ok(used >= generated, `app:use started at ${used}, before lib:gen finished at ${generated}`);
+      stop(h);
+      await loop;
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   test("WATCH-047 scenario 39: with concurrency 1 a restarting service and a cycle task never start at once", async () => {
     const h = watchHarness({
       tasks: [

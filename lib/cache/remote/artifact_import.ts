@@ -106,6 +106,7 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
       archive = unzip[Symbol.asyncIterator]();
     }
     const manifest = await unpack(new ByteReader(archive), options);
+    if (gunzip !== null) wholeBodyConsumed(gunzip.bytesWritten, body?.length ?? statSync(artifact).size);
     close();
     if (body === null) unlinkSync(artifact);
     const manifestPath = join(options.directory, MANIFEST_FILE);
@@ -164,7 +165,16 @@ function smallArchive(compressed: Uint8Array | null): AsyncIterator<Uint8Array> 
   if (compressed === null) return null;
   let archive: Uint8Array;
   try {
-    archive = gunzipSync(compressed, { maxOutputLength: SMALL_ARCHIVE_BYTES });
+    // `info` adds the engine, whose `bytesWritten` is how much of the body the gzip member took.
+    const inflated = gunzipSync(compressed, {
+      maxOutputLength: SMALL_ARCHIVE_BYTES,
+      info: true,
+    }) as unknown as {
+      readonly buffer: Uint8Array;
+      readonly engine: { readonly bytesWritten: number };
+    };
+    wholeBodyConsumed(inflated.engine.bytesWritten, compressed.length);
+    archive = inflated.buffer;
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
       return null;
@@ -172,6 +182,17 @@ function smallArchive(compressed: Uint8Array | null): AsyncIterator<Uint8Array> 
     throw error;
   }
   return oneChunk(archive);
+}
+
+/**
+ * REMOTE-044 step 3: the whole body decompresses. zlib stops at the end of the gzip member and skips
+ * a tail it takes for padding (zeros, for one), so a body with a tail — the reference server tears
+ * simultaneous uploads of one id that way — is caught by counting what the member took.
+ */
+function wholeBodyConsumed(consumed: number, bodyLength: number): void {
+  if (consumed !== bodyLength) {
+    reject(`not a haz artifact: ${bodyLength - consumed} bytes after the end of the compressed data`);
+  }
 }
 
 /** `archive` as a stream of one chunk. */

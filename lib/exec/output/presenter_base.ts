@@ -69,6 +69,7 @@ export abstract class PresenterBase implements Presenter {
         columns: options.columns,
         color: options.color,
         total: options.runSetSize,
+        watch: options.watch,
       })
       : null;
     this.channel = new OutputChannel({ stdout, stderr, footer: this.#footer });
@@ -144,6 +145,16 @@ export abstract class PresenterBase implements Presenter {
   announce(text: string): void {
     const line = text.endsWith("\n") ? text : `${text}\n`;
     this.channel.submit("terminal-event", (writer) => writer.writeText("stdout", line));
+  }
+
+  cycleStarted(cycle: number): void {
+    this.#footer?.cycleStarted(cycle);
+  }
+
+  waitingForChanges(): void {
+    this.#footer?.waitingForChanges();
+    // Redrawn in order with what the cycle still writes.
+    this.channel.submit("terminal-event", () => {});
   }
 
   uploading(pending: () => number): void {

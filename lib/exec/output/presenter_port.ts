@@ -31,6 +31,8 @@ export interface PresenterOptions {
   readonly cancelGraceMs: number;
   /** Number of tasks in the run set: the footer's `<total>`. */
   readonly runSetSize: number;
+  /** A watch loop's presenter: the footer names cycles and shows nothing before the first (WATCH-082). */
+  readonly watch?: boolean;
   /** Printed ids of the run set's services: their output is live in every mode (SVC-081). */
   readonly services?: ReadonlySet<string>;
 }
@@ -45,6 +47,10 @@ export interface Presenter extends RunObserver {
   notice(text: string): void;
   /** A line for stdout in order with the status lines (the cycle headers of `haz watch`). */
   announce(text: string): void;
+  /** A watch cycle starts (WATCH-080): the footer, where shown, names it and times it from now. */
+  cycleStarted(cycle: number): void;
+  /** A watch cycle settled: the footer, where shown, says `[cycle <n>] waiting for changes` (WATCH-082). */
+  waitingForChanges(): void;
   /** Erase the footer, delete spill files. */
   close(): Promise<void>;
 }

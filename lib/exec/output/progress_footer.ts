@@ -1,6 +1,8 @@
 /**
  * The progress footer (04-execution.md §9.6, EXEC-109): one line at the bottom of stdout,
- * `[<terminal>/<total>] <elapsed> · <n> running: <id>, <id>, … (+<k>)`.
+ * `[<terminal>/<total>] <elapsed> · <n> running: <id>, <id>, … (+<k>)`. In a watch loop
+ * (09-services-and-watch.md WATCH-082) it names the cycle instead of the counts, and says between
+ * cycles `[cycle <n>] waiting for changes · <k> services up`.
  *
  * @module
  */
@@ -32,6 +34,8 @@ export interface FooterState {
   readonly width: number;
   /** Services that are up (SVC-082); the segment is shown only when > 0. */
   readonly servicesUp?: number;
+  /** In a watch loop: the cycle, shown as `[cycle <n>]` instead of the counts (WATCH-082). */
+  readonly cycle?: number;
 }
 
 /**
@@ -47,12 +51,10 @@ export interface FooterState {
  * ```
  */
 export function footerLine(state: FooterState): string {
-  const head = `[${state.terminal}/${state.total}] ${
-    formatDuration(state.elapsedMs)
-  } · ${state.running.length} running`;
+  const counts = state.cycle === undefined ? `${state.terminal}/${state.total}` : `cycle ${state.cycle}`;
+  const head = `[${counts}] ${formatDuration(state.elapsedMs)} · ${state.running.length} running`;
   const count = state.running.length;
-  const up = state.servicesUp ?? 0;
-  const tail = up > 0 ? ` · ${up} ${up === 1 ? "service" : "services"} up` : "";
+  const tail = servicesSegment(state.servicesUp ?? 0);
   let line = head + tail;
   let listed = "";
   for (let shown = 1; shown <= count; shown++) {
@@ -63,6 +65,26 @@ export function footerLine(state: FooterState): string {
     line = candidate;
   }
   return truncateCodePoints(line, state.width);
+}
+
+/**
+ * WATCH-082: the footer of a watch loop between cycles, truncated to `width` characters.
+ *
+ * @example
+ * ```ts
+ * waitingFooterLine({ cycle: 3, servicesUp: 2, width: 79 }); // "[cycle 3] waiting for changes · 2 services up"
+ * waitingFooterLine({ cycle: 1, servicesUp: 0, width: 79 }); // "[cycle 1] waiting for changes"
+ * ```
+ */
+export function waitingFooterLine(state: { cycle: number; servicesUp: number; width: number }): string {
+  return truncateCodePoints(
+    `[cycle ${state.cycle}] waiting for changes${servicesSegment(state.servicesUp)}`,
+    state.width,
+  );
+}
+
+function servicesSegment(up: number): string {
+  return up > 0 ? ` · ${up} ${up === 1 ? "service" : "services"} up` : "";
 }
 
 function codePointLength(text: string): number {
@@ -84,6 +106,8 @@ export interface ProgressFooterOptions {
   readonly columns: () => number;
   readonly color: boolean;
   readonly total: number;
+  /** A watch loop's footer: it names cycles and shows nothing before the first one (WATCH-082). */
+  readonly watch?: boolean;
 }
 
 /**
@@ -112,6 +136,10 @@ export class ProgressFooter {
   #lastDrawAt = Number.NEGATIVE_INFINITY;
   #finished = false;
   #uploads: (() => number) | null = null;
+  /** In a watch loop: the current (or last) cycle, when it started, and whether it settled (WATCH-082). */
+  #cycle: { readonly number: number; readonly startedAt: number; waiting: boolean } | null = null;
+  /** The text on screen, so an unchanged footer is not written again. */
+  #drawnText = "";
   readonly #stopTicker = new AbortController();
   #ticker: Promise<void> | null = null;
 
@@ -119,10 +147,22 @@ export class ProgressFooter {
     this.#options = options;
   }
 
-  /** A task was admitted for the first time. */
+  /** A task was admitted for the first time (or, in a watch loop, a service started again). */
   taskStarted(task: TaskId): void {
-    this.#running.set(formatTaskId(task), task);
+    const id = formatTaskId(task);
+    this.#up.delete(id);
+    this.#running.set(id, task);
     this.#runningSorted = null;
+  }
+
+  /** A watch cycle starts: the footer shows it and the time since its start (WATCH-082). */
+  cycleStarted(cycle: number): void {
+    this.#cycle = { number: cycle, startedAt: this.#options.clock.now(), waiting: false };
+  }
+
+  /** A watch cycle settled: `[cycle <n>] waiting for changes` until the next one (WATCH-082). */
+  waitingForChanges(): void {
+    if (this.#cycle !== null) this.#cycle.waiting = true;
   }
 
   /** A task reached its terminal event. */
@@ -164,9 +204,12 @@ export class ProgressFooter {
   draw(): void {
     if (this.#finished) return;
     const text = this.text();
-    const prefix = this.#drawn ? FOOTER_ERASE : "";
+    // A footer without a clock in it (a watch loop between cycles) is not redrawn while it stands.
+    if (this.#drawn && text === this.#drawnText) return;
     this.#lastDrawAt = this.#options.clock.now();
+    const prefix = this.#drawn ? FOOTER_ERASE : "";
     this.#drawn = text.length > 0;
+    this.#drawnText = text;
     if (text.length === 0 && prefix === "") return;
     this.#options.sink.write(
       encoder.encode(prefix + (text.length > 0 ? styler(this.#options.color)(text, SGR.dim) : "")),
@@ -188,13 +231,19 @@ export class ProgressFooter {
         this.#options.columns() - 1,
       );
     }
+    const width = this.#options.columns() - 1;
+    const cycle = this.#cycle;
+    if (this.#options.watch && cycle === null) return "";
+    if (cycle?.waiting) return waitingFooterLine({ cycle: cycle.number, servicesUp: this.#up.size, width });
+    const now = this.#options.clock.now();
     return footerLine({
       terminal: this.#terminal,
       total: this.#options.total,
-      elapsedMs: this.#options.clock.now(),
+      elapsedMs: cycle === null ? now : now - cycle.startedAt,
       running: this.#sortedRunning(),
-      width: this.#options.columns() - 1,
+      width,
       servicesUp: this.#up.size,
+      cycle: cycle?.number,
     });
   }
 

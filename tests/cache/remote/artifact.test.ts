@@ -174,6 +174,10 @@ test("REMOTE-044 damaged artifacts are rejected with the reason of the first fai
       /^not a haz artifact: unexpected member/,
     ],
   ];
+  const pristine = gzipSync(good);
+  // A tail after the gzip member: zeros, which zlib skips as padding, and a torn upload's tail.
+  cases.push(["zero-tail", Buffer.concat([pristine, Buffer.alloc(5)]), /^not a haz artifact: 5 bytes after/]);
+  cases.push(["torn", Buffer.concat([pristine, pristine.subarray(-5)]), /^not a haz artifact: /]);
   const flipped = Buffer.from(good);
   flipped[3072] ^= 1;
   cases.push(["blob", gzipSync(flipped), /^outputs\/5891b5b5.* does not match the manifest$/]);
@@ -218,6 +222,11 @@ test("REMOTE-043 a multi-chunk blob of random bytes round-trips through writer a
       maxEntrySize: 1 << 30,
     });
     assert.ok(written.ok);
+    const withTail = Buffer.concat([readFileSync(destination), Buffer.alloc(3)]);
+    assert.deepEqual(await importBody(`random-tail-${level}`, withTail), {
+      kind: "rejected",
+      reason: "not a haz artifact: 3 bytes after the end of the compressed data",
+    });
     const result = await importBody(`random-import-${level}`, readFileSync(destination));
     assert.deepEqual(result, { kind: "imported" });
     const imported = join(scratch, `random-import-${level}`, "cache", "db", W1_KEY, "outputs", blobHash);
