@@ -81,6 +81,22 @@ export interface CacheHandle {
   readonly hash: HashAlgorithm;
   /** Reads the entry for `key` and checks it for `task` (CACHE-015). Never throws. */
   lookup(key: Digest, task: TaskDefinition): Promise<LookupResult>;
+  /**
+   * {@link lookup} synchronously, for a cached run that looks up every task; absent from a cache that
+   * can only answer asynchronously.
+   */
+  lookupNow?(key: Digest, task: TaskDefinition): LookupResult;
+  /**
+   * {@link restore} synchronously, then, when it restored, the replay of both streams through
+   * `onChunk`, stdout first. Null, having done nothing, when the asynchronous restore and replay must
+   * answer (a large output or stream); absent from a cache without it.
+   */
+  restoreAndReplayNow?(
+    manifest: Manifest,
+    task: TaskDefinition,
+    options: RestoreOptions,
+    onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
+  ): RestoreResult | null;
   /** Creates the store directory for a fresh run; null when it cannot be created (capture then hashes only). */
   beginCapture(key: Digest): Promise<Capture | null>;
   /** Publishes the entry (CACHE-017, CACHE-034); `ok: false` carries the warning reason (CACHE-033). */

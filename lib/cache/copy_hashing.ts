@@ -69,12 +69,16 @@ export async function copyHashing(options: CopyOptions): Promise<CopyResult> {
 }
 
 /**
-/**
  * The copy of a file of at most one chunk, with synchronous calls: a few microseconds each, where
  * the promise round trips of the streaming copy cost more than the bytes (most task outputs are
- * small). Null when the file is larger; the streaming copy then takes over.
+ * small). Null, having created nothing, when the file is larger; {@link copyHashing} then streams it.
+ *
+ * @example
+ * ```ts
+ * copySmallHashing({ source: blob, destination: staged, hash: sha256, destinationMode: 0o644 })?.digest;
+ * ```
  */
-function copySmallHashing(options: CopyOptions): CopyResult | null {
+export function copySmallHashing(options: CopyOptions): CopyResult | null {
   const input = openSync(options.source, "r");
   let bytes: Uint8Array;
   let mode: number;

@@ -34,7 +34,15 @@ export function checkEntryFiles(entryDir: string, manifest: Manifest): Promise<E
   return Promise.resolve(checkEntryFilesNow(entryDir, manifest));
 }
 
-function checkEntryFilesNow(entryDir: string, manifest: Manifest): EntryFilesCheck {
+/**
+ * {@link checkEntryFiles} synchronously (a few `lstat`s, run for every hit of a cached run).
+ *
+ * @example
+ * ```ts
+ * checkEntryFilesNow("/work/.haz/cache/db/db175af0…e142", manifest).kind; // "complete"
+ * ```
+ */
+export function checkEntryFilesNow(entryDir: string, manifest: Manifest): EntryFilesCheck {
   const expected = new Map<string, number>([
     [join(entryDir, "stdout"), manifest.stdout.size],
     [join(entryDir, "stderr"), manifest.stderr.size],

@@ -39,30 +39,58 @@ export async function hashFile(
   memo?: InputDigestMemo,
   seen: BigIntStats = statSync(hostPath, { bigint: true }),
 ): Promise<FileDigest> {
+  const known = hashFileNow(hostPath, hash, memo, seen);
+  if (known !== null) return known;
+  const result = await hashStreamed(hostPath, hash);
+  rememberDigest(hostPath, memo, seen, result.digest);
+  return result;
+}
+
+/**
+ * {@link hashFile} synchronously, for the files it can answer without the streamed read: one whose
+ * digest `memo` remembers, or a regular file of at most {@link CHUNK_BYTES}. Null for any other
+ * (the caller then uses {@link hashFile}). Throws the `node:fs` error on I/O failure.
+ *
+ * @example
+ * ```ts
+ * const known = hashFileNow("/work/app/msg.txt", sha256, memo, statSync("/work/app/msg.txt", { bigint: true }));
+ * known?.digest; // "5891b5b5…"
+ * ```
+ */
+export function hashFileNow(
+  hostPath: string,
+  hash: HashAlgorithm,
+  memo: InputDigestMemo | undefined,
+  seen: BigIntStats,
+): FileDigest | null {
   // Most inputs and outputs are small: a synchronous stat and whole-file read take microseconds,
   // far less than the four promise round trips of the streamed path (open, stat, read, close),
   // which larger files keep for bounded memory.
-  const identity = memo !== undefined && seen.isFile() ? identityOf(seen) : null;
-  if (identity !== null) {
-    const digest = memo?.recall(hostPath, identity.key);
+  if (memo !== undefined && seen.isFile()) {
+    const digest = memo.recall(hostPath, identityOf(seen).key);
     if (digest !== undefined) {
       return { digest, size: Number(seen.size), mtimeNs: seen.mtimeNs, ino: seen.ino };
     }
   }
-  let result: FileDigest;
-  if (seen.isFile() && seen.size <= CHUNK_BYTES) {
-    const bytes = readFileSync(hostPath);
-    const hasher = hash.create();
-    hasher.update(bytes);
-    result = { digest: hasher.digestHex(), size: bytes.length, mtimeNs: seen.mtimeNs, ino: seen.ino };
-  } else {
-    result = await hashStreamed(hostPath, hash);
-  }
-  // Unchanged from before the read to after it: the digest belongs to this identity.
-  if (identity !== null && fileIdentity(hostPath).key === identity.key) {
-    memo?.remember(hostPath, identity, result.digest);
-  }
-  return result;
+  if (!seen.isFile() || seen.size > CHUNK_BYTES) return null;
+  const bytes = readFileSync(hostPath);
+  const hasher = hash.create();
+  hasher.update(bytes);
+  const digest = hasher.digestHex();
+  rememberDigest(hostPath, memo, seen, digest);
+  return { digest, size: bytes.length, mtimeNs: seen.mtimeNs, ino: seen.ino };
+}
+
+/** Offers a digest to the memo when the file kept, from before the read to after it, the identity `seen`. */
+function rememberDigest(
+  hostPath: string,
+  memo: InputDigestMemo | undefined,
+  seen: BigIntStats,
+  digest: string,
+): void {
+  if (memo === undefined || !seen.isFile()) return;
+  const identity = identityOf(seen);
+  if (fileIdentity(hostPath).key === identity.key) memo.remember(hostPath, identity, digest);
 }
 
 async function hashStreamed(hostPath: string, hash: HashAlgorithm): Promise<FileDigest> {

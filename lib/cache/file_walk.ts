@@ -367,6 +367,32 @@ function checkLiteralInput(workspaceRoot: string, path: string, lookups: FileLoo
 }
 
 /**
+ * {@link enumerateInputs} without a walk, synchronously: the same result when every inclusion is a
+ * literal path and nothing is excluded (the common shape of a small task), else null.
+ *
+ * @example
+ * ```ts
+ * const result = enumerateLiteralInputs(root, [resolvePattern({ text: "src/x", exclude: false }, "/web")], []);
+ * if (result?.ok) result.files.map((file) => file.path); // ["/web/src/x"]
+ * ```
+ */
+export function enumerateLiteralInputs(
+  workspaceRoot: string,
+  inclusions: readonly PathPattern[],
+  exclusions: readonly PathPattern[],
+  lookups: FileLookups = DIRECT_LOOKUPS,
+): InputEnumeration | null {
+  if (exclusions.length > 0 || inclusions.some((pattern) => pattern.isGlob)) return null;
+  const checked = inclusions.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups));
+  const failures = checked.filter(isFailure);
+  if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
+  const files = checked as InputFile[];
+  if (files.length < 2) return { ok: true, files };
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
+}
+
+/**
  * PATH-020/021, CACHE-006/029: the input files of a task, sorted by canonical path bytes and
  * de-duplicated. Literal inclusions must be regular files (or symlinks to one); glob inclusions keep
  * regular files and symlinks to regular files; exclusions remove what they match (a literal exclusion
@@ -389,16 +415,8 @@ export async function enumerateInputs(
   exclusions: readonly PathPattern[],
   lookups: FileLookups = DIRECT_LOOKUPS,
 ): Promise<InputEnumeration> {
-  if (exclusions.length === 0 && inclusions.every((pattern) => !pattern.isGlob)) {
-    // Literal inputs only (the common shape of a small task): nothing to walk.
-    const checked = inclusions.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups));
-    const failures = checked.filter(isFailure);
-    if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
-    const files = checked as InputFile[];
-    if (files.length < 2) return { ok: true, files };
-    const byPath = new Map(files.map((file) => [file.path, file]));
-    return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
-  }
+  const literal = enumerateLiteralInputs(workspaceRoot, inclusions, exclusions, lookups);
+  if (literal !== null) return literal;
   const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
   const literals = inclusions.filter((pattern) =>
     !pattern.isGlob &&

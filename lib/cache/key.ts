@@ -11,8 +11,8 @@ import { isEnvWildcard, matchingEnvNames } from "../domain/env_pattern.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
-import { enumerateInputs, type InputFile } from "./file_walk.ts";
-import { hashFile } from "./file_hash.ts";
+import { enumerateInputs, enumerateLiteralInputs, type InputFile } from "./file_walk.ts";
+import { type FileDigest, hashFile, hashFileNow } from "./file_hash.ts";
 import type { FileObservations } from "./file_observations.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
@@ -101,22 +101,12 @@ const HASH_CONCURRENCY = 8;
  * ```
  */
 export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
+  const predecessors = predecessorComponents(request);
+  if (!Array.isArray(predecessors)) return predecessors;
   const { task } = request;
-  if (task.action === null || task.inputs === null) {
-    return { ok: false, message: `task ${task.key} is not cacheable` };
-  }
-  const predecessors: KeyComponents["predecessors"][number][] = [];
-  for (const id of request.hardPredecessors) {
-    const digests = request.predecessors.get(id);
-    if (digests === undefined) {
-      return { ok: false, message: `internal error: hard predecessor ${id} has no recorded stream digests` };
-    }
-    const { project, task: name } = parseTaskId(id);
-    predecessors.push({ project, task: name, stdout: digests.stdout, stderr: digests.stderr });
-  }
   const enumeration = await enumerateInputs(
     request.workspaceRoot,
-    task.inputs,
+    task.inputs!,
     task.inputExclusions,
     request.observations,
   );
@@ -128,15 +118,80 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
     request.observations,
   );
   if (!hashed.ok) return hashed;
+  return finishKey(request, predecessors, hashed.inputs);
+}
+
+/**
+ * {@link buildCacheKey} synchronously, for the common shape it can answer without waiting: literal
+ * inputs only, each remembered by the stat cache or small enough for one read. Null otherwise (the
+ * caller then uses {@link buildCacheKey}); the same key and failures when not null.
+ *
+ * @example
+ * ```ts
+ * const result = buildCacheKeyNow({
+ *   workspaceRoot: "/work", task, hostEnv: new Map(), predecessors: new Map(), hardPredecessors: [], hash: sha256,
+ * });
+ * if (result?.ok) result.key; // the key buildCacheKey derives
+ * ```
+ */
+export function buildCacheKeyNow(request: KeyRequest): KeyResult | null {
+  const predecessors = predecessorComponents(request);
+  if (!Array.isArray(predecessors)) return predecessors;
+  const { task } = request;
+  const enumeration = enumerateLiteralInputs(request.workspaceRoot, task.inputs!, task.inputExclusions);
+  if (enumeration === null) return null;
+  if (!enumeration.ok) return { ok: false, message: enumeration.message };
+  const inputs: HashedInput[] = [];
+  for (const file of enumeration.files) {
+    let content: FileDigest | null;
+    try {
+      const seen = file.stat ?? statSync(file.hostPath, { bigint: true });
+      content = hashFileNow(file.hostPath, request.hash, request.inputDigests, seen);
+    } catch (error) {
+      return { ok: false, message: `cannot read input \`${file.path}\`: ${errorMessage(error)}` };
+    }
+    if (content === null) return null;
+    inputs.push({ path: file.path, hostPath: file.hostPath, ...content });
+  }
+  return finishKey(request, predecessors, inputs);
+}
+
+type PredecessorComponent = KeyComponents["predecessors"][number];
+
+/** Section `P` of a cacheable task, or why the key cannot be derived. */
+function predecessorComponents(request: KeyRequest): PredecessorComponent[] | { ok: false; message: string } {
+  const { task } = request;
+  if (task.action === null || task.inputs === null) {
+    return { ok: false, message: `task ${task.key} is not cacheable` };
+  }
+  const predecessors: PredecessorComponent[] = [];
+  for (const id of request.hardPredecessors) {
+    const digests = request.predecessors.get(id);
+    if (digests === undefined) {
+      return { ok: false, message: `internal error: hard predecessor ${id} has no recorded stream digests` };
+    }
+    const { project, task: name } = parseTaskId(id);
+    predecessors.push({ project, task: name, stdout: digests.stdout, stderr: digests.stderr });
+  }
+  return predecessors;
+}
+
+/** Hashes the framed components once the inputs are hashed. */
+function finishKey(
+  request: KeyRequest,
+  predecessors: readonly PredecessorComponent[],
+  inputs: HashedInput[],
+): KeyResult {
+  const { task } = request;
   const components: KeyComponents = {
-    action: task.action,
+    action: task.action!,
     workdir: task.projectRoot,
     // Output exclusions enter with their `!` (ADOPT-100); without them the section is unchanged.
     outputs: [
       ...task.outputs.map((pattern) => pattern.canonical),
       ...(task.outputExclusions ?? []).map((pattern) => `!${pattern.canonical}`),
     ],
-    inputs: hashed.inputs,
+    inputs,
     predecessors,
     env: hashedEnvironment(task, request.hostEnv),
     platform: request.platform ?? { os: process.platform, arch: process.arch },
@@ -144,7 +199,7 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
   };
   const hasher = request.hash.create();
   hasher.update(encodeKeyComponents(components, request.hash));
-  return { ok: true, key: hasher.digestHex(), inputs: hashed.inputs };
+  return { ok: true, key: hasher.digestHex(), inputs };
 }
 
 /**
@@ -384,15 +439,11 @@ class FrameWriter {
   }
 
   digest(hex: string): void {
-    // Decoded in place (a key holds a digest per input and two per predecessor); lowercase only.
-    if (hex.length !== 64) throw new TypeError(`not a 64-hex digest: ${hex}`);
+    // Lowercase only (03-cache.md §0). Checked and decoded natively: a key holds a digest per input
+    // and two per predecessor, and a cached run derives every task's key in cold code.
+    if (!LOWER_HEX_DIGEST.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
     this.#reserve(32);
-    for (let i = 0; i < 32; i++) {
-      const high = lowerNibble(hex.charCodeAt(2 * i));
-      const low = lowerNibble(hex.charCodeAt(2 * i + 1));
-      if (high < 0 || low < 0) throw new TypeError(`not a 64-hex digest: ${hex}`);
-      this.#buffer[this.#length + i] = (high << 4) | low;
-    }
+    this.#buffer.set(Buffer.from(hex, "hex"), this.#length);
     this.#length += 32;
   }
 
@@ -416,9 +467,5 @@ class FrameWriter {
 
 const ENCODER = new TextEncoder();
 
-/** The value of a lowercase hex digit's character code (03-cache.md §0), or -1. */
-function lowerNibble(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x57;
-  return -1;
-}
+/** A digest as CACHE-009 frames it: 64 lowercase hex digits. */
+const LOWER_HEX_DIGEST = /^[0-9a-f]{64}$/;

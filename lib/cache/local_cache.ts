@@ -18,9 +18,9 @@ import type {
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { cacheRootOf } from "./layout.ts";
-import { lookupEntry } from "./lookup.ts";
+import { lookupEntry, lookupEntryNow } from "./lookup.ts";
 import type { Manifest } from "./manifest.ts";
-import { replayStream, restoreEntry, type VerifiedStreams } from "./restore.ts";
+import { replayStream, restoreAndReplayNow, restoreEntry, type VerifiedStreams } from "./restore.ts";
 import { beginStoreCapture, discardCapture, storeEntry } from "./store.ts";
 
 /** Options of {@link openCache}. */
@@ -62,6 +62,17 @@ export function openCache(options: OpenCacheOptions): CacheHandle {
     remote: null,
     lookup(key: string, task: TaskDefinition): Promise<LookupResult> {
       return lookupEntry({ root, key, task, hashLabel: options.hash.label });
+    },
+    lookupNow(key: string, task: TaskDefinition): LookupResult {
+      return lookupEntryNow({ root, key, task, hashLabel: options.hash.label });
+    },
+    restoreAndReplayNow(
+      manifest: Manifest,
+      task: TaskDefinition,
+      restoreOptions: RestoreOptions,
+      onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
+    ): RestoreResult | null {
+      return restoreAndReplayNow(context, manifest, task, restoreOptions, onChunk);
     },
     beginCapture(key: string): Promise<Capture | null> {
       return beginStoreCapture(root, key);

@@ -8,7 +8,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import type { LookupResult } from "./cache_handle.ts";
-import { checkEntryFiles } from "./entry_files.ts";
+import { checkEntryFilesNow } from "./entry_files.ts";
 import { isNotFound } from "./io_error.ts";
 import { entryPath, MANIFEST_FILE } from "./layout.ts";
 import { readManifestBytes } from "./manifest.ts";
@@ -39,13 +39,24 @@ const CORRUPT: LookupResult = { kind: "miss", state: "corrupt entry" };
  * result.kind; // "hit" or "miss"
  * ```
  */
-export async function lookupEntry(options: LookupOptions): Promise<LookupResult> {
+export function lookupEntry(options: LookupOptions): Promise<LookupResult> {
+  return Promise.resolve(lookupEntryNow(options));
+}
+
+/**
+ * {@link lookupEntry} synchronously: a handful of `lstat`s and one read of a few hundred bytes, cheaper
+ * than promise round trips when a cached run looks up every task.
+ *
+ * @example
+ * ```ts
+ * lookupEntryNow({ root: "/work/.haz/cache", key, task, hashLabel: "sha256" }).kind; // "hit" or "miss"
+ * ```
+ */
+export function lookupEntryNow(options: LookupOptions): LookupResult {
   const directory = entryPath(options.root, options.key);
   const manifestPath = join(directory, MANIFEST_FILE);
   let bytes: Uint8Array;
   try {
-    // Synchronous reads of a few hundred bytes: cheaper than three promise round trips, and a
-    // cached run looks up every task.
     if (!lstatSync(directory).isDirectory()) return CORRUPT;
     if (!lstatSync(manifestPath).isFile()) return CORRUPT;
     bytes = readFileSync(manifestPath);
@@ -58,6 +69,6 @@ export async function lookupEntry(options: LookupOptions): Promise<LookupResult>
   const { manifest } = reading;
   if (manifest.hash !== options.hashLabel) return SCHEMA_MISMATCH;
   if (!manifest.outputs.every((output) => isRestorablePath(options.task, output.path))) return CORRUPT;
-  const files = await checkEntryFiles(directory, manifest);
+  const files = checkEntryFilesNow(directory, manifest);
   return files.kind === "complete" ? { kind: "hit", manifest } : CORRUPT;
 }

@@ -6,15 +6,26 @@
  * @module
  */
 
-import { type BigIntStats, constants, lstatSync, mkdirSync, renameSync, rmdirSync } from "node:fs";
+import {
+  type BigIntStats,
+  chmodSync,
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { closeSync, fstatSync, openSync, read, readFileSync } from "node:fs";
-import { chmod, copyFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskDefinition } from "../domain/workspace.ts";
 import { checkAncestorsSync } from "./ancestor_check.ts";
 import type { RestoreOptions, RestoreResult } from "./cache_handle.ts";
-import { copyHashing } from "./copy_hashing.ts";
-import { CHUNK_BYTES, hashFile, readChunks } from "./file_hash.ts";
+import { copyHashing, copySmallHashing } from "./copy_hashing.ts";
+import { CHUNK_BYTES, hashFile, hashFileNow, readChunks } from "./file_hash.ts";
 import { errorCode, errorMessage, isNotFound } from "./io_error.ts";
 import {
   CACHE_ROOT_DISPLAY,
@@ -108,7 +119,7 @@ export async function restoreEntry(
   let staging: string | null = null;
   const streams = new VerifiedStreams();
   try {
-    const pending = await plan(context, manifest);
+    const pending = await plan(context, manifest, options.onlyIfUpToDate === true);
     if (options.onlyIfUpToDate && pending.length > 0) {
       return { result: { kind: "needs-writes" }, streams: null };
     }
@@ -117,7 +128,7 @@ export async function restoreEntry(
     if (pending.length > 0) {
       const directory = join(context.root, restoreDirName(manifest.key));
       // A vanished cache root means the entry vanished too (CACHE-038).
-      await fromEntry(() => settle(() => mkdirSync(directory)), pending[0].path);
+      fromEntrySync(() => mkdirSync(directory), pending[0].path);
       staging = directory;
       for (const [index, output] of pending.entries()) {
         const path = join(directory, String(index));
@@ -129,7 +140,7 @@ export async function restoreEntry(
       const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/${stream}`;
       streams.hold(stream, await verifyStream(context, join(entry, stream), manifest[stream], display));
     }
-    for (const item of staged) await publish(context.workspaceRoot, item);
+    for (const item of staged) publish(context.workspaceRoot, item);
     return {
       result: { kind: "restored", materialised: manifest.outputs.map((output) => output.path) },
       streams,
@@ -142,8 +153,73 @@ export async function restoreEntry(
     }
     throw error;
   } finally {
-    if (staging !== null) await removeStaging(staging);
+    if (staging !== null) removeStaging(staging);
   }
+}
+
+/**
+ * {@link restoreEntry} synchronously, followed by the replay, for an entry whose file outputs and
+ * streams are all at most one chunk (64 KiB; most tasks'): the same checks, staging and publishing,
+ * then, when it restored, the streams' verified bytes go to `onChunk`, stdout first. A late miss, an
+ * error or `needs-writes` replays nothing. Null, having done nothing, for a larger entry (the caller
+ * then uses {@link restoreEntry}). A cached run answers most hits this way, without a promise.
+ *
+ * @example
+ * ```ts
+ * const result = restoreAndReplayNow(context, manifest, task, { onlyIfUpToDate: true }, (stream, chunk) => {});
+ * result?.kind; // "restored", "late-miss", "error", "needs-writes", or null
+ * ```
+ */
+export function restoreAndReplayNow(
+  context: CacheContext,
+  manifest: Manifest,
+  task: TaskDefinition,
+  options: RestoreOptions,
+  onChunk: (stream: "stdout" | "stderr", chunk: Uint8Array) => void,
+): RestoreResult | null {
+  if (!manifest.outputs.every((output) => isRestorablePath(task, output.path))) return { kind: "late-miss" };
+  if (!fitsOneChunk(manifest)) return null;
+  let staging: string | null = null;
+  let stdout: VerifiedSource | null;
+  let stderr: VerifiedSource | null;
+  try {
+    // Every file in place has a recorded size of at most one chunk, so each digest is known now.
+    const pending = planNow(context, manifest, options.onlyIfUpToDate === true)!;
+    if (options.onlyIfUpToDate && pending.length > 0) return { kind: "needs-writes" };
+    const entry = entryPath(context.root, manifest.key);
+    const staged: StagedOutput[] = [];
+    if (pending.length > 0) {
+      const directory = join(context.root, restoreDirName(manifest.key));
+      // A vanished cache root means the entry vanished too (CACHE-038).
+      fromEntrySync(() => mkdirSync(directory), pending[0].path);
+      staging = directory;
+      for (const [index, output] of pending.entries()) {
+        const path = join(directory, String(index));
+        stageNow(context, entry, output, path);
+        staged.push({ output, staged: path });
+      }
+    }
+    const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/`;
+    stdout = verifyStreamNow(context, join(entry, "stdout"), manifest.stdout, `${display}stdout`);
+    stderr = verifyStreamNow(context, join(entry, "stderr"), manifest.stderr, `${display}stderr`);
+    for (const item of staged) publish(context.workspaceRoot, item);
+  } catch (error) {
+    if (error instanceof LateMiss) return { kind: "late-miss" };
+    if (error instanceof RestoreFailure) return { kind: "error", message: error.message };
+    throw error;
+  } finally {
+    if (staging !== null) removeStaging(staging);
+  }
+  // At most one chunk each, kept in memory (fitsOneChunk).
+  if (stdout !== null && "bytes" in stdout && stdout.bytes.length > 0) onChunk("stdout", stdout.bytes);
+  if (stderr !== null && "bytes" in stderr && stderr.bytes.length > 0) onChunk("stderr", stderr.bytes);
+  return { kind: "restored", materialised: manifest.outputs.map((output) => output.path) };
+}
+
+/** Whether every file output and both streams are recorded with at most one chunk. */
+function fitsOneChunk(manifest: Manifest): boolean {
+  return manifest.stdout.size <= CHUNK_BYTES && manifest.stderr.size <= CHUNK_BYTES &&
+    manifest.outputs.every((output) => output.kind !== "file" || output.size <= CHUNK_BYTES);
 }
 
 /**
@@ -188,46 +264,77 @@ export async function replayStream(
   await readChunks(join(entryPath(root, manifest.key), stream), onChunk);
 }
 
-/** Step 1: checks every output's ancestors and path; returns the outputs that need staging. */
-async function plan(context: CacheContext, manifest: Manifest): Promise<ManifestOutput[]> {
+/**
+ * Step 1: checks every output's ancestors and path; returns the outputs that need staging. With
+ * `firstOnly` it stops at the first one (a restore that may not write needs to know no more).
+ */
+async function plan(
+  context: CacheContext,
+  manifest: Manifest,
+  firstOnly: boolean,
+): Promise<ManifestOutput[]> {
   const pending: ManifestOutput[] = [];
   for (const output of manifest.outputs) {
-    const target = join(context.workspaceRoot, output.path);
-    // Synchronous lstats: a cached run plans every hit's outputs.
-    const stat = guardSync(() => {
-      const ancestors = checkAncestorsSync(context.workspaceRoot, output.path);
-      if (ancestors.kind === "blocked") {
-        throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
-      }
-      return ancestors.missing === null ? lstatOrNull(target) : null;
-    }, output.path);
-    if (stat?.isDirectory()) {
-      throw new RestoreFailure(`cannot restore ${output.path}: a directory is in the way`);
-    }
-    if (stat === null || !await guard(() => isIdentical(context, target, stat, output), output.path)) {
+    const found = checkInPlace(context, output);
+    const identical = typeof found === "string" ? found === "identical" : await guard(
+      async () =>
+        (await hashFile(found.target, context.hash, context.fileDigests, found.stat)).digest === found.hash,
+      output.path,
+    );
+    if (!identical) {
       pending.push(output);
+      if (firstOnly) break;
     }
   }
   return pending;
 }
 
-/** CACHE-037: same kind, and for a file the size, mode bits and digest (size first). */
-async function isIdentical(
+/** {@link plan}, synchronously; null when an output's digest needs the streamed read. */
+function planNow(context: CacheContext, manifest: Manifest, firstOnly: boolean): ManifestOutput[] | null {
+  const pending: ManifestOutput[] = [];
+  for (const output of manifest.outputs) {
+    const found = checkInPlace(context, output);
+    if (typeof found !== "string") return null;
+    if (found === "pending") {
+      pending.push(output);
+      if (firstOnly) break;
+    }
+  }
+  return pending;
+}
+
+/**
+ * Step 1 for one output, synchronously (a cached run plans every hit's outputs): CACHE-037, same
+ * kind and, for a file, the same size, mode bits and digest (size first). A file whose digest needs
+ * the streamed read comes back with its `lstat` (a regular file's lstat is its stat) and its digest.
+ */
+function checkInPlace(
   context: CacheContext,
-  target: string,
-  stat: BigIntStats,
   output: ManifestOutput,
-): Promise<boolean> {
-  if (output.kind === "symlink") {
-    if (!stat.isSymbolicLink()) return false;
-    const text = await readlink(target, { encoding: "buffer" });
-    return sameBytes(text, new TextEncoder().encode(output.target));
-  }
-  if (!stat.isFile() || stat.size !== BigInt(output.size) || Number(stat.mode & 0o777n) !== output.mode) {
-    return false;
-  }
-  // A regular file's lstat is its stat: the stat cache needs no second call.
-  return (await hashFile(target, context.hash, context.fileDigests, stat)).digest === output.hash;
+): "identical" | "pending" | { readonly target: string; readonly stat: BigIntStats; readonly hash: string } {
+  const target = join(context.workspaceRoot, output.path);
+  return guardSync(() => {
+    const ancestors = checkAncestorsSync(context.workspaceRoot, output.path);
+    if (ancestors.kind === "blocked") {
+      throw new RestoreFailure(`cannot restore ${output.path}: ${ancestors.reason}`);
+    }
+    const stat = ancestors.missing === null ? lstatOrNull(target) : null;
+    if (stat?.isDirectory()) {
+      throw new RestoreFailure(`cannot restore ${output.path}: a directory is in the way`);
+    }
+    if (stat === null) return "pending";
+    if (output.kind === "symlink") {
+      if (!stat.isSymbolicLink()) return "pending";
+      const text = readlinkSync(target, { encoding: "buffer" });
+      return sameBytes(text, new TextEncoder().encode(output.target)) ? "identical" : "pending";
+    }
+    if (!stat.isFile() || stat.size !== BigInt(output.size) || Number(stat.mode & 0o777n) !== output.mode) {
+      return "pending";
+    }
+    const known = hashFileNow(target, context.hash, context.fileDigests, stat);
+    if (known === null) return { target, stat, hash: output.hash };
+    return known.digest === output.hash ? "identical" : "pending";
+  }, output.path);
 }
 
 /** Step 2 for one output: a verified copy of its blob with the recorded mode, or its symlink. */
@@ -238,22 +345,45 @@ async function stage(
   staged: string,
 ): Promise<void> {
   if (output.kind === "symlink") {
-    await guard(() => symlink(output.target, staged), output.path);
+    guardSync(() => symlinkSync(output.target, staged), output.path);
     return;
   }
   const blob = join(entry, OUTPUTS_DIR, output.hash);
-  const copy = () =>
-    fromEntry(
-      () =>
-        copyHashing({
-          source: blob,
-          destination: staged,
-          hash: context.hash,
-          destinationMode: output.mode,
-        }),
-      output.path,
-    );
-  await verifyFile(blob, output, copy, output.path);
+  checkEntryFile(blob, output, output.path);
+  const copy = await fromEntry(
+    () =>
+      copyHashing({
+        source: blob,
+        destination: staged,
+        hash: context.hash,
+        destinationMode: output.mode,
+      }),
+    output.path,
+  );
+  matchesOrLateMiss(copy, output);
+}
+
+/** {@link stage} for a blob of at most one chunk, synchronously. */
+function stageNow(context: CacheContext, entry: string, output: ManifestOutput, staged: string): void {
+  if (output.kind === "symlink") {
+    guardSync(() => symlinkSync(output.target, staged), output.path);
+    return;
+  }
+  const blob = join(entry, OUTPUTS_DIR, output.hash);
+  checkEntryFile(blob, output, output.path);
+  const copy = fromEntrySync(
+    () =>
+      copySmallHashing({
+        source: blob,
+        destination: staged,
+        hash: context.hash,
+        destinationMode: output.mode,
+      }),
+    output.path,
+  );
+  // Null: the blob grew past one chunk since its lstat, so it no longer has the recorded size.
+  if (copy === null) throw new LateMiss();
+  matchesOrLateMiss(copy, output);
 }
 
 /**
@@ -267,26 +397,10 @@ async function verifyStream(
   expected: { size: number; hash: string },
   display: string,
 ): Promise<VerifiedSource> {
-  if (expected.size === 0) {
-    // Still checked on disk (CACHE-020 step 2 hashes both streams): an entry that vanished since the
-    // lookup is a late miss (CACHE-038), even when nothing would be replayed.
-    await verifyFile(
-      path,
-      expected,
-      () => Promise.resolve({ size: 0, digest: emptyDigest(context.hash) }),
-      display,
-    );
-    return { bytes: new Uint8Array() };
-  }
-  if (expected.size <= CHUNK_BYTES) {
-    const bytes = await fromEntry(() => settle(() => readFileSync(path)), display);
-    const hasher = context.hash.create();
-    hasher.update(bytes);
-    if (bytes.length !== expected.size || hasher.digestHex() !== expected.hash) throw new LateMiss();
-    return { bytes };
-  }
+  const small = verifyStreamNow(context, path, expected, display);
+  if (small !== null) return small;
   // A plain descriptor, not a FileHandle: one the replay never reads is not an error when collected.
-  const fd = await fromEntry(() => settle(() => openSync(path, "r")), display);
+  const fd = fromEntrySync(() => openSync(path, "r"), display);
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size !== expected.size) throw new LateMiss();
@@ -309,19 +423,42 @@ async function verifyStream(
   }
 }
 
-/**
- * CACHE-038: the file must be a regular file of the recorded size (checked before reading) whose
- * bytes, as read by `read`, have the recorded size and digest; anything else is a late miss.
- */
-async function verifyFile(
+/** {@link verifyStream} synchronously for a stream of at most one chunk, which is kept in memory; else null. */
+function verifyStreamNow(
+  context: CacheContext,
   path: string,
   expected: { size: number; hash: string },
-  read: () => Promise<{ size: number; digest: string }>,
   display: string,
-): Promise<void> {
-  const stat = await fromEntry(() => settle(() => lstatSync(path)), display);
+): VerifiedSource | null {
+  if (expected.size > CHUNK_BYTES) return null;
+  if (expected.size === 0) {
+    // Still checked on disk (CACHE-020 step 2 hashes both streams): an entry that vanished since the
+    // lookup is a late miss (CACHE-038), even when nothing would be replayed.
+    checkEntryFile(path, expected, display);
+    matchesOrLateMiss({ size: 0, digest: emptyDigest(context.hash) }, expected);
+    return { bytes: new Uint8Array() };
+  }
+  const bytes = fromEntrySync(() => readFileSync(path), display);
+  const hasher = context.hash.create();
+  hasher.update(bytes);
+  matchesOrLateMiss({ size: bytes.length, digest: hasher.digestHex() }, expected);
+  return { bytes };
+}
+
+/**
+ * CACHE-038 before reading an entry file: it must be a regular file (not followed) of the recorded
+ * size; anything else, or no file, is a late miss.
+ */
+function checkEntryFile(path: string, expected: { size: number }, display: string): void {
+  const stat = fromEntrySync(() => lstatSync(path), display);
   if (!stat.isFile() || stat.size !== expected.size) throw new LateMiss();
-  const seen = await read();
+}
+
+/** CACHE-038 after reading an entry file: the bytes read have the recorded size and digest. */
+function matchesOrLateMiss(
+  seen: { size: number; digest: string },
+  expected: { size: number; hash: string },
+): void {
   if (seen.size !== expected.size || seen.digest !== expected.hash) throw new LateMiss();
 }
 
@@ -330,9 +467,16 @@ function fromEntry<T>(step: () => Promise<T>, path: string): Promise<T> {
   return guard(() => step().catch((error) => isNotFound(error) ? lateMiss() : Promise.reject(error)), path);
 }
 
-/** A synchronous step as a promise, its exception becoming the rejection. */
-function settle<T>(step: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(step()));
+/** {@link fromEntry} for a synchronous step. */
+function fromEntrySync<T>(step: () => T, path: string): T {
+  return guardSync(() => {
+    try {
+      return step();
+    } catch (error) {
+      if (isNotFound(error)) throw new LateMiss();
+      throw error;
+    }
+  }, path);
 }
 
 /** lstat, synchronous: a few microseconds, cheaper than a promise round trip on this hot path. */
@@ -346,10 +490,10 @@ function lstatOrNull(path: string): BigIntStats | null {
 }
 
 /** Step 3 for one output: re-check the ancestors, create missing parents, rename onto the path. */
-async function publish(workspaceRoot: string, item: StagedOutput): Promise<void> {
+function publish(workspaceRoot: string, item: StagedOutput): void {
   const { path } = item.output;
   const target = join(workspaceRoot, path);
-  await guard(async () => {
+  guardSync(() => {
     createParents(workspaceRoot, path);
     try {
       renameSync(item.staged, target);
@@ -357,7 +501,7 @@ async function publish(workspaceRoot: string, item: StagedOutput): Promise<void>
       // XPROC-005: `haz cache clear` beside the run removed the staged copy: the entry is gone.
       if (isNotFound(error) && lstatOrNull(item.staged) === null) throw new LateMiss();
       if (errorCode(error) !== "EXDEV") throw error;
-      await publishAcrossDevices(item, target);
+      publishAcrossDevices(item, target);
     }
   }, path);
 }
@@ -384,27 +528,35 @@ function createParents(workspaceRoot: string, path: string): void {
 }
 
 /** Removes the staging directory: empty once every output is published, else recursively. Never throws. */
-async function removeStaging(staging: string): Promise<void> {
+function removeStaging(staging: string): void {
   try {
     rmdirSync(staging);
   } catch {
-    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Best effort: a leftover `.restore-*` directory is removed by `haz cache clean`.
+    }
   }
 }
 
 /** EXDEV fallback: a sibling temporary `.<name>.haz-<random>` renamed onto the path. */
-async function publishAcrossDevices(item: StagedOutput, target: string): Promise<void> {
+function publishAcrossDevices(item: StagedOutput, target: string): void {
   const sibling = join(dirname(target), `.${basename(target)}.haz-${randomSuffix()}`);
   try {
     if (item.output.kind === "symlink") {
-      await symlink(item.output.target, sibling);
+      symlinkSync(item.output.target, sibling);
     } else {
-      await copyFile(item.staged, sibling, constants.COPYFILE_EXCL);
-      await chmod(sibling, item.output.mode);
+      copyFileSync(item.staged, sibling, constants.COPYFILE_EXCL);
+      chmodSync(sibling, item.output.mode);
     }
-    await rename(sibling, target);
+    renameSync(sibling, target);
   } catch (error) {
-    await rm(sibling, { force: true }).catch(() => {});
+    try {
+      rmSync(sibling, { force: true });
+    } catch {
+      // Nothing to remove.
+    }
     throw error;
   }
 }

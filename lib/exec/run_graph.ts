@@ -39,11 +39,13 @@ import type { RunContext } from "./run_context.ts";
 import { wasKilled, watchRunControl } from "./run_control.ts";
 import {
   aggregateEnding,
+  cacheLookupNow,
   cacheLookupPhase,
   isCacheable,
   type LookupPhaseResult,
   recheckEntry,
   restoreFromHit,
+  restoreNow,
   type RestorePhaseResult,
   runFresh,
   type TaskEnding,
@@ -486,7 +488,10 @@ class GraphRun {
     const { locks } = ctx;
     let found: Exclude<LookupPhaseResult, { kind: "errored" }> | null = null;
     if (node.cacheable) {
-      const looked = await cacheLookupPhase(ctx, session, this.#digests, this.#serviceKeys(node));
+      // The synchronous phases answer the common fully cached hit without a promise round trip.
+      const services = this.#serviceKeys(node);
+      const looked = cacheLookupNow(ctx, session, this.#digests, services) ??
+        await cacheLookupPhase(ctx, session, this.#digests, services);
       const stop = this.#stopReason();
       if (stop !== null) return { kind: stop };
       if (looked.kind === "errored") return { kind: "ended", ending: looked.ending };
@@ -494,7 +499,8 @@ class GraphRun {
       if (found.kind === "hit" && locks !== undefined) {
         // A hit whose outputs are all in place writes nothing, so it needs no workspace lock: the
         // common fully cached run takes none (XPROC-006).
-        const untouched = await restoreFromHit(ctx, session, found, { onlyIfUpToDate: true });
+        const untouched = restoreNow(ctx, session, found, { onlyIfUpToDate: true }) ??
+          await restoreFromHit(ctx, session, found, { onlyIfUpToDate: true });
         if (untouched.kind !== "late-miss" && untouched.kind !== "needs-writes") {
           return { kind: "ended", ending: untouched };
         }
@@ -517,7 +523,7 @@ class GraphRun {
       if (found?.kind === "miss") found = await recheckEntry(ctx, session, found);
     }
     if (found?.kind === "hit") {
-      const restored = await restoreFromHit(ctx, session, found);
+      const restored = restoreNow(ctx, session, found) ?? await restoreFromHit(ctx, session, found);
       forgetRestored(ctx, node.task, restored);
       if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
         return { kind: "ended", ending: restored };

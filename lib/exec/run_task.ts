@@ -6,9 +6,15 @@
  * @module
  */
 
-import type { Capture, RemoteCachePort, RestoreOptions } from "../cache/cache_handle.ts";
+import type { Capture, RemoteCachePort, RestoreOptions, RestoreResult } from "../cache/cache_handle.ts";
 import type { Manifest } from "../cache/manifest.ts";
-import { buildCacheKey, type HashedInput, INPUTS_CHANGED_REASON, inputsUnchanged } from "../cache/key.ts";
+import {
+  buildCacheKey,
+  buildCacheKeyNow,
+  type HashedInput,
+  INPUTS_CHANGED_REASON,
+  inputsUnchanged,
+} from "../cache/key.ts";
 import { resolveOutputs } from "../cache/file_walk.ts";
 import { compareBytes, formatTaskId, type TaskId } from "../domain/task_id.ts";
 import type { TaskDefinition } from "../domain/workspace.ts";
@@ -147,7 +153,7 @@ export async function cacheLookupPhase(
     task,
     hostEnv: ctx.hostEnv,
     predecessors,
-    hardPredecessors: (ctx.graph.hardPredecessors.get(task.key) ?? []).filter((id) => !services.has(id)),
+    hardPredecessors: hardPredecessorsOf(ctx, task, services),
     services,
     hash: ctx.hash,
     ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
@@ -172,6 +178,52 @@ export async function cacheLookupPhase(
     }
   }
   return { kind: "miss", key: derived.key, inputs: derived.inputs };
+}
+
+/**
+ * {@link cacheLookupPhase} synchronously, when the key needs no walk and no streamed read and the
+ * cache answers at once (`lookupNow`): the same result and `lookup` phase. Null, having recorded
+ * nothing, when the asynchronous phase must answer (a local miss with a remote to ask included).
+ *
+ * @example
+ * ```ts
+ * const found = cacheLookupNow(ctx, session, digests) ?? await cacheLookupPhase(ctx, session, digests);
+ * ```
+ */
+export function cacheLookupNow(
+  ctx: RunContext,
+  session: TaskSession,
+  predecessors: PredecessorDigests,
+  services: ReadonlyMap<string, Digest> = new Map(),
+): LookupPhaseResult | null {
+  const { task, timing } = session;
+  const cache = requireCache(ctx);
+  if (cache.lookupNow === undefined) return null;
+  const start = ctx.clock.now();
+  const derived = buildCacheKeyNow({
+    workspaceRoot: ctx.workspace.root,
+    task,
+    hostEnv: ctx.hostEnv,
+    predecessors,
+    hardPredecessors: hardPredecessorsOf(ctx, task, services),
+    services,
+    hash: ctx.hash,
+    ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
+  });
+  if (derived === null) return null;
+  if (!derived.ok) {
+    timing.addPhase("lookup", start, ctx.clock.now());
+    return {
+      kind: "errored",
+      ending: errored(task, { kind: "key-derivation", message: derived.message }, null, null),
+    };
+  }
+  const found = cache.lookupNow(derived.key, task);
+  if (found.kind !== "hit" && cache.remote !== null && ctx.control.reason === null) return null;
+  timing.addPhase("lookup", start, ctx.clock.now());
+  return found.kind === "hit"
+    ? { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest, from: "local" }
+    : { kind: "miss", key: derived.key, inputs: derived.inputs };
 }
 
 /**
@@ -249,39 +301,57 @@ export async function restoreFromHit(
   const start = ctx.clock.now();
   try {
     const restored = await cache.restore(manifest, task, options);
-    if (restored.kind === "late-miss" || restored.kind === "needs-writes") return restored;
-    if (restored.kind === "error") {
-      return errored(task, { kind: "restore", message: restored.message }, hit.key, null);
+    if (restored.kind === "restored") {
+      // An empty recorded stream replays nothing (most tasks print nothing on at least one).
+      if (manifest.stdout.size > 0) {
+        await cache.replay(manifest, "stdout", (chunk) => ctx.observer.onStdout(task.id, chunk));
+      }
+      if (manifest.stderr.size > 0) {
+        await cache.replay(manifest, "stderr", (chunk) => ctx.observer.onStderr(task.id, chunk));
+      }
     }
-    // An empty recorded stream replays nothing (most tasks print nothing on at least one).
-    if (manifest.stdout.size > 0) {
-      await cache.replay(manifest, "stdout", (chunk) => ctx.observer.onStdout(task.id, chunk));
-    }
-    if (manifest.stderr.size > 0) {
-      await cache.replay(manifest, "stderr", (chunk) => ctx.observer.onStderr(task.id, chunk));
-    }
-    return {
-      kind: "completed",
-      warning: null,
-      record: {
-        task: task.id,
-        source: "cache-hit",
-        hitFrom: hit.from,
-        state: "succeeded",
-        exitStatus: null,
-        failure: null,
-        key: hit.key,
-        stored: false,
-        stdout: { hash: manifest.stdout.hash, bytes: manifest.stdout.size },
-        stderr: { hash: manifest.stderr.hash, bytes: manifest.stderr.size },
-        materialisedOutputs: sortedUnique(restored.materialised),
-      },
-    };
+    return restoredEnding(task, hit, restored);
   } catch (error) {
     return errored(task, { kind: "restore", message: messageOf(error) }, hit.key, null);
   } finally {
     timing.addPhase("restore", start, ctx.clock.now());
   }
+}
+
+/**
+ * {@link restoreFromHit} synchronously, when the cache can answer at once (`restoreAndReplayNow`):
+ * the same ending, replay and `restore` phase. Null, having recorded, written and replayed nothing,
+ * when the asynchronous restore must answer.
+ *
+ * @example
+ * ```ts
+ * const untouched = restoreNow(ctx, session, hit, { onlyIfUpToDate: true }) ??
+ *   await restoreFromHit(ctx, session, hit, { onlyIfUpToDate: true });
+ * ```
+ */
+export function restoreNow(
+  ctx: RunContext,
+  session: TaskSession,
+  hit: { readonly key: Digest; readonly manifest: Manifest; readonly from: "local" | "remote" },
+  options: RestoreOptions = {},
+): RestorePhaseResult | null {
+  const { task, timing } = session;
+  const cache = requireCache(ctx);
+  if (cache.restoreAndReplayNow === undefined) return null;
+  const start = ctx.clock.now();
+  let restored: RestoreResult | null;
+  try {
+    restored = cache.restoreAndReplayNow(hit.manifest, task, options, (stream, chunk) => {
+      if (stream === "stdout") ctx.observer.onStdout(task.id, chunk);
+      else ctx.observer.onStderr(task.id, chunk);
+    });
+  } catch (error) {
+    timing.addPhase("restore", start, ctx.clock.now());
+    return errored(task, { kind: "restore", message: messageOf(error) }, hit.key, null);
+  }
+  if (restored === null) return null;
+  timing.addPhase("restore", start, ctx.clock.now());
+  return restoredEnding(task, hit, restored);
 }
 
 /**
@@ -682,6 +752,46 @@ function errored(
     kind: "errored",
     record: { task: task.id, error, key, stdout: streams?.stdout ?? null, stderr: streams?.stderr ?? null },
   };
+}
+
+/** The phase result of a restore whose streams, if it restored, are replayed. */
+function restoredEnding(
+  task: TaskDefinition,
+  hit: { readonly key: Digest; readonly manifest: Manifest; readonly from: "local" | "remote" },
+  restored: RestoreResult,
+): RestorePhaseResult {
+  if (restored.kind === "late-miss" || restored.kind === "needs-writes") return restored;
+  if (restored.kind === "error") {
+    return errored(task, { kind: "restore", message: restored.message }, hit.key, null);
+  }
+  const { manifest } = hit;
+  return {
+    kind: "completed",
+    warning: null,
+    record: {
+      task: task.id,
+      source: "cache-hit",
+      hitFrom: hit.from,
+      state: "succeeded",
+      exitStatus: null,
+      failure: null,
+      key: hit.key,
+      stored: false,
+      stdout: { hash: manifest.stdout.hash, bytes: manifest.stdout.size },
+      stderr: { hash: manifest.stderr.hash, bytes: manifest.stderr.size },
+      materialisedOutputs: sortedUnique(restored.materialised),
+    },
+  };
+}
+
+/** The direct hard predecessors of a task that enter its key through their streams (not services). */
+function hardPredecessorsOf(
+  ctx: RunContext,
+  task: TaskDefinition,
+  services: ReadonlyMap<string, Digest>,
+): readonly string[] {
+  const hard = ctx.graph.hardPredecessors.get(task.key) ?? [];
+  return services.size === 0 ? hard : hard.filter((id) => !services.has(id));
 }
 
 function requireCache(ctx: RunContext): NonNullable<RunContext["cache"]> {
