@@ -24,6 +24,8 @@ export interface Measurement {
   readonly wallMs: number;
   /** Peak RSS in KiB, or null when it could not be read. */
   readonly peakRssKiB: number | null;
+  /** User + system CPU time of the process and the children it waited for (GNU time), or null. */
+  readonly cpuMs: number | null;
   readonly exitCode: number | null;
   /** The last bytes of stdout and stderr, for failure reports. */
   readonly outputTail: string;
@@ -61,7 +63,7 @@ let reportCounter = 0;
 export async function measureCommand(spawner: ProcessSpawner, request: CommandRequest): Promise<Measurement> {
   const useTime = request.rss && existsSync(GNU_TIME);
   const report = join(request.scratch, `rss-${process.pid}-${++reportCounter}.txt`);
-  const argv = useTime ? [GNU_TIME, "-f", "%M", "-o", report, ...request.argv] : [...request.argv];
+  const argv = useTime ? [GNU_TIME, "-f", "%U %S %M", "-o", report, ...request.argv] : [...request.argv];
   const started = performance.now();
   const child = spawner.spawn({ program: argv[0], args: argv.slice(1), env: request.env, cwd: request.cwd });
   const tail = new OutputTail();
@@ -89,11 +91,12 @@ export async function measureCommand(spawner: ProcessSpawner, request: CommandRe
   await Promise.race([Promise.all(readers), new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS))]);
   await Promise.all([child.stdout.cancel().catch(() => {}), child.stderr.cancel().catch(() => {}), sampler]);
   let peakRssKiB: number | null = peakFromProc;
+  let cpuMs: number | null = null;
   if (useTime) {
-    peakRssKiB = await readTimeReport(report);
+    ({ peakRssKiB, cpuMs } = await readTimeReport(report));
     await rm(report, { force: true });
   }
-  return { wallMs, peakRssKiB, exitCode: status.code, outputTail: tail.text() };
+  return { wallMs, peakRssKiB, cpuMs, exitCode: status.code, outputTail: tail.text() };
 }
 
 /** Keeps the last bytes written to either stream. */
@@ -128,14 +131,20 @@ async function drain(stream: ReadableStream<Uint8Array>, tail: OutputTail): Prom
   }
 }
 
-/** GNU time writes the `%M` figure (KiB) on the last line; a killed child adds a line before it. */
-async function readTimeReport(path: string): Promise<number | null> {
+/**
+ * GNU time writes `%U %S %M` (seconds, seconds, KiB) on the last line; a killed child adds a line
+ * before it.
+ */
+async function readTimeReport(path: string): Promise<{ peakRssKiB: number | null; cpuMs: number | null }> {
   try {
     const lines = (await readFile(path, "utf8")).trim().split("\n");
-    const value = Number(lines[lines.length - 1]);
-    return Number.isFinite(value) ? value : null;
+    const [user, system, rss] = lines[lines.length - 1].trim().split(/\s+/).map(Number);
+    return {
+      peakRssKiB: Number.isFinite(rss) ? rss : null,
+      cpuMs: Number.isFinite(user) && Number.isFinite(system) ? (user + system) * 1000 : null,
+    };
   } catch {
-    return null;
+    return { peakRssKiB: null, cpuMs: null };
   }
 }
 

@@ -3,7 +3,8 @@
  * §5). Builds `dist/haz`, installs the peers into a scratch folder, generates workspaces of 100 and
  * 1000 projects, measures start-up, cold runs, fully cached runs (outputs present and deleted), load and
  * validation, peak RSS, the scheduler overhead and the memory of a 1 GiB stream, checks the budgets,
- * prints the tables and writes `docs/benchmarks.md`.
+ * prints the tables and writes `docs/benchmarks.md`; with 1000 projects and turbo it also runs
+ * `bench/import_speed.ts` (the import and the imported workspace's cached run against turbo).
  *
  * Usage: `deno task bench [--quick] [--reps N] [--sizes 100,1000,10000] [--jobs N] [--no-peers]
  * [--peers-dir DIR] [--out FILE] [--no-compile]`. `--quick` runs 100 projects only, 3 rounds, a 256 MiB
@@ -399,6 +400,28 @@ extras.push({
 });
 if (largestRoot !== null) await rm(largestRoot, { recursive: true, force: true });
 await rm(scratch, { recursive: true, force: true });
+
+// 5. Adoption (08-adoption.md acceptance 4): the import of 1000 turbo packages and the imported
+// workspace's cached run against turbo's own. The script writes its own section below the
+// hand-written marker, which the report below keeps.
+if (sizes.includes(1000) && turboPresent) {
+  log("import_speed.ts");
+  const adoption = await runScript("import_speed.ts", [
+    "--haz",
+    HAZ_BINARY,
+    "--peers-dir",
+    peersDir,
+    "--jobs",
+    String(jobs),
+    "--reps",
+    String(reps),
+    "--out",
+    outFile,
+  ]);
+  if (/\(exit \d+\)$/.test(adoption)) {
+    notes.push(`bench/import_speed.ts failed: ${adoption.split("\n").pop()}`);
+  }
+}
 
 // 5. Budgets.
 function medianOf(table: ScenarioTable | undefined, name: string): number {

@@ -92,29 +92,32 @@ export function mergeInputs(merge: InputMerge): string[] {
       if (directory !== null) covering.add(directory, { directory, contribution: item.contribution });
     }
   }
-  const kept = contributions.map((contribution) =>
-    contribution.filter((item) => {
-      if (item.entry.exclude) return true;
-      const own = item.pattern.isGlob ? wholeDirectory(item.pattern.canonical) : null;
-      return !covering.containing(item.prefix).some((cover) =>
-        cover.contribution !== item.contribution && cover.directory !== own &&
-        !specificExclusions[cover.contribution].some((exclusion) =>
-          patternsIntersect(exclusion.pattern, item.pattern)
-        )
-      );
-    })
-  );
+  const kept = covering.isEmpty()
+    ? contributions
+    : contributions.map((contribution) =>
+      contribution.filter((item) => {
+        if (item.entry.exclude) return true;
+        const own = item.pattern.isGlob ? wholeDirectory(item.pattern.canonical) : null;
+        return !covering.containing(item.prefix).some((cover) =>
+          cover.contribution !== item.contribution && cover.directory !== own &&
+          !specificExclusions[cover.contribution].some((exclusion) =>
+            patternsIntersect(exclusion.pattern, item.pattern)
+          )
+        );
+      })
+    );
   // Only exclusions need the inclusions by prefix; most explicit `inputs` have none.
   const inclusions = new PrefixIndex<Resolved>();
+  let keysOf: Set<string>[] = [];
   if (kept.some((contribution) => contribution.some((item) => item.entry.exclude))) {
     for (const contribution of kept) {
       for (const item of contribution) if (!item.entry.exclude) inclusions.add(item.prefix, item);
     }
+    keysOf = kept.map((contribution) => new Set(contribution.map((item) => item.key)));
   }
-  const keysOf = kept.map((contribution) => new Set(contribution.map((item) => item.key)));
   const written: string[] = [];
   const seen = new Set<string>();
-  const finalInclusions = new PrefixIndex<PathPattern>();
+  const finalInclusions: Resolved[] = [];
   const finalExclusions: PathPattern[] = [];
   for (const contribution of kept) {
     for (const item of contribution) {
@@ -128,14 +131,23 @@ export function mergeInputs(merge: InputMerge): string[] {
       seen.add(item.key);
       written.push(`${item.entry.exclude ? "!" : ""}${item.entry.text}`);
       if (item.entry.exclude) finalExclusions.push(item.pattern);
-      else finalInclusions.add(item.prefix, item.pattern);
+      else finalInclusions.push(item);
     }
   }
   const extra = new Set<string>();
-  const finalPrefixes = new Set(finalInclusions.prefixes());
-  for (const output of merge.foreignOutputs.candidates(finalPrefixes)) {
+  const candidates = [
+    ...merge.foreignOutputs.candidates(new Set(finalInclusions.map((item) => item.prefix))),
+  ];
+  // Most tasks meet no foreign output; the inclusions are indexed only for those that do.
+  const finalIndex = new PrefixIndex<PathPattern>();
+  if (candidates.length > 0) {
+    for (const item of finalInclusions) {
+      finalIndex.add(item.prefix, item.pattern);
+    }
+  }
+  for (const output of candidates) {
     if (seen.has(`!${output.pattern.canonical}`)) continue;
-    const meets = finalInclusions.related(output.prefix).some((inclusion) =>
+    const meets = finalIndex.related(output.prefix).some((inclusion) =>
       coverageIntersects(output.pattern, inclusion)
     );
     if (!meets) continue;
@@ -191,22 +203,41 @@ export class PrefixIndex<T> {
   /** Files `item` under `prefix`. */
   add(prefix: string, item: T): void {
     push(this.#at, prefix, item);
-    for (const ancestor of ancestorsOf(prefix)) push(this.#below, ancestor, item);
+    push(this.#below, "/", item);
+    if (prefix === "/") return;
+    for (let index = prefix.indexOf("/", 1); index !== -1; index = prefix.indexOf("/", index + 1)) {
+      push(this.#below, prefix.slice(0, index), item);
+    }
+    push(this.#below, prefix, item);
+  }
+
+  /** Whether nothing was filed. */
+  isEmpty(): boolean {
+    return this.#at.size === 0;
   }
 
   /** Items whose prefix is `prefix` or one of its ancestors. */
   containing(prefix: string): T[] {
-    return ancestorsOf(prefix).flatMap((ancestor) => this.#at.get(ancestor) ?? []);
-  }
-
-  /** The prefixes items are filed under. */
-  prefixes(): IterableIterator<string> {
-    return this.#at.keys();
+    const found: T[] = [];
+    if (this.#at.size === 0) return found;
+    const atRoot = this.#at.get("/");
+    if (atRoot !== undefined) found.push(...atRoot);
+    if (prefix === "/") return found;
+    for (let index = prefix.indexOf("/", 1); index !== -1; index = prefix.indexOf("/", index + 1)) {
+      const at = this.#at.get(prefix.slice(0, index));
+      if (at !== undefined) found.push(...at);
+    }
+    const at = this.#at.get(prefix);
+    if (at !== undefined) found.push(...at);
+    return found;
   }
 
   /** Items whose prefix contains `prefix` or lies below it (each once). */
   related(prefix: string): T[] {
-    return [...new Set([...this.containing(prefix), ...(this.#below.get(prefix) ?? [])])];
+    const containing = this.containing(prefix);
+    const below = this.#below.get(prefix);
+    if (below === undefined) return containing;
+    return [...new Set([...containing, ...below])];
   }
 }
 
@@ -214,19 +245,6 @@ function push<T>(map: Map<string, T[]>, key: string, item: T): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [item]);
   else list.push(item);
-}
-
-/** `/`, `/a`, `/a/b` for `/a/b`. */
-function ancestorsOf(path: string): string[] {
-  const ancestors = ["/"];
-  if (path === "/") return ancestors;
-  let index = path.indexOf("/", 1);
-  while (index !== -1) {
-    ancestors.push(path.slice(0, index));
-    index = path.indexOf("/", index + 1);
-  }
-  ancestors.push(path);
-  return ancestors;
 }
 
 /** `D` for a canonical `D/**` (or `/` for `/**`) with a static `D`; null otherwise. */

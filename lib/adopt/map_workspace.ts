@@ -75,6 +75,8 @@ class WorkspaceMapping {
   readonly #absolute = new Map<SourceNode, Contribution[]>();
   #order: Map<SourceNode, number> | null = null;
   #outputIndex: PrefixIndex<{ node: SourceNode; output: ForeignOutput }> | null = null;
+  /** {@linkcode #allOutputs} related to an inclusion prefix; every closure shares most prefixes. */
+  readonly #outputsNear = new Map<string, readonly { node: SourceNode; output: ForeignOutput }[]>();
   #projectNames: ReadonlyMap<string, string> = new Map();
 
   constructor(source: SourceWorkspace) {
@@ -633,12 +635,12 @@ class WorkspaceMapping {
       );
     }
     contributions.push(this.#globalInputs());
-    const allOutputs = this.#allOutputs();
+    const outputsNear = (prefix: string) => this.#outputsNearPrefix(prefix);
     const foreignOutputs = {
       *candidates(inclusionPrefixes: ReadonlySet<string>): Iterable<ForeignOutput> {
         const found = new Set<{ node: SourceNode; output: ForeignOutput }>();
         for (const prefix of inclusionPrefixes) {
-          for (const item of allOutputs.related(prefix)) found.add(item);
+          for (const item of outputsNear(prefix)) found.add(item);
         }
         for (const { node: other, output } of found) {
           if (other === node || closure.has(other)) continue;
@@ -647,6 +649,15 @@ class WorkspaceMapping {
       },
     };
     return mergeInputs({ projectRoot: projectRoot(ownDir), contributions, foreignOutputs });
+  }
+
+  #outputsNearPrefix(prefix: string): readonly { node: SourceNode; output: ForeignOutput }[] {
+    let near = this.#outputsNear.get(prefix);
+    if (near === undefined) {
+      near = this.#allOutputs().related(prefix);
+      this.#outputsNear.set(prefix, near);
+    }
+    return near;
   }
 
   /** A task's outputs with their canonical patterns, `text` relative to its own project. */

@@ -126,10 +126,28 @@ function generatedLine(sources: readonly string[]): string {
 
 /** A task name as a mapping key: JSON-quoted when YAML's core schema would not read it as a string. */
 function taskKey(name: string): string {
-  return parse(name) === name ? name : JSON.stringify(name);
+  return readsAsItself(name) ? name : JSON.stringify(name);
 }
 
 /** The quoting rule of 05-cli.md §7.1 for names and project paths. */
 function plainOrQuoted(text: string): string {
-  return PLAIN.test(text) && !text.startsWith("-") && parse(text) === text ? text : JSON.stringify(text);
+  return PLAIN.test(text) && !text.startsWith("-") && readsAsItself(text) ? text : JSON.stringify(text);
+}
+
+/** Answers of {@linkcode readsAsItself}: a thousand packages repeat the same task names. */
+const readings = new Map<string, boolean>();
+
+/**
+ * Whether YAML reads the plain text back as the same string. A plain word with a `/` is always a
+ * string (no null, boolean or number of the core schema contains one), so a package path skips the
+ * parser.
+ */
+function readsAsItself(text: string): boolean {
+  if (PLAIN.test(text) && text.includes("/")) return true;
+  let reads = readings.get(text);
+  if (reads === undefined) {
+    reads = parse(text) === text;
+    readings.set(text, reads);
+  }
+  return reads;
 }

@@ -7,8 +7,7 @@
  * @module
  */
 
-import { type BigIntStats, type Dirent, lstatSync, type Stats, statSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import type { BigIntStats, Dirent, Stats } from "node:fs";
 import { join } from "node:path";
 import {
   advanceStates,
@@ -26,6 +25,7 @@ import {
 } from "../domain/glob.ts";
 import { compareBytes } from "../domain/task_id.ts";
 import type { PathPattern } from "../domain/workspace.ts";
+import { DIRECT_LOOKUPS, type FileLookups, FileObservations } from "./file_observations.ts";
 import { errorCode, errorMessage } from "./io_error.ts";
 
 /** One input file: its workspace-absolute path and the host path to read it through. */
@@ -83,6 +83,7 @@ interface WalkRequest {
   readonly exclusions: readonly CompiledAlternative[];
   /** Inputs keep a symlink only when it resolves to a regular file; outputs keep every symlink. */
   readonly symlinksMustReachFiles: boolean;
+  readonly lookups: FileLookups;
 }
 
 type States = readonly (readonly number[] | null)[];
@@ -143,11 +144,11 @@ function kindOfStats(info: Stats | Dirent): EntryKind | null {
 }
 
 /** The kind of a path without following a final symlink. */
-function entryKind(path: string, hostPath: string): EntryKind | Failure {
+function entryKind(path: string, hostPath: string, lookups: FileLookups): EntryKind | Failure {
   try {
     // Synchronous: a local lstat costs microseconds, a promise round trip far more, and every task's
     // outputs are resolved (and their ancestors checked) right after it exits.
-    return kindOfStats(lstatSync(hostPath)) ?? "missing";
+    return kindOfStats(lookups.lstat(hostPath)) ?? "missing";
   } catch (error) {
     if (isMissing(error)) return "missing";
     return { path, message: `cannot read \`${path}\`: ${reasonOf(error)}` };
@@ -207,12 +208,12 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
   const failures: WalkFailure[] = [];
   const directories: DirectoryNode[] = [];
   const ancestorKinds = new Map<string, EntryKind | Failure>();
-  const { exclusions, workspaceRoot } = request;
+  const { exclusions, workspaceRoot, lookups } = request;
 
   const ancestorKind = (path: string) => {
     let kind = ancestorKinds.get(path);
     if (kind === undefined) {
-      kind = entryKind(path, hostPathOf(workspaceRoot, path));
+      kind = entryKind(path, hostPathOf(workspaceRoot, path), lookups);
       ancestorKinds.set(path, kind);
     }
     return kind;
@@ -238,7 +239,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
     if (!anyAccepts(alternatives, included) || anyAccepts(exclusions, excluded)) return;
     if (kind === "symlink" && request.symlinksMustReachFiles) {
       try {
-        if (!(await stat(node.hostPath)).isFile()) return;
+        if (!lookups.stat(node.hostPath).isFile()) return;
       } catch (error) {
         // A dangling or looping link is skipped; anything else could hide an input (CACHE-029).
         if (!isMissing(error) && errorCode(error) !== "ELOOP") {
@@ -259,7 +260,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
       if (kind !== "directory") return;
     }
     const hostPath = hostPathOf(workspaceRoot, root.path);
-    const kind = root.path === "/" ? "directory" : entryKind(root.path, hostPath);
+    const kind = root.path === "/" ? "directory" : entryKind(root.path, hostPath, lookups);
     if (isFailure(kind)) {
       failures.push({ ...kind, pattern: root.pattern });
       return;
@@ -278,7 +279,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
   const visit = async (directory: DirectoryNode, schedule: (node: DirectoryNode) => void) => {
     let entries: Dirent[];
     try {
-      entries = await readdir(directory.hostPath, { withFileTypes: true });
+      entries = await lookups.readdir(directory.hostPath);
     } catch (error) {
       // A directory that vanished holds nothing; one that cannot be read must not be skipped.
       if (!isMissing(error)) {
@@ -294,7 +295,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
       if (included.every((current) => current === null)) return;
       const path = childPath(directory.path, name);
       const hostPath = join(directory.hostPath, name);
-      const kind = kindOfStats(entry) ?? entryKind(path, hostPath);
+      const kind = kindOfStats(entry) ?? entryKind(path, hostPath, lookups);
       if (isFailure(kind)) {
         failures.push({ ...kind, pattern: directory.pattern });
         return;
@@ -324,27 +325,38 @@ function walkRoots(labelled: readonly LabelledAlternative[]): WalkRoot[] {
     a.alternative.literalPrefixLength - b.alternative.literalPrefixLength
   );
   const roots: { path: string; pattern: string; alternatives: CompiledAlternative[] }[] = [];
+  // Roots never nest (a deeper prefix joins the root above it), so at most one holds a prefix: it is
+  // found among the prefix's ancestors, not by scanning every root.
+  const byPath = new Map<string, (typeof roots)[number]>();
   for (const { alternative, pattern } of sorted) {
-    const root = roots.find(({ path }) => isAtOrBelow(alternative.literalPrefix, path));
+    const root = rootHolding(byPath, alternative.literalPrefix);
     if (root) root.alternatives.push(alternative);
-    else roots.push({ path: alternative.literalPrefix, pattern, alternatives: [alternative] });
+    else {
+      const added = { path: alternative.literalPrefix, pattern, alternatives: [alternative] };
+      roots.push(added);
+      byPath.set(added.path, added);
+    }
   }
   return roots.map((root) => ({ ...root, checkAncestors: true }));
 }
 
 function sortedUnique(paths: Iterable<string>): string[] {
-  return [...new Set(paths)].sort(compareBytes);
+  const unique = [...new Set(paths)];
+  // UTF-16 order is byte order unless a surrogate is involved; the native sort is much faster.
+  return unique.some((path) => SURROGATE.test(path)) ? unique.sort(compareBytes) : unique.sort();
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 function firstFailure<T extends Failure>(failures: readonly T[]): T {
   return [...failures].sort((a, b) => compareBytes(a.path, b.path))[0];
 }
 
 /** PATH-020 for one literal input: a regular file, or a symlink resolving to one (a synchronous stat). */
-function checkLiteralInput(workspaceRoot: string, path: string): InputFile | Failure {
+function checkLiteralInput(workspaceRoot: string, path: string, lookups: FileLookups): InputFile | Failure {
   const hostPath = hostPathOf(workspaceRoot, path);
   try {
-    const stat = statSync(hostPath, { bigint: true });
+    const stat = lookups.stat(hostPath);
     if (stat.isFile()) return { path, hostPath, stat };
     return { path, message: `input \`${path}\` is not a regular file` };
   } catch (error) {
@@ -368,9 +380,10 @@ export function enumerateLiteralInputs(
   workspaceRoot: string,
   inclusions: readonly PathPattern[],
   exclusions: readonly PathPattern[],
+  lookups: FileLookups = DIRECT_LOOKUPS,
 ): InputEnumeration | null {
   if (exclusions.length > 0 || inclusions.some((pattern) => pattern.isGlob)) return null;
-  const checked = inclusions.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical));
+  const checked = inclusions.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups));
   const failures = checked.filter(isFailure);
   if (failures.length > 0) return { ok: false, message: firstFailure(failures).message };
   const files = checked as InputFile[];
@@ -392,26 +405,50 @@ export function enumerateLiteralInputs(
  * const result = await enumerateInputs(root, [resolvePattern({ text: "src/**", exclude: false }, "/web")], []);
  * if (result.ok) result.files.map((file) => file.path); // ["/web/src/a.ts", …]
  * ```
+ *
+ * `lookups` answers the file-system reads (a run shares them between its tasks, see
+ * {@linkcode FileObservations}); by default each goes to the file system.
  */
 export async function enumerateInputs(
   workspaceRoot: string,
   inclusions: readonly PathPattern[],
   exclusions: readonly PathPattern[],
+  lookups: FileLookups = DIRECT_LOOKUPS,
 ): Promise<InputEnumeration> {
-  const literal = enumerateLiteralInputs(workspaceRoot, inclusions, exclusions);
+  const literal = enumerateLiteralInputs(workspaceRoot, inclusions, exclusions, lookups);
   if (literal !== null) return literal;
   const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
   const literals = inclusions.filter((pattern) =>
     !pattern.isGlob &&
     !exclusionAlternatives.some((alternative) => alternativeMatches(alternative, pattern.canonical))
   );
+  if (lookups instanceof FileObservations) {
+    const globs = inclusions.filter((pattern) => pattern.isGlob);
+    const walked = await sharedWalks(workspaceRoot, globs, exclusionAlternatives, lookups);
+    if (walked !== null) {
+      const byPath = new Map<string, InputFile>();
+      for (const pattern of literals) {
+        const checked = checkLiteralInput(workspaceRoot, pattern.canonical, lookups);
+        if (isFailure(checked)) {
+          const failures = literals.map((literal) =>
+            checkLiteralInput(workspaceRoot, literal.canonical, lookups)
+          );
+          return { ok: false, message: firstFailure(failures.filter(isFailure)).message };
+        }
+        byPath.set(checked.path, checked);
+      }
+      for (const file of walked) if (!byPath.has(file.path)) byPath.set(file.path, file);
+      return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
+    }
+  }
   const [checked, walked] = await Promise.all([
-    Promise.all(literals.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical))),
+    Promise.all(literals.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups))),
     walk({
       workspaceRoot,
       roots: walkRoots(globAlternatives(inclusions)),
       exclusions: exclusionAlternatives,
       symlinksMustReachFiles: true,
+      lookups,
     }),
   ]);
   const failures = [...checked.filter(isFailure), ...walked.failures];
@@ -424,6 +461,131 @@ export async function enumerateInputs(
     ok: true,
     files: paths.map((path) => literalStats.get(path) ?? { path, hostPath: hostPathOf(workspaceRoot, path) }),
   };
+}
+
+/**
+ * The files of each glob inclusion, walked once per run for each pattern and the exclusions that can
+ * meet it (those whose literal prefix lies above or below one of its roots: no other can match or
+ * prune anything there), so every task naming the same pattern shares the walk. Null when a walk
+ * failed: the caller then enumerates the task's inputs on its own, for the exact failure message.
+ */
+async function sharedWalks(
+  workspaceRoot: string,
+  globs: readonly PathPattern[],
+  exclusions: readonly CompiledAlternative[],
+  observations: FileObservations,
+): Promise<InputFile[] | null> {
+  const index = new AlternativeIndex(exclusions);
+  const files: InputFile[] = [];
+  const waiting: Promise<SharedWalk>[] = [];
+  for (const pattern of globs) {
+    const roots = patternRoots(pattern);
+    const relevant = index.meeting(roots);
+    const second = relevant.length === 0 ? "" : relevant.map(alternativeId).join(",");
+    // Most walks are done by an earlier task of the run: taken as they are, without a round trip.
+    const known = observations.knownShare<SharedWalk>(pattern.canonical, second);
+    if (known !== undefined) {
+      if (known.failed) return null;
+      for (const file of known.files) files.push(file);
+      continue;
+    }
+    const hostRoots = roots.map((root) => hostPathOf(workspaceRoot, root.path));
+    waiting.push(observations.share(pattern.canonical, second, hostRoots, async (): Promise<SharedWalk> => {
+      const walked = await walk({
+        workspaceRoot,
+        roots,
+        exclusions: relevant,
+        symlinksMustReachFiles: true,
+        lookups: observations,
+      });
+      return {
+        failed: walked.failures.length > 0,
+        files: walked.paths.map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
+      };
+    }));
+  }
+  for (const result of await Promise.all(waiting)) {
+    if (result.failed) return null;
+    for (const file of result.files) files.push(file);
+  }
+  return files;
+}
+
+/** One pattern's walk as tasks share it. */
+interface SharedWalk {
+  readonly failed: boolean;
+  readonly files: readonly InputFile[];
+}
+
+/** The walk roots of one glob pattern (memoised: the same patterns recur in every run). */
+const rootsOfPattern = new Map<string, readonly WalkRoot[]>();
+
+function patternRoots(pattern: PathPattern): readonly WalkRoot[] {
+  let roots = rootsOfPattern.get(pattern.canonical);
+  if (roots === undefined) {
+    roots = walkRoots(globAlternatives([pattern]));
+    rootsOfPattern.set(pattern.canonical, roots);
+  }
+  return roots;
+}
+
+/** A stable number per compiled alternative (they are memoised, so equal patterns share one). */
+const alternativeIds = new WeakMap<CompiledAlternative, number>();
+let nextAlternativeId = 0;
+
+function alternativeId(alternative: CompiledAlternative): number {
+  let id = alternativeIds.get(alternative);
+  if (id === undefined) {
+    id = nextAlternativeId++;
+    alternativeIds.set(alternative, id);
+  }
+  return id;
+}
+
+/** Alternatives by literal prefix: those above or below a path, without testing every one. */
+class AlternativeIndex {
+  readonly #byPrefix = new Map<string, CompiledAlternative[]>();
+  /** The distinct prefixes in UTF-16 order, which keeps those below one path contiguous. */
+  readonly #sorted: string[];
+
+  constructor(alternatives: readonly CompiledAlternative[]) {
+    for (const alternative of alternatives) {
+      const same = this.#byPrefix.get(alternative.literalPrefix);
+      if (same === undefined) this.#byPrefix.set(alternative.literalPrefix, [alternative]);
+      else same.push(alternative);
+    }
+    this.#sorted = [...this.#byPrefix.keys()].sort();
+  }
+
+  /** The alternatives whose prefix is at, above or below one of the roots' paths, by ascending id. */
+  meeting(roots: readonly WalkRoot[]): CompiledAlternative[] {
+    if (this.#byPrefix.size === 0) return [];
+    const found = new Set<CompiledAlternative>();
+    for (const { path } of roots) {
+      for (const alternative of this.#byPrefix.get("/") ?? []) found.add(alternative);
+      for (let slash = path.indexOf("/", 1); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+        for (const alternative of this.#byPrefix.get(path.slice(0, slash)) ?? []) found.add(alternative);
+      }
+      const below = path === "/" ? "/" : `${path}/`;
+      for (let at = lowerBound(this.#sorted, path); at < this.#sorted.length; at++) {
+        const prefix = this.#sorted[at];
+        if (prefix !== path && !prefix.startsWith(below)) break;
+        for (const alternative of this.#byPrefix.get(prefix)!) found.add(alternative);
+      }
+    }
+    return [...found].sort((a, b) => alternativeId(a) - alternativeId(b));
+  }
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /**
@@ -447,7 +609,7 @@ export async function resolveOutputs(
 ): Promise<OutputResolution> {
   const literals = outputs.filter((pattern) => !pattern.isGlob);
   const kinds = literals.map((pattern) =>
-    entryKind(pattern.canonical, hostPathOf(workspaceRoot, pattern.canonical))
+    entryKind(pattern.canonical, hostPathOf(workspaceRoot, pattern.canonical), DIRECT_LOOKUPS)
   );
   const paths: string[] = [];
   const roots: WalkRoot[] = [];
@@ -473,6 +635,7 @@ export async function resolveOutputs(
     roots: [...roots, ...walkRoots(globAlternatives(outputs))],
     exclusions: exclusions.flatMap(coverageAlternatives),
     symlinksMustReachFiles: false,
+    lookups: DIRECT_LOOKUPS,
   });
   if (walked.failures.length > 0) {
     const { pattern, message } = firstFailure(walked.failures);
@@ -483,6 +646,13 @@ export async function resolveOutputs(
   return { ok: true, paths: sortedUnique([...kept, ...walked.paths]) };
 }
 
-function isAtOrBelow(path: string, directory: string): boolean {
-  return directory === "/" || path === directory || path.startsWith(directory + "/");
+/** The entry of `byPath` at `path` or at one of its ancestors (`/` included). */
+function rootHolding<T>(byPath: ReadonlyMap<string, T>, path: string): T | undefined {
+  const atRoot = byPath.get("/");
+  if (atRoot !== undefined) return atRoot;
+  for (let slash = path.indexOf("/", 1); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+    const above = byPath.get(path.slice(0, slash));
+    if (above !== undefined) return above;
+  }
+  return byPath.get(path);
 }

@@ -13,6 +13,7 @@ import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
 import { enumerateInputs, enumerateLiteralInputs, type InputFile } from "./file_walk.ts";
 import { type FileDigest, hashFile, hashFileNow } from "./file_hash.ts";
+import type { FileObservations } from "./file_observations.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { errorMessage } from "./io_error.ts";
@@ -43,6 +44,8 @@ export interface KeyRequest {
   platform?: { os: string; arch: string };
   /** The input stat cache (PERF-002); without it every input is read and hashed. */
   inputDigests?: InputDigestMemo;
+  /** File-system answers shared by the tasks of one run; without it every read goes to the disk. */
+  observations?: FileObservations;
 }
 
 /** One input file as hashed for the key, with the metadata CACHE-035 compares before a store. */
@@ -101,9 +104,19 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
   const predecessors = predecessorComponents(request);
   if (!Array.isArray(predecessors)) return predecessors;
   const { task } = request;
-  const enumeration = await enumerateInputs(request.workspaceRoot, task.inputs!, task.inputExclusions);
+  const enumeration = await enumerateInputs(
+    request.workspaceRoot,
+    task.inputs!,
+    task.inputExclusions,
+    request.observations,
+  );
   if (!enumeration.ok) return { ok: false, message: enumeration.message };
-  const hashed = await hashInputs(enumeration.files, request.hash, request.inputDigests);
+  const hashed = await hashInputs(
+    enumeration.files,
+    request.hash,
+    request.inputDigests,
+    request.observations,
+  );
   if (!hashed.ok) return hashed;
   return finishKey(request, predecessors, hashed.inputs);
 }
@@ -200,7 +213,8 @@ function finishKey(
  * ```
  */
 export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorithm): Uint8Array {
-  const out = new FrameWriter();
+  // A path of a few dozen bytes and its 32-byte digest per input.
+  const out = new FrameWriter(1024 + 96 * components.inputs.length);
   out.u8(SCHEMA_REVISION);
   out.u8(hash.id);
 
@@ -327,8 +341,9 @@ async function hashInputs(
   files: readonly InputFile[],
   hash: HashAlgorithm,
   memo: InputDigestMemo | undefined,
+  observations: FileObservations | undefined,
 ): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
-  if (files.length === 1) {
+  if (files.length === 1 && observations === undefined) {
     // One input (a common shape): no workers.
     const [file] = files;
     try {
@@ -339,21 +354,30 @@ async function hashInputs(
     }
   }
   const inputs: HashedInput[] = new Array(files.length);
+  // Digests this run already knows are taken without a round trip; the others are hashed.
+  const pending: number[] = [];
+  for (const [index, file] of files.entries()) {
+    const known = observations?.knownDigest(file.hostPath);
+    if (known === undefined) pending.push(index);
+    else inputs[index] = { path: file.path, hostPath: file.hostPath, ...known };
+  }
   let failure: string | null = null;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (failure === null && next < files.length) {
-      const index = next++;
+    while (failure === null && next < pending.length) {
+      const index = pending[next++];
       const file = files[index];
       try {
-        const content = await hashFile(file.hostPath, hash, memo, file.stat);
+        const content = observations === undefined
+          ? await hashFile(file.hostPath, hash, memo, file.stat)
+          : await observations.digest(file.hostPath, () => hashFile(file.hostPath, hash, memo, file.stat));
         inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
       } catch (error) {
         failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, pending.length) }, worker));
   return failure === null ? { ok: true, inputs } : { ok: false, message: failure };
 }
 
@@ -365,6 +389,12 @@ function uniqueSorted<T>(
 ): readonly T[] {
   // Most sections hold zero or one item; a key is derived per task.
   if (items.length < 2) return items;
+  // Inputs arrive sorted and unique from their enumeration: one pass confirms it.
+  let ordered = true;
+  for (let index = 1; ordered && index < items.length; index++) {
+    ordered = compare(keyOf(items[index - 1]), keyOf(items[index])) < 0;
+  }
+  if (ordered) return items;
   const keyed = items.map((item) => ({ key: keyOf(item), item }));
   keyed.sort((a, b) => compare(a.key, b.key));
   return keyed.filter((entry, index) => index === 0 || keyed[index - 1].key !== entry.key).map((entry) =>
@@ -374,9 +404,15 @@ function uniqueSorted<T>(
 
 /** Accumulates the CACHE-009 primitives in one growing buffer (a key is derived per task). */
 class FrameWriter {
-  #buffer = new Uint8Array(512);
-  #view = new DataView(this.#buffer.buffer);
+  #buffer: Uint8Array;
+  #view: DataView;
   #length = 0;
+
+  /** `capacity`: the expected size, so a long input list is not copied through every doubling. */
+  constructor(capacity: number) {
+    this.#buffer = new Uint8Array(Math.max(512, capacity));
+    this.#view = new DataView(this.#buffer.buffer);
+  }
 
   u8(value: number): void {
     this.#reserve(1);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { lstatSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { type ImportFrom, type ImportSummary, importWorkspace } from "../adopt/import_workspace.ts";
 import type { GeneratedFile } from "../adopt/render_files.ts";
@@ -149,6 +150,8 @@ async function existingFiles(dir: string, files: readonly GeneratedFile[]): Prom
 
 async function currentBytes(path: string): Promise<string | null> {
   try {
+    // A fresh import finds no file at all: asking first spares a thrown error per file.
+    if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return null;
     return await readFile(path, "utf8");
   } catch (error) {
     const code = (error as { code?: unknown }).code;

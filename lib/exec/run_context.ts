@@ -6,6 +6,7 @@
 
 import type { CacheHandle } from "../cache/cache_handle.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
+import type { FileObservations } from "../cache/file_observations.ts";
 import type { InputDigestMemo } from "../cache/input_stat_cache.ts";
 import type { TaskGraph, Workspace } from "../domain/workspace.ts";
 import type { WorkspaceLocks } from "../lock/workspace_locks.ts";
@@ -31,6 +32,11 @@ export interface RunContext {
   readonly hash: HashAlgorithm;
   /** The input stat cache (PERF-002); absent, every input is read and hashed. */
   readonly inputDigests?: InputDigestMemo;
+  /**
+   * File-system answers the run's key derivations share (set by `runGraph` for runs without
+   * services); forgotten whenever a task of the run writes files.
+   */
+  readonly observations?: FileObservations;
   /** Starts task processes and signals their groups (04-execution.md §1). */
   readonly spawner: ProcessSpawner;
   /** The run clock; every time in a record and every timer uses it. */

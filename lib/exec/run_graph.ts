@@ -7,6 +7,9 @@
  * @module
  */
 
+import { join } from "node:path";
+import { FileObservations } from "../cache/file_observations.ts";
+import { compileGlobAlternatives } from "../domain/glob.ts";
 import { buildCacheKey, type HashedInput } from "../cache/key.ts";
 import type { ServiceSpec } from "../domain/service_spec.ts";
 import type { TaskId } from "../domain/task_id.ts";
@@ -43,6 +46,7 @@ import {
   recheckEntry,
   restoreFromHit,
   restoreNow,
+  type RestorePhaseResult,
   runFresh,
   type TaskEnding,
   type TaskSession,
@@ -217,7 +221,11 @@ class GraphRun {
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
-    this.#phaseContext = { ...ctx, observer: this.#guardedObserver() };
+    this.#phaseContext = {
+      ...ctx,
+      observer: this.#guardedObserver(),
+      ...(sharesObservations(ctx) ? { observations: new FileObservations() } : {}),
+    };
     this.#checks = new RuntimeChecks(ctx.graph, ctx.runSet);
     for (const [id, digests] of ctx.predecessorDigests ?? []) this.#digests.set(id, { ...digests });
     this.#slots = ctx.slots ?? new SlotPool(ctx.concurrency, ctx.tagCaps);
@@ -516,6 +524,7 @@ class GraphRun {
     }
     if (found?.kind === "hit") {
       const restored = restoreNow(ctx, session, found) ?? await restoreFromHit(ctx, session, found);
+      forgetRestored(ctx, node.task, restored);
       if (restored.kind !== "late-miss" && restored.kind !== "needs-writes") {
         return { kind: "ended", ending: restored };
       }
@@ -556,6 +565,7 @@ class GraphRun {
       },
     }).finally(() => {
       node.process = null;
+      ctx.observations?.forget();
     });
     if (fresh.kind === "not-started") {
       return { kind: fresh.reason === "cancelled" ? "run-cancelled" : "withdrawn" };
@@ -1538,4 +1548,41 @@ function beyond(list: readonly number[], ...others: readonly (readonly number[])
   if (list.length === 0) return [];
   const taken = new Set(others.flat());
   return list.filter((rank) => !taken.has(rank));
+}
+
+/**
+ * Whether the run's key derivations may share file-system answers: only tasks of the run write
+ * files then, and each write forgets them. A service writes whenever it likes, so a run with one
+ * (started here or earlier) reads the disk afresh for every key.
+ */
+function sharesObservations(ctx: RunContext): boolean {
+  if ((ctx.runningServices?.size ?? 0) > 0) return false;
+  for (const id of ctx.runSet) if ((ctx.graph.tasks.get(id)?.service ?? null) !== null) return false;
+  return true;
+}
+
+/**
+ * After a restore, the run's shared observations forget what it may have changed: everything at,
+ * above and below the task's outputs (their static prefixes and the files written). Anything but a
+ * completed restore forgets everything.
+ */
+function forgetRestored(ctx: RunContext, task: TaskDefinition, restored: RestorePhaseResult): void {
+  const observations = ctx.observations;
+  if (observations === undefined) return;
+  if (restored.kind !== "completed") {
+    observations.forget();
+    return;
+  }
+  const touched = new Set(restored.record.materialisedOutputs);
+  for (const output of [...task.outputs, ...(task.outputExclusions ?? [])]) {
+    const prefixes = output.isGlob
+      ? compileGlobAlternatives(output.canonical).map((alternative) => alternative.literalPrefix)
+      : [output.canonical];
+    for (const prefix of prefixes) touched.add(prefix);
+  }
+  observations.forgetAround([...touched].map((path) => hostPathIn(ctx.workspace.root, path)));
+}
+
+function hostPathIn(workspaceRoot: string, path: string): string {
+  return path === "/" ? workspaceRoot : join(workspaceRoot, path);
 }

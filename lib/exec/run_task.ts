@@ -187,6 +187,7 @@ function keyRequest(
     services,
     hash: ctx.hash,
     ...(ctx.inputDigests === undefined ? {} : { inputDigests: ctx.inputDigests }),
+    ...(ctx.observations === undefined ? {} : { observations: ctx.observations }),
   };
 }
 

@@ -123,8 +123,7 @@ export class RuntimeChecks {
       append(this.#literalInputs, pattern.canonical, task);
       return;
     }
-    const prefixes = new Set(expandBraces(pattern.canonical).map(staticPrefix));
-    for (const prefix of prefixes) append(this.#globInputs, prefix, { task, pattern });
+    for (const prefix of globPrefixes(pattern.canonical)) append(this.#globInputs, prefix, { task, pattern });
   }
 
   /** Run-set tasks whose inputs match `path` (PATH-021: an inclusion and no exclusion), canonical order. */
@@ -171,6 +170,19 @@ function reach(start: string, adjacency: ReadonlyMap<string, readonly string[]>,
     }
   }
   return seen;
+}
+
+/** The distinct static prefixes of a glob's alternatives, by canonical text. */
+const prefixesOfGlob = new Map<string, readonly string[]>();
+
+/** Memoised: an imported workspace repeats each input pattern in a hundred tasks. */
+function globPrefixes(canonical: string): readonly string[] {
+  let prefixes = prefixesOfGlob.get(canonical);
+  if (prefixes === undefined) {
+    prefixes = [...new Set(expandBraces(canonical).map(staticPrefix))];
+    prefixesOfGlob.set(canonical, prefixes);
+  }
+  return prefixes;
 }
 
 /** `/a/b/c` → `/`, `/a`, `/a/b`, `/a/b/c`: the keys a glob's static prefix can have for this path. */

@@ -76,28 +76,32 @@ interface IndexedInput {
 /**
  * Inclusion inputs by literal prefix. Two patterns can only share a path when one prefix starts with the
  * other, so a lookup visits the inputs whose prefix extends the output's (a sorted range) and those whose
- * prefix is a proper prefix of it (exact lookups) instead of every input of the workspace.
+ * prefix is a proper prefix of it (exact lookups) instead of every input of the workspace. Only the
+ * distinct prefixes are sorted (an imported workspace repeats each across a thousand tasks), and by
+ * UTF-16 code units: any lexicographic order keeps the strings sharing a prefix contiguous.
  */
 class InputIndex {
-  readonly #sorted: IndexedInput[];
   readonly #byPrefix = new Map<string, IndexedInput[]>();
+  readonly #sorted: string[];
   /** The distinct prefix lengths, ascending: only these can name a shorter prefix worth looking up. */
   readonly #lengths: number[];
 
   constructor(tasks: readonly TaskDefinition[]) {
-    const entries: IndexedInput[] = [];
+    const lengths = new Set<number>();
     for (const consumer of tasks) {
       for (const input of consumer.inputs ?? []) {
-        entries.push({ consumer, input, prefix: literalPrefix(input) });
+        const prefix = literalPrefix(input);
+        const entry = { consumer, input, prefix };
+        const same = this.#byPrefix.get(prefix);
+        if (same) same.push(entry);
+        else {
+          this.#byPrefix.set(prefix, [entry]);
+          lengths.add(prefix.length);
+        }
       }
     }
-    this.#sorted = entries.sort((a, b) => compareBytes(a.prefix, b.prefix));
-    for (const entry of entries) {
-      const same = this.#byPrefix.get(entry.prefix);
-      if (same) same.push(entry);
-      else this.#byPrefix.set(entry.prefix, [entry]);
-    }
-    this.#lengths = [...new Set(entries.map((entry) => entry.prefix.length))].sort((a, b) => a - b);
+    this.#sorted = [...this.#byPrefix.keys()].sort();
+    this.#lengths = [...lengths].sort((a, b) => a - b);
   }
 
   *candidates(prefix: string): Generator<IndexedInput> {
@@ -106,9 +110,9 @@ class InputIndex {
       yield* this.#byPrefix.get(prefix.slice(0, length)) ?? [];
     }
     for (let at = this.#lowerBound(prefix); at < this.#sorted.length; at++) {
-      const entry = this.#sorted[at];
-      if (!entry.prefix.startsWith(prefix)) break;
-      yield entry;
+      const extending = this.#sorted[at];
+      if (!extending.startsWith(prefix)) break;
+      yield* this.#byPrefix.get(extending)!;
     }
   }
 
@@ -117,7 +121,7 @@ class InputIndex {
     let high = this.#sorted.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (compareBytes(this.#sorted[middle].prefix, prefix) < 0) low = middle + 1;
+      if (this.#sorted[middle] < prefix) low = middle + 1;
       else high = middle;
     }
     return low;
