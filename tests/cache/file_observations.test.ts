@@ -6,26 +6,13 @@ import { FileObservations } from "../../lib/cache/file_observations.ts";
 import { enumerateInputs } from "../../lib/cache/file_walk.ts";
 import { buildCacheKey } from "../../lib/cache/key.ts";
 import { sha256 } from "../../lib/cache/hash_algorithm.ts";
-import { resolvePattern } from "../../lib/domain/path_pattern.ts";
-import type { PathPattern } from "../../lib/domain/workspace.ts";
+import { webInputPatterns } from "../support/input_patterns.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 import { cacheTask } from "../support/cache_fixtures.ts";
 
-/** Patterns of project `/web` as written in `inputs` (a leading `!` marks an exclusion). */
-function split(texts: readonly string[]): { inclusions: PathPattern[]; exclusions: PathPattern[] } {
-  const inclusions: PathPattern[] = [];
-  const exclusions: PathPattern[] = [];
-  for (const text of texts) {
-    const exclude = text.startsWith("!");
-    const pattern = resolvePattern({ text: exclude ? text.slice(1) : text, exclude }, "/web");
-    (exclude ? exclusions : inclusions).push(pattern);
-  }
-  return { inclusions, exclusions };
-}
-
 /** The same enumeration with direct reads and through shared observations. */
 async function bothWays(root: string, observations: FileObservations, texts: readonly string[]) {
-  const { inclusions, exclusions } = split(texts);
+  const { inclusions, exclusions } = webInputPatterns(texts);
   const direct = await enumerateInputs(root, inclusions, exclusions);
   const shared = await enumerateInputs(root, inclusions, exclusions, observations);
   return { direct, shared };
@@ -81,7 +68,7 @@ describe("CACHE-006 inputs shared by the tasks of one run", () => {
 
   test("CACHE-006 what a run observed is kept until it is forgotten, then read again", async () => {
     const observations = new FileObservations();
-    const { inclusions, exclusions } = split(["src/**"]);
+    const { inclusions, exclusions } = webInputPatterns(["src/**"]);
     const before = await enumerateInputs(fixture.root, inclusions, exclusions, observations);
     await writeFile(join(fixture.root, "web", "src", "new.ts"), "new");
     try {
@@ -130,8 +117,8 @@ describe("CACHE-006 inputs shared by the tasks of one run", () => {
   });
   test("CACHE-020 a restore's outputs are read afresh; answers elsewhere are kept", async () => {
     const observations = new FileObservations();
-    const sources = split(["src/**"]);
-    const outputs = split(["dist/**"]);
+    const sources = webInputPatterns(["src/**"]);
+    const outputs = webInputPatterns(["dist/**"]);
     const sourcesBefore = await enumerateInputs(fixture.root, sources.inclusions, [], observations);
     await enumerateInputs(fixture.root, outputs.inclusions, [], observations);
     await writeFile(join(fixture.root, "web", "dist", "restored.js"), "r");

@@ -2,26 +2,13 @@ import assert from "node:assert/strict";
 import { chmod, readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { enumerateInputs, resolveOutputs } from "../../lib/cache/file_walk.ts";
-import { resolvePattern } from "../../lib/domain/path_pattern.ts";
-import type { PathPattern } from "../../lib/domain/workspace.ts";
 import { detectRuntime } from "../../lib/runtime/detect_runtime.ts";
 import { spawnerFor } from "../../lib/runtime/spawner_for.ts";
+import { webInputPatterns } from "../support/input_patterns.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
-/** Patterns of project `/web` as written in `inputs` (a leading `!` marks an exclusion). */
-function split(texts: readonly string[]): { inclusions: PathPattern[]; exclusions: PathPattern[] } {
-  const inclusions: PathPattern[] = [];
-  const exclusions: PathPattern[] = [];
-  for (const text of texts) {
-    const exclude = text.startsWith("!");
-    const pattern = resolvePattern({ text: exclude ? text.slice(1) : text, exclude }, "/web");
-    (exclude ? exclusions : inclusions).push(pattern);
-  }
-  return { inclusions, exclusions };
-}
-
 async function inputs(fixture: WorkspaceFixture, texts: readonly string[]) {
-  const { inclusions, exclusions } = split(texts);
+  const { inclusions, exclusions } = webInputPatterns(texts);
   return await enumerateInputs(fixture.root, inclusions, exclusions);
 }
 
@@ -32,7 +19,7 @@ async function inputPaths(fixture: WorkspaceFixture, texts: readonly string[]): 
 }
 
 async function outputs(fixture: WorkspaceFixture, texts: readonly string[]) {
-  return await resolveOutputs(fixture.root, split(texts).inclusions);
+  return await resolveOutputs(fixture.root, webInputPatterns(texts).inclusions);
 }
 
 /** Creates a FIFO through the runtime's spawner (no `node:` API creates one). */
