@@ -219,7 +219,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
     return kind;
   };
 
-  const consider = async (
+  const consider = (
     node: DirectoryNode,
     kind: EntryKind,
     schedule: (node: DirectoryNode) => void,
@@ -252,7 +252,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
     paths.push(node.path);
   };
 
-  const start = async (root: WalkRoot) => {
+  const start = (root: WalkRoot) => {
     const segments = pathSegments(root.path);
     for (let depth = 1; root.checkAncestors && depth < segments.length; depth++) {
       const kind = ancestorKind("/" + segments.slice(0, depth).join("/"));
@@ -273,7 +273,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
       included: statesAfter(root.alternatives, root.path),
       excluded: statesAfter(exclusions, root.path),
     };
-    await consider(node, kind, (directory) => directories.push(directory));
+    consider(node, kind, (directory) => directories.push(directory));
   };
 
   const visit = async (directory: DirectoryNode, schedule: (node: DirectoryNode) => void) => {
@@ -288,25 +288,25 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
       }
       return;
     }
-    await Promise.all(entries.map(async (entry) => {
+    for (const entry of entries) {
       const name = entry.name;
-      if (SKIPPED_NAMES.has(name)) return;
+      if (SKIPPED_NAMES.has(name)) continue;
       const included = advanceAll(directory.alternatives, directory.included, name);
-      if (included.every((current) => current === null)) return;
+      if (included.every((current) => current === null)) continue;
       const path = childPath(directory.path, name);
       const hostPath = join(directory.hostPath, name);
       const kind = kindOfStats(entry) ?? entryKind(path, hostPath, lookups);
       if (isFailure(kind)) {
         failures.push({ ...kind, pattern: directory.pattern });
-        return;
+        continue;
       }
       const excluded = advanceAll(exclusions, directory.excluded, name);
       const { alternatives, pattern } = directory;
-      await consider({ path, hostPath, pattern, alternatives, included, excluded }, kind, schedule);
-    }));
+      consider({ path, hostPath, pattern, alternatives, included, excluded }, kind, schedule);
+    }
   };
 
-  await Promise.all(request.roots.map(start));
+  request.roots.forEach(start);
   await runPool(directories, WALK_CONCURRENCY, visit);
   return { paths, failures };
 }
