@@ -40,6 +40,22 @@ export const DIRECT_LOOKUPS: FileLookups = {
 type Answer<T> = { readonly value: T } | { readonly error: unknown };
 
 /**
+ * What {@linkcode FileObservations.share} holds: the walks of input patterns, and the hashed and
+ * framed key entries of an input pattern (built on its walk).
+ */
+export type ShareSpace = "walk" | "entries";
+
+interface SharedKey {
+  readonly space: ShareSpace;
+  readonly first: string;
+  readonly second: string;
+}
+
+function sharedSpaces<T>(): Record<ShareSpace, Map<string, Map<string, T>>> {
+  return { walk: new Map(), entries: new Map() };
+}
+
+/**
  * One run's shared answers: stats, directory listings, input digests and pattern walks by host path.
  *
  * @example
@@ -56,10 +72,10 @@ export class FileObservations implements FileLookups {
   #listings = new Map<string, Promise<Dirent[]>>();
   #digests = new Map<string, Promise<FileDigest>>();
   #settled = new Map<string, FileDigest>();
-  #shared = new Map<string, Map<string, Promise<unknown>>>();
-  #sharedSettled = new Map<string, Map<string, unknown>>();
+  #shared = sharedSpaces<Promise<unknown>>();
+  #sharedSettled = sharedSpaces<unknown>();
   /** Shared results by the host path of each root they walked from. */
-  #sharedAt = new Map<string, { readonly first: string; readonly second: string }[]>();
+  #sharedAt = new Map<string, SharedKey[]>();
   /** Directory → the paths below it that hold an answer (directly or further down). */
   #children = new Map<string, Set<string>>();
   /** An input reached through a symlink: a write elsewhere can change it, so writes forget all. */
@@ -116,29 +132,37 @@ export class FileObservations implements FileLookups {
   }
 
   /**
-   * The result of `compute` for the key `(first, second)`, computed on the first request (a walk of
-   * one input pattern, `first`, with the exclusions that meet it, `second`, from the host paths `roots`).
+   * The result of `compute` for the key `(first, second)` of `space`, computed on the first request
+   * (for example the walk of one input pattern, `first`, with the exclusions that meet it, `second`),
+   * and dropped with the answers at or below `roots` (host paths).
    */
-  share<T>(first: string, second: string, roots: readonly string[], compute: () => Promise<T>): Promise<T> {
-    let results = this.#shared.get(first);
+  share<T>(
+    space: ShareSpace,
+    first: string,
+    second: string,
+    roots: readonly string[],
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    const shared = this.#shared[space];
+    let results = shared.get(first);
     if (results === undefined) {
       results = new Map();
-      this.#shared.set(first, results);
+      shared.set(first, results);
     }
     let result = results.get(second) as Promise<T> | undefined;
     if (result === undefined) {
-      const settled = this.#sharedSettled;
+      const settled = this.#sharedSettled[space];
       const promise = compute();
       result = promise;
       results.set(second, promise);
       for (const root of roots) {
         const at = this.#sharedAt.get(root);
-        if (at === undefined) this.#sharedAt.set(root, [{ first, second }]);
-        else at.push({ first, second });
+        if (at === undefined) this.#sharedAt.set(root, [{ space, first, second }]);
+        else at.push({ space, first, second });
         this.#register(root);
       }
       promise.then((value) => {
-        if (this.#shared.get(first)?.get(second) !== promise) return;
+        if (shared !== this.#shared[space] || shared.get(first)?.get(second) !== promise) return;
         let values = settled.get(first);
         if (values === undefined) {
           values = new Map();
@@ -151,8 +175,8 @@ export class FileObservations implements FileLookups {
   }
 
   /** A result {@linkcode share} already holds, without waiting. */
-  knownShare<T>(first: string, second: string): T | undefined {
-    return this.#sharedSettled.get(first)?.get(second) as T | undefined;
+  knownShare<T>(space: ShareSpace, first: string, second: string): T | undefined {
+    return this.#sharedSettled[space].get(first)?.get(second) as T | undefined;
   }
 
   /** Drops every answer: files may have changed anywhere. */
@@ -162,8 +186,8 @@ export class FileObservations implements FileLookups {
     this.#listings = new Map();
     this.#digests = new Map();
     this.#settled = new Map();
-    this.#shared = new Map();
-    this.#sharedSettled = new Map();
+    this.#shared = sharedSpaces();
+    this.#sharedSettled = sharedSpaces();
     this.#sharedAt = new Map();
     this.#children = new Map();
     this.#throughLink = false;
@@ -201,9 +225,9 @@ export class FileObservations implements FileLookups {
     this.#listings.delete(hostPath);
     this.#digests.delete(hostPath);
     this.#settled.delete(hostPath);
-    for (const { first, second } of this.#sharedAt.get(hostPath) ?? []) {
-      this.#shared.get(first)?.delete(second);
-      this.#sharedSettled.get(first)?.delete(second);
+    for (const { space, first, second } of this.#sharedAt.get(hostPath) ?? []) {
+      this.#shared[space].get(first)?.delete(second);
+      this.#sharedSettled[space].get(first)?.delete(second);
     }
     this.#sharedAt.delete(hostPath);
   }

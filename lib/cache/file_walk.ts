@@ -51,7 +51,8 @@ export type OutputResolution = { ok: true; paths: string[] } | { ok: false; erro
 type SpecialKind = "fifo" | "socket" | "block device" | "character device";
 type EntryKind = "directory" | "file" | "symlink" | "missing" | SpecialKind;
 
-interface Failure {
+/** A path that failed enumeration and the CACHE-029 message naming it. */
+export interface Failure {
   readonly path: string;
   readonly message: string;
 }
@@ -122,6 +123,18 @@ function isMissing(error: unknown): boolean {
 
 function isFailure(value: unknown): value is Failure {
   return typeof value === "object" && value !== null && "message" in value;
+}
+
+/**
+ * Whether a result of {@linkcode checkLiteralInput} is a failure.
+ *
+ * @example
+ * ```ts
+ * isInputFailure({ path: "/web/x", message: "input `/web/x` does not exist" }); // true
+ * ```
+ */
+export function isInputFailure(value: InputFile | Failure): value is Failure {
+  return isFailure(value);
 }
 
 function hostPathOf(workspaceRoot: string, path: string): string {
@@ -352,8 +365,21 @@ function firstFailure<T extends Failure>(failures: readonly T[]): T {
   return [...failures].sort((a, b) => compareBytes(a.path, b.path))[0];
 }
 
-/** PATH-020 for one literal input: a regular file, or a symlink resolving to one (a synchronous stat). */
-function checkLiteralInput(workspaceRoot: string, path: string, lookups: FileLookups): InputFile | Failure {
+/**
+ * PATH-020 for one literal input: a regular file, or a symlink resolving to one (a synchronous stat);
+ * otherwise the failure naming it.
+ *
+ * @example
+ * ```ts
+ * const checked = checkLiteralInput("/work", "/web/package.json", DIRECT_LOOKUPS);
+ * if (!isInputFailure(checked)) checked.stat?.size; // 2n
+ * ```
+ */
+export function checkLiteralInput(
+  workspaceRoot: string,
+  path: string,
+  lookups: FileLookups,
+): InputFile | Failure {
   const hostPath = hostPathOf(workspaceRoot, path);
   try {
     const stat = lookups.stat(hostPath);
@@ -417,20 +443,15 @@ export async function enumerateInputs(
 ): Promise<InputEnumeration> {
   const literal = enumerateLiteralInputs(workspaceRoot, inclusions, exclusions, lookups);
   if (literal !== null) return literal;
-  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
-  const literals = inclusions.filter((pattern) =>
-    !pattern.isGlob &&
-    !exclusionAlternatives.some((alternative) => alternativeMatches(alternative, pattern.canonical))
-  );
   if (lookups instanceof FileObservations) {
-    const globs = inclusions.filter((pattern) => pattern.isGlob);
-    const walked = await sharedWalks(workspaceRoot, globs, exclusionAlternatives, lookups);
+    const shared = sharedInclusions(inclusions, exclusions);
+    const walked = await sharedWalks(workspaceRoot, shared.globs, lookups);
     if (walked !== null) {
       const byPath = new Map<string, InputFile>();
-      for (const pattern of literals) {
+      for (const pattern of shared.literals) {
         const checked = checkLiteralInput(workspaceRoot, pattern.canonical, lookups);
         if (isFailure(checked)) {
-          const failures = literals.map((literal) =>
+          const failures = shared.literals.map((literal) =>
             checkLiteralInput(workspaceRoot, literal.canonical, lookups)
           );
           return { ok: false, message: firstFailure(failures.filter(isFailure)).message };
@@ -441,6 +462,11 @@ export async function enumerateInputs(
       return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
     }
   }
+  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
+  const literals = inclusions.filter((pattern) =>
+    !pattern.isGlob &&
+    !exclusionAlternatives.some((alternative) => alternativeMatches(alternative, pattern.canonical))
+  );
   const [checked, walked] = await Promise.all([
     Promise.all(literals.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups))),
     walk({
@@ -465,44 +491,24 @@ export async function enumerateInputs(
 
 /**
  * The files of each glob inclusion, walked once per run for each pattern and the exclusions that can
- * meet it (those whose literal prefix lies above or below one of its roots: no other can match or
- * prune anything there), so every task naming the same pattern shares the walk. Null when a walk
- * failed: the caller then enumerates the task's inputs on its own, for the exact failure message.
+ * meet it (see {@linkcode sharedInclusions}), so every task naming the same pattern shares the walk.
+ * Null when a walk failed: the caller then enumerates the task's inputs on its own, for the exact
+ * failure message.
  */
 async function sharedWalks(
   workspaceRoot: string,
-  globs: readonly PathPattern[],
-  exclusions: readonly CompiledAlternative[],
+  globs: readonly SharedGlob[],
   observations: FileObservations,
 ): Promise<InputFile[] | null> {
-  const index = new AlternativeIndex(exclusions);
   const files: InputFile[] = [];
   const waiting: Promise<SharedWalk>[] = [];
-  for (const pattern of globs) {
-    const roots = patternRoots(pattern);
-    const relevant = index.meeting(roots);
-    const second = relevant.length === 0 ? "" : relevant.map(alternativeId).join(",");
+  for (const glob of globs) {
     // Most walks are done by an earlier task of the run: taken as they are, without a round trip.
-    const known = observations.knownShare<SharedWalk>(pattern.canonical, second);
+    const known = knownWalk(glob, observations);
     if (known !== undefined) {
       if (known.failed) return null;
       for (const file of known.files) files.push(file);
-      continue;
-    }
-    const hostRoots = roots.map((root) => hostPathOf(workspaceRoot, root.path));
-    waiting.push(observations.share(pattern.canonical, second, hostRoots, async (): Promise<SharedWalk> => {
-      const walked = await walk({
-        workspaceRoot,
-        roots,
-        exclusions: relevant,
-        symlinksMustReachFiles: true,
-        lookups: observations,
-      });
-      return {
-        failed: walked.failures.length > 0,
-        files: walked.paths.map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
-      };
-    }));
+    } else waiting.push(walkShared(workspaceRoot, glob, observations));
   }
   for (const result of await Promise.all(waiting)) {
     if (result.failed) return null;
@@ -511,10 +517,127 @@ async function sharedWalks(
   return files;
 }
 
-/** One pattern's walk as tasks share it. */
-interface SharedWalk {
+/** One glob pattern's walk as the tasks of a run share it: its files in byte order of path. */
+export interface SharedWalk {
   readonly failed: boolean;
   readonly files: readonly InputFile[];
+}
+
+/** A glob inclusion of a task with the exclusions that can meet it (see {@linkcode sharedInclusions}). */
+export interface SharedGlob {
+  readonly pattern: PathPattern;
+  /** The ids of the relevant exclusion alternatives, comma-separated: part of the sharing key. */
+  readonly exclusionIds: string;
+  readonly exclusions: readonly CompiledAlternative[];
+}
+
+const NO_EXCLUSIONS: readonly CompiledAlternative[] = [];
+
+/** A task's inclusions as a run shares them: literal paths and globs (see {@linkcode SharedGlob}). */
+export interface SharedInclusions {
+  /** Literal inclusions no exclusion removes, in declaration order. */
+  readonly literals: readonly PathPattern[];
+  readonly globs: readonly SharedGlob[];
+}
+
+/**
+ * Splits a task's inclusions for sharing: literals that no exclusion removes (PATH-021: an excluded
+ * literal is never checked), and each glob with the exclusions whose literal prefix lies above or
+ * below one of its walk roots (no other can match or prune anything there), so two tasks with the
+ * same glob and the same relevant exclusions see the same files.
+ *
+ * @example
+ * ```ts
+ * const { literals, globs } = sharedInclusions(task.inputs!, task.inputExclusions);
+ * globs[0].exclusionIds; // "" when no exclusion meets the first glob
+ * ```
+ */
+export function sharedInclusions(
+  inclusions: readonly PathPattern[],
+  exclusions: readonly PathPattern[],
+): SharedInclusions {
+  const literals: PathPattern[] = [];
+  const globs: SharedGlob[] = [];
+  if (exclusions.length === 0) {
+    for (const pattern of inclusions) {
+      if (!pattern.isGlob) literals.push(pattern);
+      else globs.push({ pattern, exclusionIds: "", exclusions: NO_EXCLUSIONS });
+    }
+    return { literals, globs };
+  }
+  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
+  const index = new AlternativeIndex(exclusionAlternatives);
+  for (const pattern of inclusions) {
+    if (!pattern.isGlob) {
+      const excluded = exclusionAlternatives.some((alternative) =>
+        alternativeMatches(alternative, pattern.canonical)
+      );
+      if (!excluded) literals.push(pattern);
+      continue;
+    }
+    const roots = patternRoots(pattern);
+    const relevant = index.meeting(roots);
+    const exclusionIds = relevant.length === 0 ? "" : relevant.map(alternativeId).join(",");
+    globs.push({ pattern, exclusionIds, exclusions: relevant });
+  }
+  return { literals, globs };
+}
+
+/**
+ * The host paths of a shared glob's walk roots: what a write must touch (at, above or below) to
+ * change its files.
+ *
+ * @example
+ * ```ts
+ * globRootHostPaths("/work", glob); // ["/work/web/src"] for `src/**` of `/web`
+ * ```
+ */
+export function globRootHostPaths(workspaceRoot: string, glob: SharedGlob): string[] {
+  return patternRoots(glob.pattern).map((root) => hostPathOf(workspaceRoot, root.path));
+}
+
+/**
+ * The walk of a shared glob if this run already finished it.
+ *
+ * @example
+ * ```ts
+ * knownWalk(glob, observations)?.files.length; // 3, or undefined before the first walk
+ * ```
+ */
+export function knownWalk(glob: SharedGlob, observations: FileObservations): SharedWalk | undefined {
+  return observations.knownShare<SharedWalk>("walk", glob.pattern.canonical, glob.exclusionIds);
+}
+
+/**
+ * The walk of a shared glob, once per run (until a write there makes the run forget it); its files
+ * in byte order of path. A walk that met an unreadable path is `failed` (the caller's own
+ * enumeration then reports it).
+ *
+ * @example
+ * ```ts
+ * const walked = await walkShared("/work", glob, observations);
+ * if (!walked.failed) walked.files.map((file) => file.path); // ["/web/src/a.ts", …]
+ * ```
+ */
+export function walkShared(
+  workspaceRoot: string,
+  glob: SharedGlob,
+  observations: FileObservations,
+): Promise<SharedWalk> {
+  const hostRoots = globRootHostPaths(workspaceRoot, glob);
+  return observations.share("walk", glob.pattern.canonical, glob.exclusionIds, hostRoots, async () => {
+    const walked = await walk({
+      workspaceRoot,
+      roots: patternRoots(glob.pattern),
+      exclusions: glob.exclusions,
+      symlinksMustReachFiles: true,
+      lookups: observations,
+    });
+    return {
+      failed: walked.failures.length > 0,
+      files: sortedUnique(walked.paths).map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
+    };
+  });
 }
 
 /** The walk roots of one glob pattern (memoised: the same patterns recur in every run). */
