@@ -51,8 +51,41 @@ interface SharedKey {
   readonly second: string;
 }
 
-function sharedSpaces<T>(): Record<ShareSpace, Map<string, Map<string, T>>> {
+function sharedSpaces<T>(): Record<ShareSpace, Map<string, Results<T>>> {
   return { walk: new Map(), entries: new Map() };
+}
+
+function resultsOf<T>(results: Map<string, Results<T>>, first: string): Results<T> {
+  let held = results.get(first);
+  if (held === undefined) {
+    held = new Results();
+    results.set(first, held);
+  }
+  return held;
+}
+
+/**
+ * The results held for one `first` key, by `second`. The empty `second` (a pattern no exclusion
+ * meets) is kept apart from a map: a cached run of an imported workspace asks for it by the hundred
+ * thousand.
+ */
+class Results<T> {
+  #plain: T | undefined = undefined;
+  #others: Map<string, T> | null = null;
+
+  get(second: string): T | undefined {
+    return second === "" ? this.#plain : this.#others?.get(second);
+  }
+
+  set(second: string, value: T): void {
+    if (second === "") this.#plain = value;
+    else (this.#others ??= new Map()).set(second, value);
+  }
+
+  delete(second: string): void {
+    if (second === "") this.#plain = undefined;
+    else this.#others?.delete(second);
+  }
 }
 
 /**
@@ -126,6 +159,24 @@ export class FileObservations implements FileLookups {
     return digest;
   }
 
+  /**
+   * {@linkcode digest} without waiting: the digest this run holds, or the one `hash` computes now
+   * (kept); null when `hash` cannot answer without waiting, or the digest is being computed. Throws
+   * what `hash` throws (nothing is kept then).
+   */
+  digestNow(hostPath: string, hash: () => FileDigest | null): FileDigest | null {
+    const known = this.#settled.get(hostPath);
+    if (known !== undefined) return known;
+    if (this.#digests.has(hostPath)) return null;
+    const value = hash();
+    if (value === null) return null;
+    if (!this.#throughLink && this.#reachedThroughLink(hostPath)) this.#throughLink = true;
+    this.#digests.set(hostPath, Promise.resolve(value));
+    this.#settled.set(hostPath, value);
+    this.#register(hostPath);
+    return value;
+  }
+
   /** A digest already computed by {@linkcode digest}, without waiting. */
   knownDigest(hostPath: string): FileDigest | undefined {
     return this.#settled.get(hostPath);
@@ -143,35 +194,44 @@ export class FileObservations implements FileLookups {
     roots: readonly string[],
     compute: () => Promise<T>,
   ): Promise<T> {
+    const held = this.#shared[space].get(first)?.get(second) as Promise<T> | undefined;
+    if (held !== undefined) return held;
     const shared = this.#shared[space];
-    let results = shared.get(first);
-    if (results === undefined) {
-      results = new Map();
-      shared.set(first, results);
-    }
-    let result = results.get(second) as Promise<T> | undefined;
-    if (result === undefined) {
-      const settled = this.#sharedSettled[space];
-      const promise = compute();
-      result = promise;
-      results.set(second, promise);
-      for (const root of roots) {
-        const at = this.#sharedAt.get(root);
-        if (at === undefined) this.#sharedAt.set(root, [{ space, first, second }]);
-        else at.push({ space, first, second });
-        this.#register(root);
+    const settled = this.#sharedSettled[space];
+    const promise = compute();
+    this.#hold(space, first, second, roots, promise);
+    promise.then((value) => {
+      if (shared === this.#shared[space] && shared.get(first)?.get(second) === promise) {
+        resultsOf(settled, first).set(second, value);
       }
-      promise.then((value) => {
-        if (shared !== this.#shared[space] || shared.get(first)?.get(second) !== promise) return;
-        let values = settled.get(first);
-        if (values === undefined) {
-          values = new Map();
-          settled.set(first, values);
-        }
-        values.set(second, value);
-      }, () => undefined);
+    }, () => undefined);
+    return promise;
+  }
+
+  /**
+   * Holds `value`, computed by the caller without waiting, as the result for `(first, second)` of
+   * `space` (see {@linkcode share}), unless one is held already.
+   */
+  shareNow<T>(space: ShareSpace, first: string, second: string, roots: readonly string[], value: T): void {
+    if (this.#shared[space].get(first)?.get(second) !== undefined) return;
+    this.#hold(space, first, second, roots, Promise.resolve(value));
+    resultsOf(this.#sharedSettled[space], first).set(second, value);
+  }
+
+  #hold(
+    space: ShareSpace,
+    first: string,
+    second: string,
+    roots: readonly string[],
+    promise: Promise<unknown>,
+  ) {
+    resultsOf(this.#shared[space], first).set(second, promise);
+    for (const root of roots) {
+      const at = this.#sharedAt.get(root);
+      if (at === undefined) this.#sharedAt.set(root, [{ space, first, second }]);
+      else at.push({ space, first, second });
+      this.#register(root);
     }
-    return result;
   }
 
   /** A result {@linkcode share} already holds, without waiting. */

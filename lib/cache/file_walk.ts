@@ -215,8 +215,29 @@ function runPool<T>(
   });
 }
 
+interface WalkResult {
+  readonly paths: string[];
+  readonly failures: WalkFailure[];
+}
+
 /** Walks the roots of a request and returns every kept path (unsorted) and every failure. */
-async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: WalkFailure[] }> {
+async function walk(request: WalkRequest): Promise<WalkResult> {
+  const started = startWalk(request);
+  await started.rest();
+  return started.result;
+}
+
+/**
+ * {@linkcode walk} without waiting, when no directory has to be listed (each root is a file, or
+ * missing); null otherwise.
+ */
+function walkNow(request: WalkRequest): WalkResult | null {
+  const started = startWalk(request);
+  return started.done ? started.result : null;
+}
+
+/** A walk's synchronous start (the roots and their ancestors), and the listing of directories left. */
+function startWalk(request: WalkRequest): { result: WalkResult; done: boolean; rest: () => Promise<void> } {
   const paths: string[] = [];
   const failures: WalkFailure[] = [];
   const directories: DirectoryNode[] = [];
@@ -320,8 +341,11 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
   };
 
   request.roots.forEach(start);
-  await runPool(directories, WALK_CONCURRENCY, visit);
-  return { paths, failures };
+  return {
+    result: { paths, failures },
+    done: directories.length === 0,
+    rest: () => runPool(directories, WALK_CONCURRENCY, visit),
+  };
 }
 
 /** The alternatives of glob patterns, each labelled with its pattern. */
@@ -609,6 +633,56 @@ export function knownWalk(glob: SharedGlob, observations: FileObservations): Sha
 }
 
 /**
+ * {@linkcode walkShared} without waiting: the walk this run holds, or one done now when it lists no
+ * directory (a root that is a file or missing); null when a directory has to be listed.
+ *
+ * @example
+ * ```ts
+ * walkSharedNow("/work", glob, observations)?.files.length; // 1 for `src/x{,/**}` naming a file
+ * ```
+ */
+export function walkSharedNow(
+  workspaceRoot: string,
+  glob: SharedGlob,
+  observations: FileObservations,
+): SharedWalk | null {
+  const known = knownWalk(glob, observations);
+  if (known !== undefined) return known;
+  const walked = walkNow(globWalkRequest(workspaceRoot, glob, observations));
+  if (walked === null) return null;
+  const shared = sharedWalkOf(workspaceRoot, walked);
+  observations.shareNow(
+    "walk",
+    glob.pattern.canonical,
+    glob.exclusionIds,
+    globRootHostPaths(workspaceRoot, glob),
+    shared,
+  );
+  return shared;
+}
+
+function globWalkRequest(
+  workspaceRoot: string,
+  glob: SharedGlob,
+  observations: FileObservations,
+): WalkRequest {
+  return {
+    workspaceRoot,
+    roots: patternRoots(glob.pattern),
+    exclusions: glob.exclusions,
+    symlinksMustReachFiles: true,
+    lookups: observations,
+  };
+}
+
+function sharedWalkOf(workspaceRoot: string, walked: WalkResult): SharedWalk {
+  return {
+    failed: walked.failures.length > 0,
+    files: sortedUnique(walked.paths).map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
+  };
+}
+
+/**
  * The walk of a shared glob, once per run (until a write there makes the run forget it); its files
  * in byte order of path. A walk that met an unreadable path is `failed` (the caller's own
  * enumeration then reports it).
@@ -625,19 +699,13 @@ export function walkShared(
   observations: FileObservations,
 ): Promise<SharedWalk> {
   const hostRoots = globRootHostPaths(workspaceRoot, glob);
-  return observations.share("walk", glob.pattern.canonical, glob.exclusionIds, hostRoots, async () => {
-    const walked = await walk({
-      workspaceRoot,
-      roots: patternRoots(glob.pattern),
-      exclusions: glob.exclusions,
-      symlinksMustReachFiles: true,
-      lookups: observations,
-    });
-    return {
-      failed: walked.failures.length > 0,
-      files: sortedUnique(walked.paths).map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
-    };
-  });
+  return observations.share(
+    "walk",
+    glob.pattern.canonical,
+    glob.exclusionIds,
+    hostRoots,
+    async () => sharedWalkOf(workspaceRoot, await walk(globWalkRequest(workspaceRoot, glob, observations))),
+  );
 }
 
 /** The walk roots of one glob pattern (memoised: the same patterns recur in every run). */

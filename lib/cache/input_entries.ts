@@ -14,18 +14,22 @@
  * @module
  */
 
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { compareBytes } from "../domain/task_id.ts";
-import type { TaskDefinition } from "../domain/workspace.ts";
+import type { PathPattern, TaskDefinition } from "../domain/workspace.ts";
 import {
   checkLiteralInput,
   globRootHostPaths,
+  type InputFile,
   isInputFailure,
   knownWalk,
   type SharedGlob,
   sharedInclusions,
   walkShared,
+  walkSharedNow,
 } from "./file_walk.ts";
+import { type FileDigest, hashFileNow } from "./file_hash.ts";
 import type { FileObservations } from "./file_observations.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { type HashedInput, hashInputs } from "./input_hashing.ts";
@@ -90,37 +94,8 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * ```
  */
 export function sharedInputSectionNow(request: SharedInputRequest): InputSection | null {
-  const { task, observations } = request;
-  const entries: InclusionEntries[] = [];
-  if (task.inputExclusions.length === 0) {
-    // The common shape, and the hot loop of a cached run of an imported workspace: no plan needed.
-    for (const pattern of task.inputs ?? []) {
-      const known = observations.knownShare<InclusionEntries>(
-        "entries",
-        pattern.canonical,
-        pattern.isGlob ? "" : LITERAL,
-      );
-      if (known === undefined || known.failed) return null;
-      entries.push(known);
-    }
-    return assembleSection(entries);
-  }
-  const { literals, globs } = sharedInclusions(task.inputs ?? [], task.inputExclusions);
-  for (const literal of literals) {
-    const known = observations.knownShare<InclusionEntries>("entries", literal.canonical, LITERAL);
-    if (known === undefined || known.failed) return null;
-    entries.push(known);
-  }
-  for (const glob of globs) {
-    const known = observations.knownShare<InclusionEntries>(
-      "entries",
-      glob.pattern.canonical,
-      glob.exclusionIds,
-    );
-    if (known === undefined || known.failed) return null;
-    entries.push(known);
-  }
-  return assembleSection(entries);
+  const collected = collectEntries(request, false);
+  return collected === null || collected.pending.length > 0 ? null : assembleSection(collected.known);
 }
 
 /**
@@ -135,42 +110,121 @@ export function sharedInputSectionNow(request: SharedInputRequest): InputSection
  * ```
  */
 export async function sharedInputSection(request: SharedInputRequest): Promise<InputSection | null> {
+  const collected = collectEntries(request, true);
+  if (collected === null) return null;
+  const { known, pending } = collected;
+  if (pending.length > 0) {
+    for (const entries of await Promise.all(pending)) {
+      if (entries.failed) return null;
+      known.push(entries);
+    }
+  }
+  return assembleSection(known);
+}
+
+/**
+ * The entries of each inclusion of the task: those the run holds, those computed now (a literal, or
+ * a glob whose walk lists no directory, with small files), and (when `wait`) the promises of the
+ * others, computing or started now. Null as soon as one is known to have failed, or (without `wait`)
+ * one cannot be had without waiting.
+ */
+function collectEntries(
+  request: SharedInputRequest,
+  wait: boolean,
+): { known: InclusionEntries[]; pending: Promise<InclusionEntries>[] } | null {
   const { task, observations, workspaceRoot } = request;
+  const known: InclusionEntries[] = [];
+  const pending: Promise<InclusionEntries>[] = [];
+  const take = (entries: InclusionEntries): boolean => {
+    known.push(entries);
+    return !entries.failed;
+  };
+  const literal = (canonical: string): boolean => {
+    const held = observations.knownShare<InclusionEntries>("entries", canonical, LITERAL);
+    if (held !== undefined) return take(held);
+    const roots = [hostPathOf(workspaceRoot, canonical)];
+    const now = literalEntriesNow(request, canonical);
+    if (now !== null) {
+      observations.shareNow("entries", canonical, LITERAL, roots, now);
+      return take(now);
+    }
+    if (!wait) return false;
+    pending.push(
+      observations.share("entries", canonical, LITERAL, roots, () => literalEntries(request, canonical)),
+    );
+    return true;
+  };
+  /** `shared` null: the task has no exclusions. */
+  const glob = (pattern: PathPattern, shared: SharedGlob | null): boolean => {
+    const { canonical } = pattern;
+    const exclusionIds = shared?.exclusionIds ?? "";
+    const held = observations.knownShare<InclusionEntries>("entries", canonical, exclusionIds);
+    if (held !== undefined) return take(held);
+    const plan = shared ?? { pattern, exclusionIds, exclusions: [] };
+    const roots = globRootHostPaths(workspaceRoot, plan);
+    const now = globEntriesNow(request, plan);
+    if (now !== null) {
+      observations.shareNow("entries", canonical, exclusionIds, roots, now);
+      return take(now);
+    }
+    if (!wait) return false;
+    pending.push(
+      observations.share("entries", canonical, exclusionIds, roots, () => globEntries(request, plan)),
+    );
+    return true;
+  };
+  if (task.inputExclusions.length === 0) {
+    // The common shape, and the hot loop of a cached run of an imported workspace: no plan needed.
+    for (const pattern of task.inputs ?? []) {
+      if (!(pattern.isGlob ? glob(pattern, null) : literal(pattern.canonical))) return null;
+    }
+    return { known, pending };
+  }
   const { literals, globs } = sharedInclusions(task.inputs ?? [], task.inputExclusions);
-  const entries: (InclusionEntries | Promise<InclusionEntries>)[] = [];
-  for (const literal of literals) {
-    const { canonical } = literal;
-    const known = observations.knownShare<InclusionEntries>("entries", canonical, LITERAL);
-    if (known?.failed) return null;
-    entries.push(
-      known ??
-        observations.share(
-          "entries",
-          canonical,
-          LITERAL,
-          [hostPathOf(workspaceRoot, canonical)],
-          () => literalEntries(request, canonical),
-        ),
-    );
+  for (const pattern of literals) if (!literal(pattern.canonical)) return null;
+  for (const shared of globs) if (!glob(shared.pattern, shared)) return null;
+  return { known, pending };
+}
+
+function literalEntriesNow(request: SharedInputRequest, canonical: string): InclusionEntries | null {
+  const checked = checkLiteralInput(request.workspaceRoot, canonical, request.observations);
+  return isInputFailure(checked) ? FAILED : hashedNow([checked], request);
+}
+
+function globEntriesNow(request: SharedInputRequest, glob: SharedGlob): InclusionEntries | null {
+  const walked = walkSharedNow(request.workspaceRoot, glob, request.observations);
+  if (walked === null) return null;
+  return walked.failed ? FAILED : hashedNow(walked.files, request);
+}
+
+/**
+ * The entries of files hashed without waiting (digests the run holds, small files read now); null
+ * when one needs the streamed read or is being hashed already.
+ */
+function hashedNow(files: readonly InputFile[], request: SharedInputRequest): InclusionEntries | null {
+  const { observations, hash, inputDigests } = request;
+  const inputs: HashedInput[] = [];
+  for (const file of files) {
+    let content: FileDigest | null;
+    try {
+      content = observations.digestNow(
+        file.hostPath,
+        () =>
+          hashFileNow(
+            file.hostPath,
+            hash,
+            inputDigests,
+            file.stat ?? statSync(file.hostPath, { bigint: true }),
+          ),
+      );
+    } catch {
+      // The direct derivation reports what cannot be read.
+      return FAILED;
+    }
+    if (content === null) return null;
+    inputs.push({ path: file.path, hostPath: file.hostPath, ...content });
   }
-  for (const glob of globs) {
-    const { canonical } = glob.pattern;
-    const known = observations.knownShare<InclusionEntries>("entries", canonical, glob.exclusionIds);
-    if (known?.failed) return null;
-    entries.push(
-      known ??
-        observations.share(
-          "entries",
-          canonical,
-          glob.exclusionIds,
-          globRootHostPaths(workspaceRoot, glob),
-          () => globEntries(request, glob),
-        ),
-    );
-  }
-  const settled = await Promise.all(entries);
-  if (settled.some((entry) => entry.failed)) return null;
-  return assembleSection(settled);
+  return framedEntries(inputs);
 }
 
 async function literalEntries(request: SharedInputRequest, canonical: string): Promise<InclusionEntries> {
