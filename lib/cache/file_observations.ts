@@ -15,8 +15,11 @@ import type { FileDigest } from "./file_hash.ts";
 
 /** The reads a walk makes; each throws the `node:fs` error as the call it stands for does. */
 export interface FileLookups {
-  /** `lstatSync`. */
-  lstat(hostPath: string): Stats;
+  /**
+   * `lstatSync`, undefined when nothing is there (a missing input is common: no exception is built
+   * for it); other failures throw.
+   */
+  lstatIfPresent(hostPath: string): Stats | undefined;
   /** `statSync` (through symlinks), with nanosecond times (the stat cache compares them). */
   stat(hostPath: string): BigIntStats;
   /** `readdir` with file types. */
@@ -28,11 +31,11 @@ export interface FileLookups {
  *
  * @example
  * ```ts
- * DIRECT_LOOKUPS.lstat("/work/web/src").isDirectory(); // true
+ * DIRECT_LOOKUPS.lstatIfPresent("/work/web/src")?.isDirectory(); // true
  * ```
  */
 export const DIRECT_LOOKUPS: FileLookups = {
-  lstat: (hostPath) => lstatSync(hostPath),
+  lstatIfPresent: (hostPath) => lstatSync(hostPath, { throwIfNoEntry: false }),
   stat: (hostPath) => statSync(hostPath, { bigint: true }),
   readdir: (hostPath) => readdir(hostPath, { withFileTypes: true }),
 };
@@ -100,7 +103,7 @@ class Results<T> {
  * ```
  */
 export class FileObservations implements FileLookups {
-  #lstats = new Map<string, Answer<Stats>>();
+  #lstats = new Map<string, Answer<Stats | undefined>>();
   #stats = new Map<string, Answer<BigIntStats>>();
   #listings = new Map<string, Promise<Dirent[]>>();
   #digests = new Map<string, Promise<FileDigest>>();
@@ -114,8 +117,13 @@ export class FileObservations implements FileLookups {
   /** An input reached through a symlink: a write elsewhere can change it, so writes forget all. */
   #throughLink = false;
 
-  lstat(hostPath: string): Stats {
-    return answer(this.#lstats, hostPath, () => lstatSync(hostPath), () => this.#register(hostPath));
+  lstatIfPresent(hostPath: string): Stats | undefined {
+    return answer(
+      this.#lstats,
+      hostPath,
+      () => lstatSync(hostPath, { throwIfNoEntry: false }),
+      () => this.#register(hostPath),
+    );
   }
 
   stat(hostPath: string): BigIntStats {
@@ -296,7 +304,7 @@ export class FileObservations implements FileLookups {
   #reachedThroughLink(hostPath: string): boolean {
     for (let path = hostPath; dirname(path) !== path; path = dirname(path)) {
       try {
-        if (this.lstat(path).isSymbolicLink()) return true;
+        if (this.lstatIfPresent(path)?.isSymbolicLink()) return true;
       } catch {
         // `hash` reports what cannot be read.
       }

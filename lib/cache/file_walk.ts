@@ -161,7 +161,8 @@ function entryKind(path: string, hostPath: string, lookups: FileLookups): EntryK
   try {
     // Synchronous: a local lstat costs microseconds, a promise round trip far more, and every task's
     // outputs are resolved (and their ancestors checked) right after it exits.
-    return kindOfStats(lookups.lstat(hostPath)) ?? "missing";
+    const info = lookups.lstatIfPresent(hostPath);
+    return info === undefined ? "missing" : kindOfStats(info) ?? "missing";
   } catch (error) {
     if (isMissing(error)) return "missing";
     return { path, message: `cannot read \`${path}\`: ${reasonOf(error)}` };
