@@ -18,6 +18,7 @@ import {
   statesCanExtend,
 } from "../domain/glob.ts";
 import { compareBytes } from "../domain/task_id.ts";
+import { type FileIdentity, fileIdentity } from "../util/file_identity.ts";
 import { pathExists } from "../util/path_exists.ts";
 import type { ProjectEntry } from "./settings_schema.ts";
 
@@ -30,6 +31,11 @@ export interface ProjectDiscovery {
   readonly listedDirs: readonly string[];
   /** Host paths of the `haz.yml` entries looked up (without following links) in glob-matched directories. */
   readonly probedFiles: readonly string[];
+  /**
+   * What each probe saw, by host path: the `lstat` identity the workspace snapshot records (PERF-001),
+   * so that it need not look again.
+   */
+  readonly probedIdentities: ReadonlyMap<string, FileIdentity>;
   /** Host paths of the literal entries examined (DISC-005). */
   readonly literalDirs: readonly string[];
 }
@@ -54,11 +60,13 @@ interface DirectoryReader {
   holdsProjectFile(relative: string): Promise<boolean>;
   /** Host paths looked up by `holdsProjectFile`. */
   probed(): string[];
+  /** The identity each lookup saw, by host path. */
+  probedIdentities(): ReadonlyMap<string, FileIdentity>;
 }
 
 function directoryReader(root: string): DirectoryReader {
   const cache = new Map<string, Promise<Dirent[] | null>>();
-  const probed: string[] = [];
+  const probed = new Map<string, FileIdentity>();
   const hostPath = (relative: string) => relative === "" ? root : join(root, relative);
   const read = (relative: string) => {
     let listing = cache.get(relative);
@@ -72,21 +80,19 @@ function directoryReader(root: string): DirectoryReader {
     read,
     listed: () => [...cache.keys()].map(hostPath),
     // One lstat instead of a listing: what else the directory holds (a build's `dist/`, say) does not
-    // matter, so the workspace snapshot (PERF-001) does not depend on it either.
+    // matter, so the workspace snapshot (PERF-001) does not depend on it either. Synchronous: one
+    // promise per project directory costs more than the call; its identity is kept for the snapshot.
     async holdsProjectFile(relative) {
       const path = join(hostPath(relative), PROJECT_FILE);
-      probed.push(path);
-      try {
-        await lstat(path);
-        return true;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === "ENOENT" || code === "ENOTDIR") return false;
-        // Not searchable (no `x` permission): the listing can still tell.
-        return (await read(relative))?.some((file) => file.name === PROJECT_FILE) ?? false;
-      }
+      const identity = fileIdentity(path, false);
+      probed.set(path, identity);
+      if (identity.latestNs !== null) return true;
+      if (identity.key === "!ENOENT" || identity.key === "!ENOTDIR") return false;
+      // Not searchable (no `x` permission): the listing can still tell.
+      return (await read(relative))?.some((file) => file.name === PROJECT_FILE) ?? false;
     },
-    probed: () => [...probed],
+    probed: () => [...probed.keys()],
+    probedIdentities: () => probed,
   };
 }
 
@@ -190,6 +196,7 @@ export async function discoverProjects(
       diagnostics: [],
       listedDirs: [],
       probedFiles: [],
+      probedIdentities: new Map(),
       literalDirs: [],
     };
   }
@@ -238,6 +245,7 @@ export async function discoverProjects(
     diagnostics,
     listedDirs: reader.listed(),
     probedFiles: reader.probed(),
+    probedIdentities: reader.probedIdentities(),
     literalDirs: listing.projectEntries.filter((entry) => !entry.isGlob).map((entry) =>
       literalPath(root, entry.text)
     ),
