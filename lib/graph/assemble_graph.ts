@@ -21,7 +21,9 @@ const KIND_ORDER: Readonly<Record<EdgeKind, number>> = { hard: 0, soft: 1, produ
  * ```
  */
 export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterable<Edge>): TaskGraph {
-  const sortedTasks = [...tasks].sort((a, b) => compareTaskIds(a.id, b.id));
+  const given = [...tasks];
+  // The load hands them over in canonical order already: checking is one comparison per task.
+  const sortedTasks = isInCanonicalOrder(given) ? given : given.sort((a, b) => compareTaskIds(a.id, b.id));
   const order = sortedTasks.map((task) => task.key);
   const rank = new Map(order.map((id, index) => [id, index]));
   // Ranks looked up once per edge; a stable sort by (from, to, kind) puts the first given of equal edges
@@ -81,6 +83,13 @@ export function graphFromSortedEdges(sortedTasks: readonly TaskDefinition[], sor
     softPredecessors,
     softSuccessors,
   };
+}
+
+function isInCanonicalOrder(tasks: readonly TaskDefinition[]): boolean {
+  for (let index = 1; index < tasks.length; index++) {
+    if (compareTaskIds(tasks[index - 1].id, tasks[index].id) > 0) return false;
+  }
+  return true;
 }
 
 /** Drops bookkeeping fields (such as declaration locations) that are not part of {@linkcode Edge}. */
