@@ -298,7 +298,6 @@ export function indexMapping<S, C>(
 ): IndexedMapping {
   const present = new Map<string, MapEntry>();
   if (map === null) return { present };
-  const declared = Object.keys(schema.fields);
   for (const entry of mapEntries(checker, map, onRepeat)) {
     if (Object.hasOwn(schema.fields, entry.key)) {
       present.set(entry.key, entry);
@@ -317,6 +316,7 @@ export function indexMapping<S, C>(
       continue;
     }
     const synonyms = schema.synonyms;
+    const declared = Object.keys(schema.fields);
     const candidate = didYouMean(entry.key, declared, synonyms === undefined ? {} : { synonyms });
     reportError(
       checker,
