@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Dirent } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { type Dirent, readdirSync } from "node:fs";
+import { lstat, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Diagnostic, errorDiagnostic, warningDiagnostic } from "../domain/diagnostic.ts";
 import {
@@ -51,13 +51,16 @@ export interface ProjectListing {
 const SKIPPED_DIRS = new Set([".haz", ".git", "node_modules"]);
 const PROJECT_FILE = "haz.yml";
 
-/** Cached directory listings: each directory is read once per discovery. */
+/**
+ * Cached directory listings: each directory is read once per discovery. Synchronous: a walk over
+ * thousands of project directories spent more on promises than on the calls.
+ */
 interface DirectoryReader {
-  read(relative: string): Promise<Dirent[] | null>;
+  read(relative: string): Dirent[] | null;
   /** Host paths of the directories read so far. */
   listed(): string[];
   /** Whether the directory has an entry named `haz.yml` (of any type), by `lstat` where it can tell. */
-  holdsProjectFile(relative: string): Promise<boolean>;
+  holdsProjectFile(relative: string): boolean;
   /** Host paths looked up by `holdsProjectFile`. */
   probed(): string[];
   /** The identity each lookup saw, by host path. */
@@ -65,13 +68,17 @@ interface DirectoryReader {
 }
 
 function directoryReader(root: string): DirectoryReader {
-  const cache = new Map<string, Promise<Dirent[] | null>>();
+  const cache = new Map<string, Dirent[] | null>();
   const probed = new Map<string, FileIdentity>();
   const hostPath = (relative: string) => relative === "" ? root : join(root, relative);
   const read = (relative: string) => {
     let listing = cache.get(relative);
     if (listing === undefined) {
-      listing = readdir(hostPath(relative), { withFileTypes: true }).catch(() => null);
+      try {
+        listing = readdirSync(hostPath(relative), { withFileTypes: true });
+      } catch {
+        listing = null;
+      }
       cache.set(relative, listing);
     }
     return listing;
@@ -80,16 +87,16 @@ function directoryReader(root: string): DirectoryReader {
     read,
     listed: () => [...cache.keys()].map(hostPath),
     // One lstat instead of a listing: what else the directory holds (a build's `dist/`, say) does not
-    // matter, so the workspace snapshot (PERF-001) does not depend on it either. Synchronous: one
-    // promise per project directory costs more than the call; its identity is kept for the snapshot.
-    async holdsProjectFile(relative) {
+    // matter, so the workspace snapshot (PERF-001) does not depend on it either. Its identity is kept
+    // for the snapshot.
+    holdsProjectFile(relative) {
       const path = join(hostPath(relative), PROJECT_FILE);
       const identity = fileIdentity(path, false);
       probed.set(path, identity);
       if (identity.latestNs !== null) return true;
       if (identity.key === "!ENOENT" || identity.key === "!ENOTDIR") return false;
       // Not searchable (no `x` permission): the listing can still tell.
-      return (await read(relative))?.some((file) => file.name === PROJECT_FILE) ?? false;
+      return read(relative)?.some((file) => file.name === PROJECT_FILE) ?? false;
     },
     probed: () => [...probed.keys()],
     probedIdentities: () => probed,
@@ -123,26 +130,26 @@ async function literalProblem(root: string, entry: string): Promise<string | nul
 }
 
 /** DISC-006: every directory below the root whose root-relative path matches the glob and holds haz.yml. */
-async function expandGlob(reader: DirectoryReader, entry: string): Promise<string[]> {
+function expandGlob(reader: DirectoryReader, entry: string): string[] {
   const alternatives = compileGlobAlternatives(`/${entry}`);
   const found: string[] = [];
-  async function walk(relative: string, states: readonly number[][]): Promise<void> {
-    const listing = await reader.read(relative);
+  function walk(relative: string, states: readonly number[][]): void {
+    const listing = reader.read(relative);
     if (listing === null) return;
-    await Promise.all(listing.map(async (child) => {
-      if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) return;
+    for (const child of listing) {
+      if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) continue;
       const next = alternatives.map((alternative, index) =>
         advanceStates(alternative, states[index], child.name)
       );
-      if (next.every((alternativeStates) => alternativeStates.length === 0)) return;
+      if (next.every((alternativeStates) => alternativeStates.length === 0)) continue;
       const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
-      if (anyState(alternatives, next, statesAccept)) {
-        if (await reader.holdsProjectFile(childRelative)) found.push(childRelative);
+      if (anyState(alternatives, next, statesAccept) && reader.holdsProjectFile(childRelative)) {
+        found.push(childRelative);
       }
-      if (anyState(alternatives, next, statesCanExtend)) await walk(childRelative, next);
-    }));
+      if (anyState(alternatives, next, statesCanExtend)) walk(childRelative, next);
+    }
   }
-  await walk("", alternatives.map(initialStates));
+  walk("", alternatives.map(initialStates));
   return found;
 }
 
@@ -204,7 +211,7 @@ export async function discoverProjects(
   const diagnostics: Diagnostic[] = [];
   const dirs = new Set<string>();
   const outcomes = await Promise.all(listing.projectEntries.map(async (entry) => {
-    if (entry.isGlob) return { entry, matches: await expandGlob(reader, entry.text), problem: null };
+    if (entry.isGlob) return { entry, matches: expandGlob(reader, entry.text), problem: null };
     const problem = await literalProblem(root, entry.text);
     return { entry, matches: problem === null ? [entry.text] : [], problem };
   }));
