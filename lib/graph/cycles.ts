@@ -8,6 +8,7 @@
 import { errorDiagnostic } from "../domain/diagnostic.ts";
 import type { Diagnostic, DiagnosticLocation } from "../domain/diagnostic.ts";
 import type { EdgeKind } from "../domain/workspace.ts";
+import { indexByKey } from "./assemble_graph.ts";
 import type { LocatedEdge } from "./declared_edges.ts";
 
 /** Parallel edges are explained by the first kind in this order (DAG-014). */
@@ -28,7 +29,7 @@ interface Step {
  * ```
  */
 export function cycleDiagnostics(order: readonly string[], edges: readonly LocatedEdge[]): Diagnostic[] {
-  const position = new Map(order.map((id, index) => [id, index]));
+  const position = indexByKey(order);
   if (isAcyclic(order.length, position, edges)) return [];
   const steps = successorSteps(position, order, edges);
   return stronglyConnectedComponents(steps)

@@ -26,7 +26,7 @@ import type {
   Workspace,
 } from "../domain/workspace.ts";
 import { decodeCompact, encodeCompact } from "../util/compact_codec.ts";
-import { graphFromSortedEdges } from "./assemble_graph.ts";
+import { graphFromSortedEdges, indexByKey } from "./assemble_graph.ts";
 import { instantiateTask } from "./instantiate_task.ts";
 
 /** What a snapshot restores. */
@@ -327,7 +327,7 @@ function decodeProject(encoded: Encoded, numbered: TaskDefinition[]): Project {
  */
 export function encodeSnapshotContent(content: SnapshotContent): string {
   const { workspace, graph, warnings } = content;
-  const rank = new Map(graph.order.map((key, index) => [key, index]));
+  const rank = indexByKey(graph.order);
   if (Object.keys(workspace).length !== 3) throw new TypeError("snapshot: a workspace of an unknown shape");
   const numbers = new Map<TaskDefinition, number>();
   const projects = workspace.projects.map((project) => encodeProject(project, numbers));
