@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { type Diagnostic, errorDiagnostic, warningDiagnostic } from "../domain/diagnostic.ts";
 import {
   advanceStates,
-  type CompiledAlternative,
   compileGlobAlternatives,
   initialStates,
   statesAccept,
@@ -138,28 +137,26 @@ function expandGlob(reader: DirectoryReader, entry: string): string[] {
     if (listing === null) return;
     for (const child of listing) {
       if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) continue;
-      const next = alternatives.map((alternative, index) =>
-        advanceStates(alternative, states[index], child.name)
-      );
-      if (next.every((alternativeStates) => alternativeStates.length === 0)) continue;
-      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
-      if (anyState(alternatives, next, statesAccept) && reader.holdsProjectFile(childRelative)) {
-        found.push(childRelative);
+      // One pass over the alternatives: their next states, and whether any accepts or can go deeper.
+      const next: number[][] = [];
+      let accepts = false;
+      let deeper = false;
+      for (let index = 0; index < alternatives.length; index++) {
+        const alternative = alternatives[index];
+        const advanced = advanceStates(alternative, states[index], child.name);
+        next.push(advanced);
+        if (advanced.length === 0) continue;
+        accepts ||= statesAccept(alternative, advanced);
+        deeper ||= statesCanExtend(alternative, advanced);
       }
-      if (anyState(alternatives, next, statesCanExtend)) walk(childRelative, next);
+      if (!accepts && !deeper) continue;
+      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
+      if (accepts && reader.holdsProjectFile(childRelative)) found.push(childRelative);
+      if (deeper) walk(childRelative, next);
     }
   }
   walk("", alternatives.map(initialStates));
   return found;
-}
-
-/** Whether `test` holds for the states of any alternative. */
-function anyState(
-  alternatives: readonly CompiledAlternative[],
-  states: readonly number[][],
-  test: (alternative: CompiledAlternative, states: readonly number[]) => boolean,
-): boolean {
-  return alternatives.some((alternative, index) => test(alternative, states[index]));
 }
 
 /** Byte order of root-relative directories with `.` first (DISC-007). */
