@@ -92,11 +92,11 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
   const body = options.body ?? null;
   let source: Readable | null = null;
   let gunzip: Gunzip | null = null;
-  const written: WrittenFiles = { open: [], closed: [] };
-  const close = () => {
+  const written: WrittenFiles = { open: [], syncs: [], closed: [] };
+  const close = async () => {
     source?.destroy();
     gunzip?.destroy();
-    closeAll(written);
+    await closeAll(written);
   };
   try {
     let archive = smallArchive(body ?? smallArtifact(artifact));
@@ -119,16 +119,15 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
       join(options.directory, MANIFEST_FILE),
       new TextEncoder().encode(serializeManifest({ ...manifest, created_at_unix: options.nowUnix })),
     );
-    // CACHE-017 steps 2–4 in one round: every file (through the descriptor that wrote it, if still
-    // open), the manifest last written, and both directories.
-    // Settled, not raced: no descriptor is closed while an fsync on it is under way.
+    // CACHE-017 steps 1–4 in one round: the fsync of each small file started once it was written
+    // (the manifest last), streamed members by path, and both directories; the rename waits for all.
     const synced = await Promise.allSettled([
-      ...written.open.map(syncOpenFile),
+      ...written.syncs.splice(0),
       ...written.closed.map(syncFile),
       syncDirectory(join(options.directory, OUTPUTS_DIR)),
       syncDirectory(options.directory),
     ]);
-    closeAll(written);
+    await closeAll(written);
     for (const outcome of synced) if (outcome.status === "rejected") throw outcome.reason;
     const published = await publishStoreDirectory(options.context, options.directory, {
       key: options.key,
@@ -140,7 +139,7 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
     });
     return published.ok ? { kind: "imported" } : { kind: "failed", message: published.reason };
   } catch (error) {
-    close();
+    await close();
     if (error instanceof Rejection) return { kind: "rejected", reason: error.message };
     if (isZlibError(error)) {
       return { kind: "rejected", reason: `not a haz artifact: ${oneLine(errorMessage(error))}` };
@@ -150,23 +149,33 @@ export async function importArtifact(options: ImportArtifactOptions): Promise<Im
 }
 
 /**
- * The files an import wrote into its store directory (streams, blobs, the manifest), to be fsynced:
- * small ones by the descriptor that wrote them, still open; streamed ones by path.
+ * The files an import wrote into its store directory (streams, blobs, the manifest) and their
+ * fsyncs: a small file is synced through the descriptor that wrote it, from the moment it is
+ * complete, while the unpacking goes on; a streamed member by path, once all are written.
  */
 interface WrittenFiles {
+  /** Descriptors of small files, open until their fsyncs have settled. */
   readonly open: number[];
+  /** The fsyncs started on them. */
+  readonly syncs: Promise<void>[];
+  /** Streamed members, closed already. */
   readonly closed: string[];
 }
 
-/** Creates `path` (it must not exist) with `bytes`, keeping its descriptor in `written` for the fsync. */
+/** Creates `path` (it must not exist) with `bytes` and starts its fsync through the same descriptor. */
 function writeNewFile(written: WrittenFiles, path: string, bytes: Uint8Array): void {
   const fd = openSync(path, "wx", 0o644);
   written.open.push(fd);
   for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
+  const sync = syncOpenFile(fd);
+  // Observed when the round settles (or the import fails); never an unhandled rejection meanwhile.
+  sync.catch(() => {});
+  written.syncs.push(sync);
 }
 
-/** Closes the descriptors still open. */
-function closeAll(written: WrittenFiles): void {
+/** Closes the descriptors still open, once no fsync on any of them is under way. */
+async function closeAll(written: WrittenFiles): Promise<void> {
+  await Promise.allSettled(written.syncs.splice(0));
   for (const fd of written.open.splice(0)) closeSync(fd);
 }
 
