@@ -149,7 +149,6 @@ export function resolvePattern(spec: PatternSpec, projectRoot: string): PathPatt
   const written = spec.text;
   const isGlob = isGlobPattern(written);
   const canonical = canonicalText(written, projectRoot, isGlob);
-  // Built whole rather than spread: an imported workspace resolves a few hundred thousand patterns.
   return spec.location === undefined
     ? { written, canonical, isGlob }
     : { written, canonical, isGlob, location: spec.location };
