@@ -5,7 +5,7 @@
  * @module
  */
 
-import { exclusionMatchesPath, expandBraces, patternMatches, staticPrefix } from "../domain/glob.ts";
+import { compileGlobAlternatives, exclusionMatchesPath, patternMatches } from "../domain/glob.ts";
 import { comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { PathPattern, TaskGraph } from "../domain/workspace.ts";
 import type { RuntimeInvariantViolation } from "./records.ts";
@@ -185,11 +185,17 @@ function reach(start: string, adjacency: ReadonlyMap<string, readonly string[]>,
 /** The distinct static prefixes of a glob's alternatives, by canonical text. */
 const prefixesOfGlob = new Map<string, readonly string[]>();
 
-/** Memoised: the same patterns recur in every run of a process (`haz watch`). */
+/**
+ * Memoised: the same patterns recur in every run of a process (`haz watch`). Every path an
+ * alternative matches lies at or below its literal prefix; the compiled alternatives are those the
+ * run's keys were derived with.
+ */
 function globPrefixes(canonical: string): readonly string[] {
   let prefixes = prefixesOfGlob.get(canonical);
   if (prefixes === undefined) {
-    prefixes = [...new Set(expandBraces(canonical).map(staticPrefix))];
+    prefixes = [
+      ...new Set(compileGlobAlternatives(canonical).map((alternative) => alternative.literalPrefix)),
+    ];
     prefixesOfGlob.set(canonical, prefixes);
   }
   return prefixes;
