@@ -8,6 +8,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { hostPath } from "../util/directory_walk.ts";
+import { ioFailureReason } from "../util/io_failure_reason.ts";
 import { parseJsonc } from "../util/jsonc.ts";
 
 /** A parsed source document, or the error line that reports it. */
@@ -34,7 +35,8 @@ export function readSourceFile(dir: string, path: string): SourceRead {
       readFileSync(hostPath(dir, path)),
     );
   } catch (error) {
-    return { ok: false, error: `error: cannot read ${path}: ${reasonOf(error)}` };
+    const reason = error instanceof TypeError ? "not valid UTF-8" : ioFailureReason(error);
+    return { ok: false, error: `error: cannot read ${path}: ${reason}` };
   }
   if (path.endsWith(".yaml") || path.endsWith(".yml")) {
     try {
@@ -97,11 +99,6 @@ export function stringList(value: unknown): string[] {
 }
 
 function reasonOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  if (error instanceof TypeError) return "not valid UTF-8";
   return error instanceof Error ? error.message : String(error);
 }
 

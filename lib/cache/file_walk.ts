@@ -26,7 +26,8 @@ import {
 import { compareBytes } from "../domain/task_id.ts";
 import type { PathPattern } from "../domain/workspace.ts";
 import { DIRECT_LOOKUPS, type FileLookups, FileObservations } from "./file_observations.ts";
-import { errorCode, errorMessage } from "./io_error.ts";
+import { errorCode } from "./io_error.ts";
+import { ioFailureReason } from "../util/io_failure_reason.ts";
 
 /** One input file: its workspace-absolute path and the host path to read it through. */
 export interface InputFile {
@@ -102,19 +103,6 @@ const SKIPPED_NAMES = new Set([".haz", ".git"]);
 /** How many directories are read at the same time. */
 const WALK_CONCURRENCY = 8;
 
-const REASONS: Readonly<Record<string, string>> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  ELOOP: "too many levels of symbolic links",
-  EIO: "input/output error",
-  EMFILE: "too many open files",
-  ENFILE: "too many open files",
-};
-
-function reasonOf(error: unknown): string {
-  return REASONS[errorCode(error) ?? ""] ?? errorMessage(error);
-}
-
 function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code === "ENOENT" || code === "ENOTDIR";
@@ -151,7 +139,7 @@ function entryKind(path: string, hostPath: string, lookups: FileLookups): EntryK
     return kindOfStats(lookups.lstat(hostPath)) ?? "missing";
   } catch (error) {
     if (isMissing(error)) return "missing";
-    return { path, message: `cannot read \`${path}\`: ${reasonOf(error)}` };
+    return { path, message: `cannot read \`${path}\`: ${ioFailureReason(error)}` };
   }
 }
 
@@ -243,7 +231,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
       } catch (error) {
         // A dangling or looping link is skipped; anything else could hide an input (CACHE-029).
         if (!isMissing(error) && errorCode(error) !== "ELOOP") {
-          const message = `cannot read input \`${node.path}\`: ${reasonOf(error)}`;
+          const message = `cannot read input \`${node.path}\`: ${ioFailureReason(error)}`;
           failures.push({ path: node.path, message, pattern: node.pattern });
         }
         return;
@@ -283,7 +271,7 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
     } catch (error) {
       // A directory that vanished holds nothing; one that cannot be read must not be skipped.
       if (!isMissing(error)) {
-        const message = `cannot read directory \`${directory.path}\`: ${reasonOf(error)}`;
+        const message = `cannot read directory \`${directory.path}\`: ${ioFailureReason(error)}`;
         failures.push({ path: directory.path, message, pattern: directory.pattern });
       }
       return;
@@ -362,7 +350,7 @@ function checkLiteralInput(workspaceRoot: string, path: string, lookups: FileLoo
   } catch (error) {
     if (isMissing(error)) return { path, message: `input \`${path}\` does not exist` };
     if (errorCode(error) === "ELOOP") return { path, message: `input \`${path}\` is not a regular file` };
-    return { path, message: `cannot read input \`${path}\`: ${reasonOf(error)}` };
+    return { path, message: `cannot read input \`${path}\`: ${ioFailureReason(error)}` };
   }
 }
 

@@ -11,6 +11,7 @@ import { exportHtml } from "../graph/export_html.ts";
 import { exportJson } from "../graph/export_json.ts";
 import { exportMermaid } from "../graph/export_mermaid.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
+import { ioFailureReason } from "../util/io_failure_reason.ts";
 import type { CommandContext } from "./command_context.ts";
 import type { ParsedCommandLine } from "./parse_args.ts";
 import { resolveSelection } from "./resolve_selection.ts";
@@ -48,7 +49,7 @@ export async function graphCommand(context: CommandContext, parsed: ParsedComman
     await writeFileAtomic(resolve(context.startDir, file), text);
     return 0;
   } catch (error) {
-    writeText(context.stderr, `error: could not write graph to ${file}: ${(error as Error).message}\n`);
+    writeText(context.stderr, `error: could not write graph to ${file}: ${ioFailureReason(error)}\n`);
     return 2;
   }
 }

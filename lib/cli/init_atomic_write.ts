@@ -8,24 +8,11 @@
 import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { syncDirectory } from "../util/fsync_path.ts";
+import { ioFailureReason } from "../util/io_failure_reason.ts";
 import { pathExists } from "../util/path_exists.ts";
 
 /** A write that succeeded, or the reason it did not, in a few words. */
 export type WriteOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/** Short lower-case reasons for the usual file-system failures. */
-const REASONS: Readonly<Record<string, string>> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EEXIST: "file already exists",
-  ENOENT: "no such file or directory",
-  ENOTDIR: "not a directory",
-  EISDIR: "is a directory",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  EROFS: "read-only file system",
-  EIO: "input/output error",
-};
 
 /**
  * Creates `path` with `content`: writes and fsyncs a temp file next to it, renames it into place and
@@ -81,7 +68,7 @@ async function writeThroughTemp(
     return { ok: true };
   } catch (error) {
     if (created) await unlink(temp).catch(() => undefined);
-    return { ok: false, reason: failureReason(error) };
+    return { ok: false, reason: ioFailureReason(error) };
   }
 }
 
@@ -99,27 +86,13 @@ export async function ensureDirectoryDurably(path: string): Promise<WriteOutcome
     await syncDirectory(dirname(path));
     return { ok: true };
   } catch (error) {
-    if ((error as { code?: unknown }).code !== "EEXIST") return { ok: false, reason: failureReason(error) };
+    if ((error as { code?: unknown }).code !== "EEXIST") return { ok: false, reason: ioFailureReason(error) };
   }
   try {
     return (await lstat(path)).isDirectory() ? { ok: true } : { ok: false, reason: "not a directory" };
   } catch (error) {
-    return { ok: false, reason: failureReason(error) };
+    return { ok: false, reason: ioFailureReason(error) };
   }
-}
-
-/**
- * A few words for a file-system error, without host paths.
- *
- * @example
- * ```ts
- * failureReason(Object.assign(new Error("…"), { code: "EACCES" })); // "permission denied"
- * ```
- */
-export function failureReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string") return REASONS[code] ?? code;
-  return error instanceof Error ? error.message : String(error);
 }
 
 async function failWithCleanup(temp: string, reason: string): Promise<WriteOutcome> {

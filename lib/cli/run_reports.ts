@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import type { Clock } from "../util/clock.ts";
 import type { RunGraphOutcome } from "../exec/records.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
+import { ioFailureReason } from "../util/io_failure_reason.ts";
 import type { CommandContext } from "./command_context.ts";
 import type { RunTrace } from "../exec/run_trace.ts";
 import { runProfile } from "./run_profile.ts";
@@ -61,7 +62,7 @@ export async function writeRunReports(
     try {
       await writeFileAtomic(resolve(context.startDir, file), `${JSON.stringify(value, null, 2)}\n`);
     } catch (error) {
-      reportError(`error: could not write ${kind} to ${file}: ${(error as Error).message}\n`);
+      reportError(`error: could not write ${kind} to ${file}: ${ioFailureReason(error)}\n`);
       if (code === 0) code = 2;
     }
   };

@@ -7,28 +7,10 @@
 
 import { readFileSync } from "node:fs";
 import { type Diagnostic, errorDiagnostic } from "../domain/diagnostic.ts";
+import { ioFailureReason } from "../util/io_failure_reason.ts";
 
 /** The text of a configuration file, or its CFG-009 diagnostic. */
 export type ConfigText = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
-
-/** Short lower-case reasons for the usual file-system failures. */
-const REASONS: Readonly<Record<string, string>> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "is a directory",
-  ENOTDIR: "a parent is not a directory",
-  ELOOP: "too many levels of symbolic links",
-  EMFILE: "too many open files",
-  EIO: "input/output error",
-};
-
-/** Describes a file-system error in a few words, without the host path. */
-function readFailureReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string") return REASONS[code] ?? code;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** One decoder for every file: a non-streaming `decode` starts afresh each time. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -51,7 +33,7 @@ export function readConfigText(hostPath: string, displayPath: string): ConfigTex
   } catch (error) {
     return {
       ok: false,
-      diagnostic: errorDiagnostic("CFG-009", `cannot read ${displayPath}: ${readFailureReason(error)}`, {
+      diagnostic: errorDiagnostic("CFG-009", `cannot read ${displayPath}: ${ioFailureReason(error)}`, {
         phase: 2,
         location: { path: displayPath },
       }),

@@ -333,7 +333,10 @@ describe("graph output files and errors", () => {
     await ready();
     assert.equal(results.toMissingDir.code, 2);
     assert.equal(results.toMissingDir.stdout, "");
-    assert.match(results.toMissingDir.stderr, /^error: could not write graph to missing-dir\/g\.dot: /);
+    assert.match(
+      results.toMissingDir.stderr,
+      /^error: could not write graph to missing-dir\/g\.dot: no such file or directory\n$/,
+    );
   });
 
   test("SEL-010 an empty node set: `nothing to show`, exit 2", SLOW, async () => {
