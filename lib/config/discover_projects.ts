@@ -5,19 +5,19 @@
  * @module
  */
 
-import type { Dirent } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { type Dirent, readdirSync } from "node:fs";
+import { lstat, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Diagnostic, errorDiagnostic, warningDiagnostic } from "../domain/diagnostic.ts";
 import {
   advanceStates,
-  type CompiledAlternative,
   compileGlobAlternatives,
   initialStates,
   statesAccept,
   statesCanExtend,
 } from "../domain/glob.ts";
 import { compareBytes } from "../domain/task_id.ts";
+import { type FileIdentity, fileIdentity } from "../util/file_identity.ts";
 import { pathExists } from "../util/path_exists.ts";
 import type { ProjectEntry } from "./settings_schema.ts";
 
@@ -30,6 +30,11 @@ export interface ProjectDiscovery {
   readonly listedDirs: readonly string[];
   /** Host paths of the `haz.yml` entries looked up (without following links) in glob-matched directories. */
   readonly probedFiles: readonly string[];
+  /**
+   * What each probe saw, by host path: the `lstat` identity the workspace snapshot records (PERF-001),
+   * so that it need not look again.
+   */
+  readonly probedIdentities: ReadonlyMap<string, FileIdentity>;
   /** Host paths of the literal entries examined (DISC-005). */
   readonly literalDirs: readonly string[];
 }
@@ -45,25 +50,34 @@ export interface ProjectListing {
 const SKIPPED_DIRS = new Set([".haz", ".git", "node_modules"]);
 const PROJECT_FILE = "haz.yml";
 
-/** Cached directory listings: each directory is read once per discovery. */
+/**
+ * Cached directory listings: each directory is read once per discovery. Synchronous: a walk over
+ * thousands of project directories spent more on promises than on the calls.
+ */
 interface DirectoryReader {
-  read(relative: string): Promise<Dirent[] | null>;
+  read(relative: string): Dirent[] | null;
   /** Host paths of the directories read so far. */
   listed(): string[];
   /** Whether the directory has an entry named `haz.yml` (of any type), by `lstat` where it can tell. */
-  holdsProjectFile(relative: string): Promise<boolean>;
+  holdsProjectFile(relative: string): boolean;
   /** Host paths looked up by `holdsProjectFile`. */
   probed(): string[];
+  /** The identity each lookup saw, by host path. */
+  probedIdentities(): ReadonlyMap<string, FileIdentity>;
 }
 
 function directoryReader(root: string): DirectoryReader {
-  const cache = new Map<string, Promise<Dirent[] | null>>();
-  const probed: string[] = [];
+  const cache = new Map<string, Dirent[] | null>();
+  const probed = new Map<string, FileIdentity>();
   const hostPath = (relative: string) => relative === "" ? root : join(root, relative);
   const read = (relative: string) => {
     let listing = cache.get(relative);
     if (listing === undefined) {
-      listing = readdir(hostPath(relative), { withFileTypes: true }).catch(() => null);
+      try {
+        listing = readdirSync(hostPath(relative), { withFileTypes: true });
+      } catch {
+        listing = null;
+      }
       cache.set(relative, listing);
     }
     return listing;
@@ -72,21 +86,19 @@ function directoryReader(root: string): DirectoryReader {
     read,
     listed: () => [...cache.keys()].map(hostPath),
     // One lstat instead of a listing: what else the directory holds (a build's `dist/`, say) does not
-    // matter, so the workspace snapshot (PERF-001) does not depend on it either.
-    async holdsProjectFile(relative) {
+    // matter, so the workspace snapshot (PERF-001) does not depend on it either. Its identity is kept
+    // for the snapshot.
+    holdsProjectFile(relative) {
       const path = join(hostPath(relative), PROJECT_FILE);
-      probed.push(path);
-      try {
-        await lstat(path);
-        return true;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === "ENOENT" || code === "ENOTDIR") return false;
-        // Not searchable (no `x` permission): the listing can still tell.
-        return (await read(relative))?.some((file) => file.name === PROJECT_FILE) ?? false;
-      }
+      const identity = fileIdentity(path, false);
+      probed.set(path, identity);
+      if (identity.latestNs !== null) return true;
+      if (identity.key === "!ENOENT" || identity.key === "!ENOTDIR") return false;
+      // Not searchable (no `x` permission): the listing can still tell.
+      return read(relative)?.some((file) => file.name === PROJECT_FILE) ?? false;
     },
-    probed: () => [...probed],
+    probed: () => [...probed.keys()],
+    probedIdentities: () => probed,
   };
 }
 
@@ -117,36 +129,34 @@ async function literalProblem(root: string, entry: string): Promise<string | nul
 }
 
 /** DISC-006: every directory below the root whose root-relative path matches the glob and holds haz.yml. */
-async function expandGlob(reader: DirectoryReader, entry: string): Promise<string[]> {
+function expandGlob(reader: DirectoryReader, entry: string): string[] {
   const alternatives = compileGlobAlternatives(`/${entry}`);
   const found: string[] = [];
-  async function walk(relative: string, states: readonly number[][]): Promise<void> {
-    const listing = await reader.read(relative);
+  function walk(relative: string, states: readonly number[][]): void {
+    const listing = reader.read(relative);
     if (listing === null) return;
-    await Promise.all(listing.map(async (child) => {
-      if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) return;
-      const next = alternatives.map((alternative, index) =>
-        advanceStates(alternative, states[index], child.name)
-      );
-      if (next.every((alternativeStates) => alternativeStates.length === 0)) return;
-      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
-      if (anyState(alternatives, next, statesAccept)) {
-        if (await reader.holdsProjectFile(childRelative)) found.push(childRelative);
+    for (const child of listing) {
+      if (!child.isDirectory() || SKIPPED_DIRS.has(child.name)) continue;
+      // One pass over the alternatives: their next states, and whether any accepts or can go deeper.
+      const next: number[][] = [];
+      let accepts = false;
+      let deeper = false;
+      for (let index = 0; index < alternatives.length; index++) {
+        const alternative = alternatives[index];
+        const advanced = advanceStates(alternative, states[index], child.name);
+        next.push(advanced);
+        if (advanced.length === 0) continue;
+        accepts ||= statesAccept(alternative, advanced);
+        deeper ||= statesCanExtend(alternative, advanced);
       }
-      if (anyState(alternatives, next, statesCanExtend)) await walk(childRelative, next);
-    }));
+      if (!accepts && !deeper) continue;
+      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
+      if (accepts && reader.holdsProjectFile(childRelative)) found.push(childRelative);
+      if (deeper) walk(childRelative, next);
+    }
   }
-  await walk("", alternatives.map(initialStates));
+  walk("", alternatives.map(initialStates));
   return found;
-}
-
-/** Whether `test` holds for the states of any alternative. */
-function anyState(
-  alternatives: readonly CompiledAlternative[],
-  states: readonly number[][],
-  test: (alternative: CompiledAlternative, states: readonly number[]) => boolean,
-): boolean {
-  return alternatives.some((alternative, index) => test(alternative, states[index]));
 }
 
 /** Byte order of root-relative directories with `.` first (DISC-007). */
@@ -190,6 +200,7 @@ export async function discoverProjects(
       diagnostics: [],
       listedDirs: [],
       probedFiles: [],
+      probedIdentities: new Map(),
       literalDirs: [],
     };
   }
@@ -197,7 +208,7 @@ export async function discoverProjects(
   const diagnostics: Diagnostic[] = [];
   const dirs = new Set<string>();
   const outcomes = await Promise.all(listing.projectEntries.map(async (entry) => {
-    if (entry.isGlob) return { entry, matches: await expandGlob(reader, entry.text), problem: null };
+    if (entry.isGlob) return { entry, matches: expandGlob(reader, entry.text), problem: null };
     const problem = await literalProblem(root, entry.text);
     return { entry, matches: problem === null ? [entry.text] : [], problem };
   }));
@@ -238,6 +249,7 @@ export async function discoverProjects(
     diagnostics,
     listedDirs: reader.listed(),
     probedFiles: reader.probed(),
+    probedIdentities: reader.probedIdentities(),
     literalDirs: listing.projectEntries.filter((entry) => !entry.isGlob).map((entry) =>
       literalPath(root, entry.text)
     ),

@@ -188,6 +188,7 @@ export async function loadConfig(
         ...discovery.literalDirs.flatMap((dir) => pathFromRoot(root, dir)),
       ],
       resolved: discovery.literalDirs,
+      unfollowedSeen: discovery.probedIdentities,
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../domain/diagnostic.ts";
 import type { DiagnosticLocation } from "../domain/diagnostic.ts";
 import type { TaskBody, WorkspaceSettings } from "../domain/workspace.ts";
 import type { Expression } from "../domain/expression.ts";
+import type { FileIdentity } from "../util/file_identity.ts";
 
 /** One project after reading its `haz.yml`. */
 export interface LoadedProject {
@@ -57,6 +58,11 @@ export interface ConfigSources {
   readonly unfollowed: readonly string[];
   /** Resolved to their real path. */
   readonly resolved: readonly string[];
+  /**
+   * Identities already seen by `lstat` during discovery (every one taken after the load began), by host
+   * path: the snapshot records them as they are instead of examining the path again.
+   */
+  readonly unfollowedSeen: ReadonlyMap<string, FileIdentity>;
 }
 
 /** The result of phases 1–2. */

@@ -18,6 +18,9 @@ import {
 import { didYouMean } from "../util/did_you_mean.ts";
 import { locateNode, resolveAlias, sourceText, type YamlFile } from "./yaml_source.ts";
 
+/** The `invalid` set of a mapping whose values were all valid. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
 /** Collects the diagnostics of one file (phase 2 unless told otherwise). */
 export interface FileChecker {
   readonly file: YamlFile;
@@ -172,15 +175,20 @@ export function keyText(file: YamlFile, key: Node | null): string {
   return sourceText(file, node).split("\n")[0];
 }
 
+/** Where an empty value is located instead (its key, or its list). */
+interface FallbackLocation {
+  fallbackLocation(): DiagnosticLocation;
+}
+
 /** A value whose location is computed on first use. */
 class LocatedValue implements YamlValue {
   readonly written: Node | null;
   readonly node: Node | null;
   readonly #file: YamlFile;
-  readonly #fallback: () => DiagnosticLocation;
+  readonly #fallback: FallbackLocation;
   #location: DiagnosticLocation | undefined;
 
-  constructor(file: YamlFile, written: Node | null, fallback: () => DiagnosticLocation) {
+  constructor(file: YamlFile, written: Node | null, fallback: FallbackLocation) {
     this.#file = file;
     this.written = written;
     this.node = written === null ? null : resolveAlias(file, written);
@@ -192,14 +200,14 @@ class LocatedValue implements YamlValue {
       const written = this.written;
       const empty = written === null ||
         (isScalar(written) && written.range && written.range[0] === written.range[1]);
-      this.#location = empty ? this.#fallback() : locateNode(this.#file, written!);
+      this.#location = empty ? this.#fallback.fallbackLocation() : locateNode(this.#file, written!);
     }
     return this.#location;
   }
 }
 
-/** A mapping entry whose key location is computed on first use. */
-class LocatedEntry implements MapEntry {
+/** A mapping entry whose key location is computed on first use; its empty value is located on the key. */
+class LocatedEntry implements MapEntry, FallbackLocation {
   readonly key: string;
   readonly value: YamlValue;
   readonly #file: YamlFile;
@@ -210,12 +218,16 @@ class LocatedEntry implements MapEntry {
     this.#file = file;
     this.key = key;
     this.#keyNode = keyNode;
-    this.value = new LocatedValue(file, written, () => this.keyLocation);
+    this.value = new LocatedValue(file, written, this);
   }
 
   get keyLocation(): DiagnosticLocation {
     this.#keyLocation ??= locateNode(this.#file, this.#keyNode);
     return this.#keyLocation;
+  }
+
+  fallbackLocation(): DiagnosticLocation {
+    return this.keyLocation;
   }
 }
 
@@ -228,7 +240,7 @@ class LocatedEntry implements MapEntry {
  * ```
  */
 export function valueOf(file: YamlFile, written: Node | null, fallback: () => DiagnosticLocation): YamlValue {
-  return new LocatedValue(file, written, fallback);
+  return new LocatedValue(file, written, { fallbackLocation: fallback });
 }
 
 /**
@@ -274,7 +286,7 @@ export function mapEntries(
 export function listItems(checker: FileChecker, seq: YAMLSeq): YamlValue[] {
   const file = checker.file;
   let listLocation: DiagnosticLocation | undefined;
-  const fallback = () => listLocation ??= locateNode(file, seq);
+  const fallback = { fallbackLocation: () => listLocation ??= locateNode(file, seq) };
   return seq.items.map((item) => new LocatedValue(file, (item ?? null) as Node | null, fallback));
 }
 
@@ -298,7 +310,6 @@ export function indexMapping<S, C>(
 ): IndexedMapping {
   const present = new Map<string, MapEntry>();
   if (map === null) return { present };
-  const declared = Object.keys(schema.fields);
   for (const entry of mapEntries(checker, map, onRepeat)) {
     if (Object.hasOwn(schema.fields, entry.key)) {
       present.set(entry.key, entry);
@@ -317,6 +328,7 @@ export function indexMapping<S, C>(
       continue;
     }
     const synonyms = schema.synonyms;
+    const declared = Object.keys(schema.fields);
     const candidate = didYouMean(entry.key, declared, synonyms === undefined ? {} : { synonyms });
     reportError(
       checker,
@@ -349,7 +361,8 @@ export function readFields<S, C>(
   preset: Partial<S> = {},
 ): ReadMapping<S> {
   const values = {} as Record<string, unknown>;
-  const invalid = new Set<string>();
+  // Most mappings have no invalid key: they share one empty set.
+  let invalid: Set<string> | undefined;
   const fields = schema.fields as Record<string, FieldSchema<unknown, C>>;
   for (const key in fields) {
     const field = fields[key];
@@ -363,10 +376,10 @@ export function readFields<S, C>(
       continue;
     }
     const read = field.read(checker, key, entry.value, context);
-    if (read === null) invalid.add(key);
+    if (read === null) (invalid ??= new Set()).add(key);
     values[key] = read ?? field.default;
   }
-  return { values: values as S, present, invalid };
+  return { values: values as S, present, invalid: invalid ?? NO_KEYS };
 }
 
 /**

@@ -174,7 +174,13 @@ function patternsValue(
 ): PatternSpec[] | null {
   const entries = stringList(checker, key, value);
   if (entries === null) return null;
-  const specs: (PatternSpec & { location: DiagnosticLocation; identity: string })[] = [];
+  const specs: {
+    text: string;
+    pattern: string;
+    exclude: boolean;
+    location: DiagnosticLocation;
+    identity: string;
+  }[] = [];
   for (const entry of entries) {
     const exclude = entry.text.startsWith("!");
     const text = exclude ? entry.text.slice(1) : entry.text;
@@ -189,7 +195,14 @@ function patternsValue(
       continue;
     }
     const canonical = context.projectRoot === null ? text : canonicalPattern(text, context.projectRoot);
-    specs.push({ text, exclude, location: entry.location, identity: `${exclude ? "!" : ""}${canonical}` });
+    // `text` as written (with its `!`) for CFG-007's message; `pattern` without it.
+    specs.push({
+      text: entry.text,
+      pattern: text,
+      exclude,
+      location: entry.location,
+      identity: `${exclude ? "!" : ""}${canonical}`,
+    });
   }
   // ADOPT-100: `!` entries of `outputs` are output exclusions; they cannot stand alone.
   if (key === "outputs" && specs.length > 0 && specs.every((spec) => spec.exclude)) {
@@ -197,17 +210,8 @@ function patternsValue(
       help: "list what the task writes; `!` entries only remove files from it",
     });
   }
-  const unique = withoutDuplicates(
-    checker,
-    key,
-    specs.map((spec) => ({ ...spec, text: `${spec.exclude ? "!" : ""}${spec.text}` })),
-    (spec) => spec.identity,
-  );
-  return unique.map((spec) => ({
-    text: spec.exclude ? spec.text.slice(1) : spec.text,
-    exclude: spec.exclude,
-    location: spec.location,
-  }));
+  const unique = withoutDuplicates(checker, key, specs, (spec) => spec.identity);
+  return unique.map((spec) => ({ text: spec.pattern, exclude: spec.exclude, location: spec.location }));
 }
 
 /** CFG-020: task references (REF-001 syntax), no textual duplicates. */
@@ -223,7 +227,11 @@ function referencesValue(checker: FileChecker, key: string, value: YamlValue): D
       reportError(checker, "REF-001", invalidRefMessage(entry.text, result.reason), entry.location);
       continue;
     }
-    parsed.push({ ...entry, declared: { ref: result.ref, location: entry.location } });
+    parsed.push({
+      text: entry.text,
+      location: entry.location,
+      declared: { ref: result.ref, location: entry.location },
+    });
   }
   return withoutDuplicates(checker, key, parsed, (entry) => entry.text).map((entry) => entry.declared);
 }

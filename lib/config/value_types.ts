@@ -229,6 +229,8 @@ export function withoutDuplicates<T extends LocatedString>(
   items: readonly T[],
   identity: (item: T) => string,
 ): T[] {
+  // One entry cannot repeat (most lists hold one).
+  if (items.length < 2) return [...items];
   const seen = new Set<string>();
   const unique: T[] = [];
   for (const item of items) {

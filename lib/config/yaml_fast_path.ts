@@ -13,14 +13,19 @@ import { Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 /** A value that starts with one of these is left to the full parser (indicators, quotes with escapes…). */
 const INDICATORS = new Set([..."-?:,[]{}#&*!|>'\"%@`"]);
 
-/** Plain keys taken here: a letter or `_`, then word characters, `.`, `/` or `-`. */
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*/;
+/**
+ * Plain keys taken here: a letter or `_`, then word characters, `.`, `/` or `-`; matched where the key
+ * starts (sticky), never past its line (no line break is a key character).
+ */
+const PLAIN_KEY_AT = /[A-Za-z_][A-Za-z0-9_./-]*/y;
 
 /** Control characters, line separators and a BOM: the full parser knows what to do with them. */
 // deno-lint-ignore no-control-regex
 const UNUSUAL_CHARACTER = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 const NULL_WORDS = new Set(["", "~", "null", "Null", "NULL"]);
+/** A first letter none of the null, true and false words (nor a number) starts with. */
+const WORDLESS_START = /^[A-EG-MO-SU-Za-eg-mo-su-z]/;
 const TRUE_WORDS = new Set(["true", "True", "TRUE"]);
 const FALSE_WORDS = new Set(["false", "False", "FALSE"]);
 
@@ -126,7 +131,8 @@ class FastParser {
     for (let line = this.#peek(); line !== undefined && line.indent === indent; line = this.#peek()) {
       this.#next++;
       const keyStart = line.start + indent;
-      const keyText = PLAIN_KEY.exec(this.#text.slice(keyStart, line.end))?.[0];
+      PLAIN_KEY_AT.lastIndex = keyStart;
+      const keyText = PLAIN_KEY_AT.exec(this.#text)?.[0];
       if (keyText === undefined) throw new Unsupported();
       const keyEnd = keyStart + keyText.length;
       const key = plainScalar(keyText, keyStart, keyEnd);
@@ -298,6 +304,8 @@ function plainScalar(raw: string, start: number, end: number): Scalar {
 }
 
 function resolvePlain(raw: string): string | number | boolean | null {
+  // Most values start with a letter that begins no null, boolean or number word: a string.
+  if (WORDLESS_START.test(raw)) return raw;
   if (NULL_WORDS.has(raw)) return null;
   if (TRUE_WORDS.has(raw)) return true;
   if (FALSE_WORDS.has(raw)) return false;

@@ -70,6 +70,9 @@ const CORE_TAGS = new Set(
 // deno-lint-ignore no-control-regex
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
+/** The aliases of a file without any (every file the fast path reads): shared, never written. */
+const NO_ALIASES: ReadonlyMap<Alias, Node> = new Map();
+
 const CORE_INTEGER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 
 const HELP_PATTERN = 'quote the pattern, e.g. `"**/*.ts"`';
@@ -380,7 +383,17 @@ export function parseYamlFile(text: string, path: string): ParsedYaml {
     lineTexts: [] as (string | undefined)[],
   };
   const simple = parseFastPath(text);
-  if (simple !== null) return { ok: true, file: { ...lines, aliases: new Map() }, root: simple };
+  if (simple !== null) {
+    const file: YamlFile = {
+      path,
+      text,
+      lineStarts: lines.lineStarts,
+      ascii: lines.ascii,
+      lineTexts: lines.lineTexts,
+      aliases: NO_ALIASES,
+    };
+    return { ok: true, file, root: simple };
+  }
   let document: Document.Parsed;
   let resolved: { aliases: Map<Alias, Node>; problems: SyntaxProblem[] };
   try {

@@ -23,6 +23,7 @@ export const MAX_IDENTIFIER_BYTES = 64;
 export const MAX_ENV_NAME_BYTES = 256;
 
 const IDENTIFIER_CHARACTER = /^[A-Za-z0-9_-]$/;
+const VALID_ASCII_IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const LETTER_OR_DIGIT = /^[A-Za-z0-9]$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -54,6 +55,8 @@ export function utf8Length(text: string): number {
  * ```
  */
 export function checkIdentifier(name: string): NameProblem | null {
+  // The usual case in one test: ASCII only (one byte per character), allowed characters, allowed start.
+  if (name.length <= MAX_IDENTIFIER_BYTES && VALID_ASCII_IDENTIFIER.test(name)) return null;
   if (name === "") return { rule: "ID-003", message: "name is empty" };
   const bytes = utf8Length(name);
   if (bytes > MAX_IDENTIFIER_BYTES) {

@@ -142,10 +142,10 @@ export function canonicalPattern(text: string, projectRoot: string): string {
  * ```
  */
 export function resolvePattern(spec: PatternSpec, projectRoot: string): PathPattern {
-  const pattern = {
-    written: spec.text,
-    canonical: canonicalPattern(spec.text, projectRoot),
-    isGlob: isGlobPattern(spec.text),
-  };
-  return spec.location === undefined ? pattern : { ...pattern, location: spec.location };
+  const written = spec.text;
+  const canonical = canonicalPattern(written, projectRoot);
+  const isGlob = isGlobPattern(written);
+  return spec.location === undefined
+    ? { written, canonical, isGlob }
+    : { written, canonical, isGlob, location: spec.location };
 }

@@ -47,6 +47,7 @@ export function parseTaskId(printed: string): TaskId {
  * ```
  */
 export function compareBytes(a: string, b: string): number {
+  if (a === b) return 0;
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);

@@ -44,6 +44,7 @@ import {
   isCacheable,
   type LookupPhaseResult,
   recheckEntry,
+  remoteLookupPhase,
   restoreFromHit,
   restoreNow,
   type RestorePhaseResult,
@@ -490,8 +491,9 @@ class GraphRun {
     if (node.cacheable) {
       // The synchronous phases answer the common fully cached hit without a promise round trip.
       const services = this.#serviceKeys(node);
-      const looked = cacheLookupNow(ctx, session, this.#digests, services) ??
+      let looked = cacheLookupNow(ctx, session, this.#digests, services) ??
         await cacheLookupPhase(ctx, session, this.#digests, services);
+      if (looked.kind === "ask-remote") looked = await remoteLookupPhase(ctx, session, looked);
       const stop = this.#stopReason();
       if (stop !== null) return { kind: stop };
       if (looked.kind === "errored") return { kind: "ended", ending: looked.ending };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Capture, RemoteCachePort, RestoreOptions, RestoreResult } from "../cache/cache_handle.ts";
+import type { Capture, RestoreOptions, RestoreResult } from "../cache/cache_handle.ts";
 import type { Manifest } from "../cache/manifest.ts";
 import {
   buildCacheKey,
@@ -86,6 +86,16 @@ export type LookupPhaseResult =
   | { readonly kind: "errored"; readonly ending: TaskEnding };
 
 /**
+ * A local miss the remote is to be asked about (REMOTE-060 step 2), from {@link cacheLookupNow}: the
+ * key is derived and the `lookup` phase recorded; {@link remoteLookupPhase} goes on from here.
+ */
+export interface RemoteAsk {
+  readonly kind: "ask-remote";
+  readonly key: Digest;
+  readonly inputs: readonly HashedInput[];
+}
+
+/**
  * Result of {@link restoreFromHit}: a completed or errored ending, a late miss (CACHE-038), or, when
  * asked to write nothing, `needs-writes`.
  */
@@ -163,10 +173,11 @@ export async function cacheLookupPhase(
     return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest, from: "local" };
   }
   if (cache.remote !== null && ctx.control.reason === null) {
-    const imported = await remoteFetch(ctx, session, cache.remote, derived.key);
-    if (imported !== null) {
-      return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: imported, from: "remote" };
-    }
+    return await remoteLookupPhase(ctx, session, {
+      kind: "ask-remote",
+      key: derived.key,
+      inputs: derived.inputs,
+    });
   }
   return { kind: "miss", key: derived.key, inputs: derived.inputs };
 }
@@ -193,12 +204,14 @@ function keyRequest(
 
 /**
  * {@link cacheLookupPhase} synchronously, when the key needs no walk and no streamed read and the
- * cache answers at once (`lookupNow`): the same result and `lookup` phase. Null, having recorded
- * nothing, when the asynchronous phase must answer (a local miss with a remote to ask included).
+ * cache answers at once (`lookupNow`): the same result and `lookup` phase. A local miss with a remote
+ * to ask is `ask-remote`, for {@link remoteLookupPhase} (the key is not derived twice). Null, having
+ * recorded nothing, when the asynchronous phase must answer.
  *
  * @example
  * ```ts
- * const found = cacheLookupNow(ctx, session, digests) ?? await cacheLookupPhase(ctx, session, digests);
+ * let found = cacheLookupNow(ctx, session, digests) ?? await cacheLookupPhase(ctx, session, digests);
+ * if (found.kind === "ask-remote") found = await remoteLookupPhase(ctx, session, found);
  * ```
  */
 export function cacheLookupNow(
@@ -206,7 +219,7 @@ export function cacheLookupNow(
   session: TaskSession,
   predecessors: PredecessorDigests,
   services: ReadonlyMap<string, Digest> = new Map(),
-): LookupPhaseResult | null {
+): LookupPhaseResult | RemoteAsk | null {
   const { task, timing } = session;
   const cache = requireCache(ctx);
   if (cache.lookupNow === undefined) return null;
@@ -221,24 +234,34 @@ export function cacheLookupNow(
     };
   }
   const found = cache.lookupNow(derived.key, task);
-  if (found.kind !== "hit" && cache.remote !== null && ctx.control.reason === null) return null;
   timing.addPhase("lookup", start, ctx.clock.now());
-  return found.kind === "hit"
-    ? { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest, from: "local" }
+  if (found.kind === "hit") {
+    return { kind: "hit", key: derived.key, inputs: derived.inputs, manifest: found.manifest, from: "local" };
+  }
+  return cache.remote !== null && ctx.control.reason === null
+    ? { kind: "ask-remote", key: derived.key, inputs: derived.inputs }
     : { kind: "miss", key: derived.key, inputs: derived.inputs };
 }
 
 /**
- * REMOTE-060 step 2 (phase `download`): asks the remote after a local miss; an import is followed by
- * a local lookup of the new entry. Cancelling the run aborts the download (REMOTE-063).
+ * REMOTE-060 step 2 (phase `download`) after a local miss: asks the remote; an import is followed by
+ * a local lookup of the new entry, which makes the task a remote hit. Anything else is a miss.
+ * Cancelling the run aborts the download (REMOTE-063). Requires `ctx.cache` with a remote.
+ *
+ * @example
+ * ```ts
+ * const found = await remoteLookupPhase(ctx, session, { kind: "ask-remote", key, inputs });
+ * found.kind; // "hit" (from: "remote") or "miss"
+ * ```
  */
-async function remoteFetch(
+export async function remoteLookupPhase(
   ctx: RunContext,
   session: TaskSession,
-  remote: RemoteCachePort,
-  key: Digest,
-): Promise<Manifest | null> {
+  ask: RemoteAsk,
+): Promise<Exclude<LookupPhaseResult, { kind: "errored" }>> {
   const { task, timing } = session;
+  const cache = requireCache(ctx);
+  const { key, inputs } = ask;
   const start = ctx.clock.now();
   const controller = new AbortController();
   const unwatch = watchRunControl(ctx.control, {
@@ -246,10 +269,14 @@ async function remoteFetch(
     onKill: () => controller.abort(),
   });
   try {
-    const fetched = await remote.fetch({ key, task, signal: controller.signal });
-    if (fetched !== "imported") return null;
-    const found = await requireCache(ctx).lookup(key, task);
-    return found.kind === "hit" ? found.manifest : null;
+    const fetched = cache.remote === null
+      ? "miss"
+      : await cache.remote.fetch({ key, task, signal: controller.signal });
+    if (fetched === "imported") {
+      const found = cache.lookupNow?.(key, task) ?? await cache.lookup(key, task);
+      if (found.kind === "hit") return { kind: "hit", key, inputs, manifest: found.manifest, from: "remote" };
+    }
+    return { kind: "miss", key, inputs };
   } finally {
     unwatch();
     timing.addPhase("download", start, ctx.clock.now());

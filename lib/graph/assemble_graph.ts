@@ -21,9 +21,11 @@ const KIND_ORDER: Readonly<Record<EdgeKind, number>> = { hard: 0, soft: 1, produ
  * ```
  */
 export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterable<Edge>): TaskGraph {
-  const sortedTasks = [...tasks].sort((a, b) => compareTaskIds(a.id, b.id));
+  const given = [...tasks];
+  // The load hands them over in canonical order already: checking is one comparison per task.
+  const sortedTasks = isInCanonicalOrder(given) ? given : given.sort((a, b) => compareTaskIds(a.id, b.id));
   const order = sortedTasks.map((task) => task.key);
-  const rank = new Map(order.map((id, index) => [id, index]));
+  const rank = indexByKey(order);
   // Ranks looked up once per edge; a stable sort by (from, to, kind) puts the first given of equal edges
   // first, so de-duplicating is one comparison with the previous edge (no string key per edge).
   const ranked: { edge: Edge; from: number; to: number; kind: number }[] = [];
@@ -57,7 +59,14 @@ export function assembleTaskGraph(tasks: Iterable<TaskDefinition>, edges: Iterab
  */
 export function graphFromSortedEdges(sortedTasks: readonly TaskDefinition[], sortedEdges: Edge[]): TaskGraph {
   const order = sortedTasks.map((task) => task.key);
-  const adjacency = () => new Map<string, string[]>(order.map((id) => [id, []]));
+  // Filled by a loop: a Map built from `order.map(…)` first makes a pair array per task.
+  const adjacency = () => {
+    const lists = new Map<string, string[]>();
+    for (const id of order) lists.set(id, []);
+    return lists;
+  };
+  const tasks = new Map<string, TaskDefinition>();
+  for (const task of sortedTasks) tasks.set(task.key, task);
   const hardPredecessors = adjacency();
   const hardSuccessors = adjacency();
   const softPredecessors = adjacency();
@@ -73,7 +82,7 @@ export function graphFromSortedEdges(sortedTasks: readonly TaskDefinition[], sor
     }
   }
   return {
-    tasks: new Map(sortedTasks.map((task) => [task.key, task])),
+    tasks,
     order,
     edges: sortedEdges,
     hardPredecessors,
@@ -81,6 +90,27 @@ export function graphFromSortedEdges(sortedTasks: readonly TaskDefinition[], sor
     softPredecessors,
     softSuccessors,
   };
+}
+
+/**
+ * Each key's index in `keys`, built without the pair array per entry that `new Map(keys.map(…))` makes.
+ *
+ * @example
+ * ```ts
+ * indexByKey(["core:build", "web:build"]).get("web:build"); // 1
+ * ```
+ */
+export function indexByKey(keys: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let position = 0; position < keys.length; position++) index.set(keys[position], position);
+  return index;
+}
+
+function isInCanonicalOrder(tasks: readonly TaskDefinition[]): boolean {
+  for (let index = 1; index < tasks.length; index++) {
+    if (compareTaskIds(tasks[index - 1].id, tasks[index].id) > 0) return false;
+  }
+  return true;
 }
 
 /** Drops bookkeeping fields (such as declaration locations) that are not part of {@linkcode Edge}. */

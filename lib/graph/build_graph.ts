@@ -62,14 +62,12 @@ export function buildTaskGraph(config: LoadedConfig): BuiltGraph {
   if (merge.diagnostics.length > 0) return { workspace, graph: null, diagnostics: [...merge.diagnostics] };
 
   const index = buildReferenceIndex(config.projects.map((loaded, projectIndex) => {
-    const effective = [...merge.effective[projectIndex]];
-    return {
-      name: loaded.name,
-      tags: loaded.tags,
-      incomplete: loaded.incomplete,
-      tasks: effective.filter(([, body]) => body !== null).map(([name]) => name),
-      droppedTasks: effective.filter(([, body]) => body === null).map(([name]) => name),
-    };
+    const tasks: string[] = [];
+    const droppedTasks: string[] = [];
+    for (const [name, body] of merge.effective[projectIndex]) {
+      (body === null ? droppedTasks : tasks).push(name);
+    }
+    return { name: loaded.name, tags: loaded.tags, incomplete: loaded.incomplete, tasks, droppedTasks };
   }));
   const tasks = projects.flatMap((project) => [...project.tasks.values()])
     .sort((a, b) => compareTaskIds(a.id, b.id));

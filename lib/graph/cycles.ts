@@ -8,6 +8,7 @@
 import { errorDiagnostic } from "../domain/diagnostic.ts";
 import type { Diagnostic, DiagnosticLocation } from "../domain/diagnostic.ts";
 import type { EdgeKind } from "../domain/workspace.ts";
+import { indexByKey } from "./assemble_graph.ts";
 import type { LocatedEdge } from "./declared_edges.ts";
 
 /** Parallel edges are explained by the first kind in this order (DAG-014). */
@@ -28,7 +29,9 @@ interface Step {
  * ```
  */
 export function cycleDiagnostics(order: readonly string[], edges: readonly LocatedEdge[]): Diagnostic[] {
-  const steps = successorSteps(order, edges);
+  const position = indexByKey(order);
+  if (isAcyclic(order.length, position, edges)) return [];
+  const steps = successorSteps(position, order, edges);
   return stronglyConnectedComponents(steps)
     .filter((component) => component.length > 1)
     .map((component) => component.sort((a, b) => a - b))
@@ -37,8 +40,11 @@ export function cycleDiagnostics(order: readonly string[], edges: readonly Locat
 }
 
 /** Per node index, successors in canonical order, each with the first kind of its parallel edges. */
-function successorSteps(order: readonly string[], edges: readonly LocatedEdge[]): Step[][] {
-  const position = new Map(order.map((id, index) => [id, index]));
+function successorSteps(
+  position: ReadonlyMap<string, number>,
+  order: readonly string[],
+  edges: readonly LocatedEdge[],
+): Step[][] {
   const ranked: { from: number; to: number; kind: number; edge: LocatedEdge }[] = [];
   for (const edge of edges) {
     const from = position.get(edge.from);
@@ -56,6 +62,49 @@ function successorSteps(order: readonly string[], edges: readonly LocatedEdge[])
     steps[from].push({ to, kind: edge.kind, location: edge.location });
   }
   return steps;
+}
+
+/**
+ * Whether the edges between distinct known tasks form no cycle (Kahn's algorithm over typed arrays):
+ * the usual answer, found without building the explained steps that a diagnostic needs.
+ */
+function isAcyclic(
+  count: number,
+  position: ReadonlyMap<string, number>,
+  edges: readonly LocatedEdge[],
+): boolean {
+  const from = new Int32Array(edges.length);
+  const to = new Int32Array(edges.length);
+  const outDegree = new Int32Array(count + 1);
+  const inDegree = new Int32Array(count);
+  let kept = 0;
+  for (const edge of edges) {
+    const source = position.get(edge.from);
+    const target = position.get(edge.to);
+    if (source === undefined || target === undefined || source === target) continue;
+    from[kept] = source;
+    to[kept] = target;
+    outDegree[source + 1]++;
+    inDegree[target]++;
+    kept++;
+  }
+  // Successors of node n are targets[start[n] .. start[n + 1]).
+  const start = outDegree;
+  for (let node = 0; node < count; node++) start[node + 1] += start[node];
+  const fill = start.slice(0, count);
+  const targets = new Int32Array(kept);
+  for (let index = 0; index < kept; index++) targets[fill[from[index]]++] = to[index];
+  const ready: number[] = [];
+  for (let node = 0; node < count; node++) if (inDegree[node] === 0) ready.push(node);
+  let done = 0;
+  while (ready.length > 0) {
+    const node = ready.pop()!;
+    done++;
+    for (let index = start[node]; index < start[node + 1]; index++) {
+      if (--inDegree[targets[index]] === 0) ready.push(targets[index]);
+    }
+  }
+  return done === count;
 }
 
 /** Tarjan's algorithm, iterative so that long chains cannot overflow the stack. */

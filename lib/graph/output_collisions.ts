@@ -27,18 +27,22 @@ interface Declaration {
 export function outputCollisions(tasksInCanonicalOrder: Iterable<TaskDefinition>): Diagnostic[] {
   const byPath = new Map<string, Declaration[]>();
   for (const task of tasksInCanonicalOrder) {
-    const declaredHere = new Set<string>();
+    // A task repeating a path is CFG-007 (phase 2), not a collision with itself.
+    const declaredHere = task.outputs.length > 1 ? new Set<string>() : null;
     for (const output of task.outputs) {
-      // A task repeating a path is CFG-007 (phase 2), not a collision with itself.
-      if (output.isGlob || declaredHere.has(output.canonical)) continue;
-      declaredHere.add(output.canonical);
-      const declarations = byPath.get(output.canonical) ?? [];
-      declarations.push({ task: task.key, location: output.location ?? { path: task.body.file } });
-      byPath.set(output.canonical, declarations);
+      if (output.isGlob || declaredHere?.has(output.canonical)) continue;
+      declaredHere?.add(output.canonical);
+      const declarations = byPath.get(output.canonical);
+      const declaration = { task: task.key, location: output.location ?? { path: task.body.file } };
+      if (declarations === undefined) byPath.set(output.canonical, [declaration]);
+      else declarations.push(declaration);
     }
   }
+  const paths = [...byPath.keys()];
+  // The usual outcome, found without sorting every path: no collision at all.
+  if (!paths.some((path) => collides(byPath, path))) return [];
   const diagnostics: Diagnostic[] = [];
-  for (const path of [...byPath.keys()].sort(compareBytes)) {
+  for (const path of paths.sort(compareBytes)) {
     const declarations = byPath.get(path)!;
     if (declarations.length > 1) diagnostics.push(equalOutputs(path, declarations));
     for (const outer of properAncestors(path)) {
@@ -57,6 +61,20 @@ export function outputCollisions(tasksInCanonicalOrder: Iterable<TaskDefinition>
     }
   }
   return diagnostics;
+}
+
+/** Whether `path` gets a diagnostic below: declared twice, or inside another task's output. */
+function collides(byPath: ReadonlyMap<string, readonly Declaration[]>, path: string): boolean {
+  const declarations = byPath.get(path)!;
+  if (declarations.length > 1) return true;
+  for (const outer of properAncestors(path)) {
+    const outers = byPath.get(outer);
+    if (outers === undefined) continue;
+    for (const outerDeclaration of outers) {
+      if (declarations.some((inner) => inner.task !== outerDeclaration.task)) return true;
+    }
+  }
+  return false;
 }
 
 function equalOutputs(path: string, declarations: readonly Declaration[]): Diagnostic {

@@ -46,6 +46,7 @@ export function mergeOverlays(config: LoadedConfig): OverlayMerge {
     const winners = new Map<string, TaskBody | null>();
     if (project.incomplete) return winners;
     const overlayIndexes = attached[projectIndex];
+    if (overlayIndexes.length === 0) return ownTasks(project);
     for (const name of taskNames(project, overlayIndexes.map((index) => config.overlays[index]))) {
       if (definesTask(project, name)) {
         winners.set(name, project.tasks.get(name) ?? null);
@@ -62,6 +63,18 @@ export function mergeOverlays(config: LoadedConfig): OverlayMerge {
     return new Map([...winners].sort(([a], [b]) => compareBytes(a, b)));
   });
   return { effective, matched, diagnostics };
+}
+
+/**
+ * The effective tasks of a project no overlay attaches to (most projects): its own, valid or dropped,
+ * in name order, as the general merge would give them.
+ */
+function ownTasks(project: LoadedProject): Map<string, TaskBody | null> {
+  const winners = new Map<string, TaskBody | null>(project.tasks);
+  for (const name of project.droppedTasks) {
+    if (!winners.has(name)) winners.set(name, null);
+  }
+  return winners.size < 2 ? winners : new Map([...winners].sort(([a], [b]) => compareBytes(a, b)));
 }
 
 /** CFG-026: the projects whose tags satisfy the overlay's filter; `*` is true for every project. */

@@ -26,7 +26,7 @@ import type {
   Workspace,
 } from "../domain/workspace.ts";
 import { decodeCompact, encodeCompact } from "../util/compact_codec.ts";
-import { graphFromSortedEdges } from "./assemble_graph.ts";
+import { graphFromSortedEdges, indexByKey } from "./assemble_graph.ts";
 import { instantiateTask } from "./instantiate_task.ts";
 
 /** What a snapshot restores. */
@@ -39,29 +39,58 @@ export interface SnapshotContent {
 /** A value encoded by {@linkcode encodeCompact} (a string), or a tuple of one of the common shapes. */
 type Encoded = unknown;
 
-/** `[path or 0 for the body's file, line, column, length, lineText]`, or a generic string. */
-function encodeLocation(location: DiagnosticLocation | undefined, file: string): Encoded {
+/**
+ * The file of the body being encoded and the line texts its locations show, each stored once: the
+ * locations of one line share one string, as in a fresh load, and the payload holds it once.
+ */
+interface BodyFileWriter {
+  readonly file: string;
+  readonly lines: string[];
+  readonly lineNumbers: Map<string, number>;
+}
+
+/** The decoding side of {@linkcode BodyFileWriter}. */
+interface BodyFileReader {
+  readonly file: string;
+  readonly lines: readonly string[];
+}
+
+/**
+ * `[0, line, column, length, index of the line text]` in the body's file, `[path, line, column, length,
+ * lineText]` in another one, or a generic string.
+ */
+function encodeLocation(location: DiagnosticLocation | undefined, body: BodyFileWriter): Encoded {
   if (location === undefined) return 0;
   if (
     Object.keys(location).length === 5 && location.line !== undefined && location.column !== undefined &&
     location.length !== undefined && location.lineText !== undefined
   ) {
-    return [
-      location.path === file ? 0 : location.path,
-      location.line,
-      location.column,
-      location.length,
-      location.lineText,
-    ];
+    if (location.path !== body.file) {
+      return [location.path, location.line, location.column, location.length, location.lineText];
+    }
+    let lineNumber = body.lineNumbers.get(location.lineText);
+    if (lineNumber === undefined) {
+      lineNumber = body.lines.push(location.lineText) - 1;
+      body.lineNumbers.set(location.lineText, lineNumber);
+    }
+    return [0, location.line, location.column, location.length, lineNumber];
   }
   return encodeCompact(location);
 }
 
-function decodeLocation(encoded: Encoded, file: string): DiagnosticLocation | undefined {
+function decodeLocation(encoded: Encoded, body: BodyFileReader): DiagnosticLocation | undefined {
   if (encoded === 0) return undefined;
   if (typeof encoded === "string") return decodeCompact(encoded) as DiagnosticLocation;
-  const [path, line, column, length, lineText] = encoded as [string | 0, number, number, number, string];
-  return { path: path === 0 ? file : path, line, column, length, lineText };
+  const [path, line, column, length, lineText] = encoded as [
+    string | 0,
+    number,
+    number,
+    number,
+    string | number,
+  ];
+  return path === 0
+    ? { path: body.file, line, column, length, lineText: body.lines[lineText as number] }
+    : { path, line, column, length, lineText: lineText as string };
 }
 
 /** Adds `location` only when there is one, as the fresh load does (an absent key, not `undefined`). */
@@ -73,20 +102,20 @@ function located<T extends { location?: DiagnosticLocation }>(
   return value;
 }
 
-function encodePattern(spec: PatternSpec, file: string): Encoded {
+function encodePattern(spec: PatternSpec, body: BodyFileWriter): Encoded {
   const keys = Object.keys(spec).length;
   if (keys === 2 && spec.location === undefined || keys === 3 && spec.location !== undefined) {
-    return [spec.text, spec.exclude ? 1 : 0, encodeLocation(spec.location, file)];
+    return [spec.text, spec.exclude ? 1 : 0, encodeLocation(spec.location, body)];
   }
   return encodeCompact(spec);
 }
 
-function decodePattern(encoded: Encoded, file: string): PatternSpec {
+function decodePattern(encoded: Encoded, body: BodyFileReader): PatternSpec {
   if (typeof encoded === "string") return decodeCompact(encoded) as PatternSpec;
   const [text, exclude, location] = encoded as [string, number, Encoded];
   return located<{ text: string; exclude: boolean; location?: DiagnosticLocation }>(
     { text, exclude: exclude === 1 },
-    decodeLocation(location, file),
+    decodeLocation(location, body),
   );
 }
 
@@ -132,20 +161,20 @@ function decodeRef(encoded: Encoded): TaskRef {
   }
 }
 
-function encodeDeclared(declared: DeclaredRef, file: string): Encoded {
+function encodeDeclared(declared: DeclaredRef, body: BodyFileWriter): Encoded {
   const keys = Object.keys(declared).length;
   if (keys === 1 && declared.location === undefined || keys === 2 && declared.location !== undefined) {
-    return [encodeRef(declared.ref), encodeLocation(declared.location, file)];
+    return [encodeRef(declared.ref), encodeLocation(declared.location, body)];
   }
   return encodeCompact(declared);
 }
 
-function decodeDeclared(encoded: Encoded, file: string): DeclaredRef {
+function decodeDeclared(encoded: Encoded, body: BodyFileReader): DeclaredRef {
   if (typeof encoded === "string") return decodeCompact(encoded) as DeclaredRef;
   const [ref, location] = encoded as [Encoded, Encoded];
   return located<{ ref: TaskRef; location?: DiagnosticLocation }>(
     { ref: decodeRef(ref) },
-    decodeLocation(location, file),
+    decodeLocation(location, body),
   );
 }
 
@@ -185,37 +214,40 @@ function encodeBody(body: TaskBody): Encoded {
   if (keys !== (body.location === undefined ? BODY_KEYS : BODY_KEYS + 1) || !plainTimeout) {
     return encodeCompact(body);
   }
-  const file = body.file;
-  return [
+  const writer: BodyFileWriter = { file: body.file, lines: [], lineNumbers: new Map() };
+  const tuple = [
     body.name,
     encodeAction(body.action),
-    body.inputs === null ? null : body.inputs.map((spec) => encodePattern(spec, file)),
-    body.outputs.map((spec) => encodePattern(spec, file)),
-    body.deps.map((declared) => encodeDeclared(declared, file)),
-    body.weakDeps.map((declared) => encodeDeclared(declared, file)),
+    body.inputs === null ? null : body.inputs.map((spec) => encodePattern(spec, writer)),
+    body.outputs.map((spec) => encodePattern(spec, writer)),
+    body.deps.map((declared) => encodeDeclared(declared, writer)),
+    body.weakDeps.map((declared) => encodeDeclared(declared, writer)),
     body.mutex === null ? null : encodeCompact(body.mutex),
     encodeEnv(body.env),
     body.description,
     body.cache,
     body.timeoutMs,
     body.service === null ? null : encodeCompact(body.service),
-    file,
+    body.file,
     body.overlay,
-    encodeLocation(body.location, file),
+    encodeLocation(body.location, writer),
   ];
+  tuple.push(writer.lines);
+  return tuple;
 }
 
 function decodeBody(encoded: Encoded): TaskBody {
   if (typeof encoded === "string") return decodeCompact(encoded) as TaskBody;
   const tuple = encoded as unknown[];
   const file = tuple[12] as string;
+  const reader: BodyFileReader = { file, lines: tuple[15] as string[] };
   const body: TaskBody & { location?: DiagnosticLocation } = {
     name: tuple[0] as string,
     action: decodeAction(tuple[1]),
-    inputs: tuple[2] === null ? null : (tuple[2] as Encoded[]).map((spec) => decodePattern(spec, file)),
-    outputs: (tuple[3] as Encoded[]).map((spec) => decodePattern(spec, file)),
-    deps: (tuple[4] as Encoded[]).map((declared) => decodeDeclared(declared, file)),
-    weakDeps: (tuple[5] as Encoded[]).map((declared) => decodeDeclared(declared, file)),
+    inputs: tuple[2] === null ? null : (tuple[2] as Encoded[]).map((spec) => decodePattern(spec, reader)),
+    outputs: (tuple[3] as Encoded[]).map((spec) => decodePattern(spec, reader)),
+    deps: (tuple[4] as Encoded[]).map((declared) => decodeDeclared(declared, reader)),
+    weakDeps: (tuple[5] as Encoded[]).map((declared) => decodeDeclared(declared, reader)),
     mutex: tuple[6] === null ? null : decodeCompact(tuple[6] as string) as TaskBody["mutex"],
     env: decodeEnv(tuple[7]),
     description: tuple[8] as string | null,
@@ -225,7 +257,7 @@ function decodeBody(encoded: Encoded): TaskBody {
     file,
     overlay: tuple[13] as string | null,
   };
-  return located(body, decodeLocation(tuple[14], file));
+  return located(body, decodeLocation(tuple[14], reader));
 }
 
 const EDGE_KINDS = ["hard", "soft", "producer"] as const;
@@ -295,7 +327,7 @@ function decodeProject(encoded: Encoded, numbered: TaskDefinition[]): Project {
  */
 export function encodeSnapshotContent(content: SnapshotContent): string {
   const { workspace, graph, warnings } = content;
-  const rank = new Map(graph.order.map((key, index) => [key, index]));
+  const rank = indexByKey(graph.order);
   if (Object.keys(workspace).length !== 3) throw new TypeError("snapshot: a workspace of an unknown shape");
   const numbers = new Map<TaskDefinition, number>();
   const projects = workspace.projects.map((project) => encodeProject(project, numbers));

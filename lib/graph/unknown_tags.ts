@@ -7,7 +7,7 @@
 
 import { warningDiagnostic } from "../domain/diagnostic.ts";
 import type { Diagnostic } from "../domain/diagnostic.ts";
-import type { TaskBody } from "../domain/workspace.ts";
+import type { DeclaredRef, TaskBody } from "../domain/workspace.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 import { suggestionHelp, tagIsCarried } from "./resolve_refs.ts";
 import type { ReferenceIndex } from "./resolve_refs.ts";
@@ -26,22 +26,24 @@ export function unknownTagWarnings(bodies: Iterable<TaskBody>, index: ReferenceI
   if (index.someProjectIncomplete) return [];
   const warnings: Diagnostic[] = [];
   const seen = new Set<string>();
+  const check = (body: TaskBody, declared: DeclaredRef): void => {
+    const ref = declared.ref;
+    if (ref.form !== "tag" || tagIsCarried(index, ref.tag)) return;
+    const where = declared.location;
+    const key = `${body.file}\n${where?.line}\n${where?.column}\n${ref.text}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    warnings.push(
+      warningDiagnostic("ID-006", `no project carries the tag \`${ref.tag}\``, {
+        phase: 4,
+        location: where,
+        help: suggestionHelp(didYouMean(ref.tag, index.tags)),
+      }),
+    );
+  };
   for (const body of bodies) {
-    for (const declared of [...body.deps, ...body.weakDeps]) {
-      const ref = declared.ref;
-      if (ref.form !== "tag" || tagIsCarried(index, ref.tag)) continue;
-      const where = declared.location;
-      const key = `${body.file}\n${where?.line}\n${where?.column}\n${ref.text}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      warnings.push(
-        warningDiagnostic("ID-006", `no project carries the tag \`${ref.tag}\``, {
-          phase: 4,
-          location: where,
-          help: suggestionHelp(didYouMean(ref.tag, index.tags)),
-        }),
-      );
-    }
+    for (const declared of body.deps) check(body, declared);
+    for (const declared of body.weakDeps) check(body, declared);
   }
   return warnings;
 }

@@ -21,7 +21,7 @@ import { fileIdentity, isSettled } from "../util/file_identity.ts";
 import { checksum32, stateDirOf, writeStateFile } from "../util/state_file.ts";
 
 /** Bumped whenever the header or the payload's shape changes. */
-const FORMAT = 2;
+const FORMAT = 4;
 
 /** The file name of the snapshot inside the state directory. */
 export const SNAPSHOT_FILE = "workspace.snapshot";
@@ -52,6 +52,14 @@ function observe(kind: SourceRecord[0], path: string): { seen: string; latestNs:
   }
   const identity = fileIdentity(path, kind === "stat");
   return { seen: identity.key, latestNs: identity.latestNs };
+}
+
+/** Whether an identity key (`dev:ino:mode:…`) is that of a regular file (`S_IFREG`). */
+function isRegularFileKey(key: string): boolean {
+  if (key.startsWith("!")) return false;
+  const modeStart = key.indexOf(":", key.indexOf(":") + 1) + 1;
+  const mode = Number(key.slice(modeStart, key.indexOf(":", modeStart)));
+  return (mode & 0o170000) === 0o100000;
 }
 
 /**
@@ -111,17 +119,33 @@ export interface WriteSnapshotOptions {
  */
 export function writeWorkspaceSnapshot(options: WriteSnapshotOptions): boolean {
   const sources: SourceRecord[] = [];
-  const examine = (kind: SourceRecord[0], paths: readonly string[]): boolean => {
-    for (const path of paths) {
-      const { seen, latestNs } = observe(kind, path);
-      if (!isSettled({ key: seen, latestNs }, options.referenceNs)) return false;
-      sources.push([kind, path, seen]);
-    }
+  // A path whose `lstat` shows a regular file needs no `stat` record: while the `lstat` record
+  // matches, following the path reaches that same file.
+  const regularFiles = new Set<string>();
+  const record = (
+    kind: SourceRecord[0],
+    path: string,
+    identity: { seen: string; latestNs: bigint | null },
+  ) => {
+    if (!isSettled({ key: identity.seen, latestNs: identity.latestNs }, options.referenceNs)) return false;
+    sources.push([kind, path, identity.seen]);
     return true;
   };
-  const settled = examine("stat", options.sources.followed) &&
-    examine("lstat", options.sources.unfollowed) && examine("realpath", options.sources.resolved);
-  if (!settled) return false;
+  const { unfollowed, unfollowedSeen, followed, resolved } = options.sources;
+  for (const path of unfollowed) {
+    const known = unfollowedSeen.get(path);
+    const identity = known === undefined
+      ? observe("lstat", path)
+      : { seen: known.key, latestNs: known.latestNs };
+    if (!record("lstat", path, identity)) return false;
+    if (isRegularFileKey(identity.seen)) regularFiles.add(path);
+  }
+  for (const path of followed) {
+    if (!regularFiles.has(path) && !record("stat", path, observe("stat", path))) return false;
+  }
+  for (const path of resolved) {
+    if (!record("realpath", path, observe("realpath", path))) return false;
+  }
   let payload: Uint8Array;
   try {
     payload = new TextEncoder().encode(encodeSnapshotContent(options.content));

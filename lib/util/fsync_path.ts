@@ -58,6 +58,22 @@ export async function syncFile(path: string): Promise<void> {
   }
 }
 
+/**
+ * fsyncs a file through a descriptor the caller still holds (and closes afterwards): a file just
+ * written needs no second open to be made durable.
+ *
+ * @example
+ * ```ts
+ * const fd = openSync("/tmp/a", "wx");
+ * writeSync(fd, bytes);
+ * await syncOpenFile(fd);
+ * closeSync(fd);
+ * ```
+ */
+export function syncOpenFile(fd: number): Promise<void> {
+  return syncDescriptor(fd);
+}
+
 function syncDescriptor(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (error) => error ? reject(error) : resolve()));
 }

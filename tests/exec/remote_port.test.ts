@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RemoteCachePort, RemoteFetchResult } from "../../lib/cache/cache_handle.ts";
+import type { LookupResult, RemoteCachePort, RemoteFetchResult } from "../../lib/cache/cache_handle.ts";
 import { sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { parseTaskId } from "../../lib/domain/task_id.ts";
+import type { TaskDefinition } from "../../lib/domain/workspace.ts";
 import type { CompletedRecord } from "../../lib/exec/records.ts";
+import { runGraph } from "../../lib/exec/run_graph.ts";
 import { runTask } from "../../lib/exec/run_task.ts";
-import { createHarness } from "../support/graph_builder.ts";
+import { createHarness, outcomeOf } from "../support/graph_builder.ts";
 import { MemoryCache } from "../support/memory_cache.ts";
 
 const SPEC = { tasks: [{ id: "p:t", inputs: [] }] };
@@ -70,4 +72,37 @@ test("REMOTE-066 an imported entry is restored like a local hit, with hitFrom re
   assert.equal(hit.hitFrom, "remote");
   assert.deepEqual(hit.stdout, fresh.stdout);
   assert.deepEqual(hit.timing.phases.map((phase) => phase.phase), ["lookup", "download", "restore"]);
+});
+
+/** A {@link MemoryCache} that also answers lookups synchronously, as the local cache does. */
+class SyncMemoryCache extends MemoryCache {
+  lookupNow(key: string, task: TaskDefinition): LookupResult {
+    this.lookups.push({ key, task: task.key });
+    const entry = this.entries.get(key);
+    return entry === undefined
+      ? { kind: "miss", state: "no entry" }
+      : { kind: "hit", manifest: entry.manifest };
+  }
+}
+
+test("REMOTE-060 a remote hit in a run looks the key up locally once before the download and once after", async () => {
+  const machineA = new MemoryCache({ hash: sha256 });
+  await runOnce(machineA);
+  const machineB = new SyncMemoryCache({ hash: sha256 });
+  const remote = new FakeRemote((key) => {
+    const entry = machineA.entries.get(key);
+    if (entry === undefined) return "miss";
+    machineB.entries.set(key, entry);
+    return "imported";
+  });
+  machineB.remote = remote;
+  const harness = createHarness(SPEC, { cache: machineB, programs: PROGRAMS });
+  const outcome = outcomeOf(await runGraph(harness.ctx), "p:t");
+  assert.equal(outcome.kind, "completed");
+  const record = outcome.record as CompletedRecord;
+  assert.equal(record.hitFrom, "remote");
+  assert.equal(remote.fetches.length, 1);
+  // The local miss is not looked up (and its key not derived) a second time before the download.
+  assert.deepEqual(machineB.lookups.map((lookup) => lookup.key), [record.key, record.key]);
+  assert.deepEqual(record.timing.phases.map((phase) => phase.phase), ["lookup", "download", "restore"]);
 });
