@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { BigIntStats, Dirent, Stats } from "node:fs";
+import { type BigIntStats, type Dirent, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import {
   advanceStates,
@@ -769,6 +769,16 @@ function lowerBound(sorted: readonly string[], value: string): number {
 }
 
 /**
+ * The lookups of an output walk: directory listings are synchronous. The walk runs while the task
+ * holds its slot, and an asynchronous listing would wait in the runtime's thread pool (2 threads
+ * under Bun on 2 cores) behind the other lane's store fsyncs; a listing is one or two `getdents`.
+ */
+const OUTPUT_LOOKUPS: FileLookups = {
+  ...DIRECT_LOOKUPS,
+  readdir: (hostPath) => new Promise((resolve) => resolve(readdirSync(hostPath, { withFileTypes: true }))),
+};
+
+/**
  * PATH-022/023, CACHE-032: the materialised outputs after a successful run, sorted by canonical path
  * bytes and de-duplicated. A literal regular file or symlink yields itself (never followed); a literal
  * directory every regular file and symlink below it; a glob its matching regular files and symlinks.
@@ -789,7 +799,7 @@ export async function resolveOutputs(
 ): Promise<OutputResolution> {
   const literals = outputs.filter((pattern) => !pattern.isGlob);
   const kinds = literals.map((pattern) =>
-    entryKind(pattern.canonical, hostPathOf(workspaceRoot, pattern.canonical), DIRECT_LOOKUPS)
+    entryKind(pattern.canonical, hostPathOf(workspaceRoot, pattern.canonical), OUTPUT_LOOKUPS)
   );
   const paths: string[] = [];
   const roots: WalkRoot[] = [];
@@ -815,7 +825,7 @@ export async function resolveOutputs(
     roots: [...roots, ...walkRoots(globAlternatives(outputs))],
     exclusions: exclusions.flatMap(coverageAlternatives),
     symlinksMustReachFiles: false,
-    lookups: DIRECT_LOOKUPS,
+    lookups: OUTPUT_LOOKUPS,
   });
   if (walked.failures.length > 0) {
     const { pattern, message } = firstFailure(walked.failures);

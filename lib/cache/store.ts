@@ -6,14 +6,24 @@
  * @module
  */
 
-import type { FileHandle } from "node:fs/promises";
-import { lstatSync, mkdirSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { lstat, open, rename, rm } from "node:fs/promises";
+import {
+  closeSync,
+  fsync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  unlinkSync,
+  write,
+  writeFileSync,
+} from "node:fs";
+import { lstat, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { compareBytes } from "../domain/task_id.ts";
 import { checkAncestors } from "./ancestor_check.ts";
 import type { Capture, StoreRequest } from "./cache_handle.ts";
-import { copyHashing, writeAll } from "./copy_hashing.ts";
+import { copyHashing } from "./copy_hashing.ts";
 import { syncDirectory, syncFile } from "../util/fsync_path.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { entryContentMatches } from "./entry_files.ts";
@@ -51,13 +61,19 @@ const MAX_LINK_TEXT_BYTES = 4096;
 
 type StreamName = "stdout" | "stderr";
 
-/** A store directory `.tmp-<key>-<random>` being filled with a task's streams (CACHE-031). */
+/**
+ * A store directory `.tmp-<key>-<random>` being filled with a task's streams (CACHE-031).
+ *
+ * The two stream files are plain descriptors opened and closed synchronously: only writes and
+ * fsyncs go to the runtime's small thread pool, where an open or close would queue behind the other
+ * lane's store fsyncs (a millisecond or more between a task's lookup and its spawn).
+ */
 export class StoreCapture implements Capture {
   /** The key the entry will be published under. */
   readonly key: string;
   /** Host path of the store directory. */
   readonly directory: string;
-  readonly #handles: Record<StreamName, FileHandle>;
+  readonly #descriptors: Record<StreamName, number>;
   readonly #sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   readonly #queues: Record<StreamName, Promise<void>> = {
     stdout: Promise.resolve(),
@@ -66,10 +82,10 @@ export class StoreCapture implements Capture {
   #failure: string | null = null;
   #closed: Promise<void> | null = null;
 
-  constructor(key: string, directory: string, handles: Record<StreamName, FileHandle>) {
+  constructor(key: string, directory: string, descriptors: Record<StreamName, number>) {
     this.key = key;
     this.directory = directory;
-    this.#handles = handles;
+    this.#descriptors = descriptors;
   }
 
   /** Bytes written so far per stream. */
@@ -86,7 +102,7 @@ export class StoreCapture implements Capture {
   write(stream: StreamName, chunk: Uint8Array): Promise<void> {
     const written = this.#queues[stream].then(async () => {
       if (this.#failure !== null) throw new Error(this.#failure);
-      await writeAll(this.#handles[stream], chunk);
+      await writeAllTo(this.#descriptors[stream], chunk);
       this.#sizes[stream] += chunk.length;
     });
     this.#queues[stream] = written.catch((error) => {
@@ -106,13 +122,45 @@ export class StoreCapture implements Capture {
       await this.written();
       try {
         if (sync && this.#failure === null) {
-          await Promise.all([this.#handles.stdout.sync(), this.#handles.stderr.sync()]);
+          await Promise.all([
+            syncDescriptor(this.#descriptors.stdout),
+            syncDescriptor(this.#descriptors.stderr),
+          ]);
         }
       } finally {
-        await Promise.allSettled([this.#handles.stdout.close(), this.#handles.stderr.close()]);
+        closeQuietly(this.#descriptors.stdout);
+        closeQuietly(this.#descriptors.stderr);
       }
     })();
     return this.#closed;
+  }
+}
+
+async function writeAllTo(descriptor: number, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    offset += await new Promise<number>((resolve, reject) =>
+      write(
+        descriptor,
+        chunk,
+        offset,
+        chunk.length - offset,
+        null,
+        (error, written) => error ? reject(error) : resolve(written),
+      )
+    );
+  }
+}
+
+function syncDescriptor(descriptor: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(descriptor, (error) => error ? reject(error) : resolve()));
+}
+
+function closeQuietly(descriptor: number): void {
+  try {
+    closeSync(descriptor);
+  } catch {
+    // Closing a descriptor this capture opened fails only if it is already gone: nothing to release.
   }
 }
 
@@ -137,17 +185,16 @@ export async function beginStoreCapture(root: string, key: string): Promise<Stor
     await removeQuietly(directory);
     return null;
   }
-  const [stdout, stderr] = await Promise.allSettled(
-    ["stdout", "stderr"].map((name) => open(join(directory, name), "wx", 0o644)),
-  );
-  if (stdout.status === "fulfilled" && stderr.status === "fulfilled") {
-    return new StoreCapture(key, directory, { stdout: stdout.value, stderr: stderr.value });
+  const opened: number[] = [];
+  try {
+    // Synchronous, as the directories above: microseconds each, and no wait in the thread pool.
+    for (const name of ["stdout", "stderr"]) opened.push(openSync(join(directory, name), "wx", 0o644));
+  } catch {
+    for (const descriptor of opened) closeQuietly(descriptor);
+    await removeQuietly(directory);
+    return null;
   }
-  await Promise.allSettled(
-    [stdout, stderr].flatMap((opened) => opened.status === "fulfilled" ? [opened.value.close()] : []),
-  );
-  await removeQuietly(directory);
-  return null;
+  return new StoreCapture(key, directory, { stdout: opened[0], stderr: opened[1] });
 }
 
 /**
@@ -332,7 +379,8 @@ export async function publishStoreDirectory(
   try {
     for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
       try {
-        // Synchronous: one metadata operation, cheaper than a thread-pool round trip.
+        // Synchronous: a metadata call on a local directory, where a promise would queue the rename
+        // behind the other lane's fsyncs in the thread pool.
         renameSync(directory, destination);
         await (request.syncShard ?? syncDirectory)(shard);
         return { ok: true };
@@ -355,7 +403,7 @@ export async function publishStoreDirectory(
       if (attempt === PUBLISH_ATTEMPTS) break;
       const aside = join(shard, storeDirName(request.key));
       try {
-        await rename(destination, aside);
+        renameSync(destination, aside);
         movedAside.push(aside);
       } catch (error) {
         if (!isNotFound(error)) throw error;

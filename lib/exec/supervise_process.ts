@@ -62,7 +62,12 @@ export function superviseProcess(process: SpawnedProcess, options: SuperviseOpti
     pump(process.stdout, options.onStdout, (message) => streamError ??= { stream: "stdout", message }),
     pump(process.stderr, options.onStderr, (message) => streamError ??= { stream: "stderr", message }),
   ];
-  const bothAtEof = Promise.all(readers.map((reader) => reader.done));
+  // Known without a timer once both pipes are at EOF, as they usually are when the leader exits:
+  // each drain window otherwise costs an AbortController, a timer and two listeners per task.
+  let atEof = false;
+  const bothAtEof = Promise.all(readers.map((reader) => reader.done)).then(() => {
+    atEof = true;
+  });
 
   const finished = (async (): Promise<SupervisionResult> => {
     let status: ExitStatus | null = null;
@@ -73,14 +78,14 @@ export function superviseProcess(process: SpawnedProcess, options: SuperviseOpti
       waitError = messageOf(error);
     }
     const leaderExitedAt = clock.now();
-    await waitAtMost(bothAtEof, DRAIN_WINDOW_MS, clock);
+    if (!atEof) await waitAtMost(bothAtEof, DRAIN_WINDOW_MS, clock);
     let signalError: string | null = null;
     try {
       spawner.signalGroup(process.pid, "SIGKILL");
     } catch (error) {
       signalError = messageOf(error);
     }
-    await waitAtMost(bothAtEof, DRAIN_WINDOW_MS, clock);
+    if (!atEof) await waitAtMost(bothAtEof, DRAIN_WINDOW_MS, clock);
     await Promise.all(readers.map((reader) => reader.cancel()));
     return { status, waitError, streamError, signalError, leaderExitedAt, drainEndedAt: clock.now() };
   })();
