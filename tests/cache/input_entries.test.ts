@@ -29,6 +29,18 @@ const CASES: readonly (readonly string[])[] = [
   // Disjoint ranges far out of order: the insertion sort gives up and the general sort takes over.
   MANY.toReversed(),
   [...MANY.slice(20), "/package.json", ...MANY.slice(0, 20), "src/x{,/**}"],
+  // A few ascending runs (an imported task's own package first): ranges placed by binary search,
+  // disjoint, overlapping the range before the place found, and overlapping the one after it.
+  [
+    "src/x{,/**}",
+    "package.json",
+    "turbo.json{,/**}",
+    "/other/package.json",
+    "/other/src/x{,/**}",
+    "/package.json",
+  ],
+  ["package.json", "/other/src/o.ts", "/other/**"],
+  ["/other/src/x{,/**}", "/package.json", "package.json", "/other/**"],
 ];
 
 describe("CACHE-009 keys from input entries shared by the tasks of a run", () => {
