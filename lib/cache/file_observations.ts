@@ -43,10 +43,11 @@ export const DIRECT_LOOKUPS: FileLookups = {
 type Answer<T> = { readonly value: T } | { readonly error: unknown };
 
 /**
- * What {@linkcode FileObservations.share} holds: the walks of input patterns, and the hashed and
- * framed key entries of an input pattern (built on its walk).
+ * What {@linkcode FileObservations.share} holds: the walks of input patterns, the hashed and framed
+ * key entries of a glob inclusion (built on its walk) and those of a literal inclusion (apart from the
+ * globs', so a literal's entries are held in the slot of the empty `second`, without a map).
  */
-export type ShareSpace = "walk" | "entries";
+export type ShareSpace = "walk" | "entries" | "literal-entries";
 
 interface SharedKey {
   readonly space: ShareSpace;
@@ -55,7 +56,7 @@ interface SharedKey {
 }
 
 function sharedSpaces<T>(): Record<ShareSpace, Map<string, Results<T>>> {
-  return { walk: new Map(), entries: new Map() };
+  return { walk: new Map(), entries: new Map(), "literal-entries": new Map() };
 }
 
 function resultsOf<T>(results: Map<string, Results<T>>, first: string): Results<T> {

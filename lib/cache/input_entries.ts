@@ -69,9 +69,6 @@ export interface SharedInputRequest {
   readonly observations: FileObservations;
 }
 
-/** The sharing key of a literal inclusion (a glob's is its exclusion ids: digits and commas). */
-const LITERAL = "literal";
-
 const FAILED: InclusionEntries = {
   failed: true,
   inputs: [],
@@ -140,17 +137,17 @@ function collectEntries(
     return !entries.failed;
   };
   const literal = (canonical: string): boolean => {
-    const held = observations.knownShare<InclusionEntries>("entries", canonical, LITERAL);
+    const held = observations.knownShare<InclusionEntries>("literal-entries", canonical, "");
     if (held !== undefined) return take(held);
     const roots = [hostPathOf(workspaceRoot, canonical)];
     const now = literalEntriesNow(request, canonical);
     if (now !== null) {
-      observations.shareNow("entries", canonical, LITERAL, roots, now);
+      observations.shareNow("literal-entries", canonical, "", roots, now);
       return take(now);
     }
     if (!wait) return false;
     pending.push(
-      observations.share("entries", canonical, LITERAL, roots, () => literalEntries(request, canonical)),
+      observations.share("literal-entries", canonical, "", roots, () => literalEntries(request, canonical)),
     );
     return true;
   };

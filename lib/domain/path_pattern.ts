@@ -138,6 +138,8 @@ function canonicalText(text: string, projectRoot: string, isGlob: boolean): stri
 
 /**
  * Resolves a checked pattern spec into the {@link PathPattern} of a project (PATH-001, PATH-008).
+ * `isGlob` is {@linkcode isGlobPattern} of the text, passed by a caller that decided it already (the
+ * workspace snapshot decides it once per distinct text).
  *
  * @example
  * ```ts
@@ -145,9 +147,12 @@ function canonicalText(text: string, projectRoot: string, isGlob: boolean): stri
  * // { written: "dist", canonical: "/web/dist", isGlob: false }
  * ```
  */
-export function resolvePattern(spec: PatternSpec, projectRoot: string): PathPattern {
+export function resolvePattern(
+  spec: PatternSpec,
+  projectRoot: string,
+  isGlob: boolean = isGlobPattern(spec.text),
+): PathPattern {
   const written = spec.text;
-  const isGlob = isGlobPattern(written);
   const canonical = canonicalText(written, projectRoot, isGlob);
   return spec.location === undefined
     ? { written, canonical, isGlob }

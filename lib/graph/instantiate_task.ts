@@ -24,8 +24,21 @@ export interface OwningProject {
   readonly tags: readonly string[];
 }
 
+/** A body's patterns resolved for the project already, inclusions and exclusions apart. */
+export interface ResolvedSplit {
+  readonly included: PathPattern[];
+  readonly excluded: PathPattern[];
+}
+
+/** The body's inputs (null when it declares none) and outputs, resolved by the caller. */
+export interface ResolvedPatterns {
+  readonly inputs: ResolvedSplit | null;
+  readonly outputs: ResolvedSplit;
+}
+
 /**
- * Instantiates a body for a project.
+ * Instantiates a body for a project. `resolved` holds the body's patterns resolved for this project
+ * when the caller has them (the workspace snapshot resolves them while decoding).
  *
  * @example
  * ```ts
@@ -34,9 +47,17 @@ export interface OwningProject {
  * task.outputs[0].canonical; // "/libs/core/dist" for `outputs: [dist]`
  * ```
  */
-export function instantiateTask(body: TaskBody, project: OwningProject): TaskDefinition {
-  const inputs = body.inputs === null ? null : resolveSplit(body.inputs, project.root);
-  const outputs = resolveSplit(body.outputs, project.root);
+export function instantiateTask(
+  body: TaskBody,
+  project: OwningProject,
+  resolved?: ResolvedPatterns,
+): TaskDefinition {
+  const inputs = resolved !== undefined
+    ? resolved.inputs
+    : body.inputs === null
+    ? null
+    : resolveSplit(body.inputs, project.root);
+  const outputs = resolved?.outputs ?? resolveSplit(body.outputs, project.root);
   return {
     id: { project: project.name, task: body.name },
     key: `${project.name}:${body.name}`,
@@ -60,10 +81,7 @@ export function instantiateTask(body: TaskBody, project: OwningProject): TaskDef
 }
 
 /** Inclusions and exclusions resolved in one pass (an imported task lists a few hundred inputs). */
-function resolveSplit(
-  specs: readonly PatternSpec[],
-  root: string,
-): { included: PathPattern[]; excluded: PathPattern[] } {
+function resolveSplit(specs: readonly PatternSpec[], root: string): ResolvedSplit {
   const included: PathPattern[] = [];
   const excluded: PathPattern[] = [];
   for (const spec of specs) (spec.exclude ? excluded : included).push(resolvePattern(spec, root));

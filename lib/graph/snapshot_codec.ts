@@ -27,9 +27,10 @@ import type {
   TaskRef,
   Workspace,
 } from "../domain/workspace.ts";
+import { isGlobPattern, resolvePattern } from "../domain/path_pattern.ts";
 import { decodeCompact, encodeCompact } from "../util/compact_codec.ts";
 import { graphFromSortedEdges, indexByKey } from "./assemble_graph.ts";
-import { instantiateTask } from "./instantiate_task.ts";
+import { instantiateTask, type ResolvedPatterns, type ResolvedSplit } from "./instantiate_task.ts";
 
 /** What a snapshot restores. */
 export interface SnapshotContent {
@@ -55,6 +56,8 @@ interface BodyFileWriter {
 interface BodyFileReader {
   readonly file: string;
   readonly lines: readonly string[];
+  /** The owning project's root, which the body's patterns are resolved against. */
+  readonly root: string;
 }
 
 /**
@@ -168,6 +171,8 @@ class PatternShapes {
 interface DecodedShape {
   readonly text: string;
   readonly exclude: boolean;
+  /** PATH-008, decided once for every spec of the shape. */
+  readonly isGlob: boolean;
   /** Null: no location. */
   readonly located: {
     readonly path: string | null;
@@ -182,6 +187,7 @@ function decodeShapes(encoded: Encoded): DecodedShape[] {
   return shapes.map((shape) => ({
     text: strings[shape[0]],
     exclude: shape[1] === 1,
+    isGlob: isGlobPattern(strings[shape[0]]),
     located: shape.length === 2 ? null : {
       path: shape[2] === -1 ? null : strings[shape[2]],
       column: shape[3],
@@ -191,25 +197,40 @@ function decodeShapes(encoded: Encoded): DecodedShape[] {
   }));
 }
 
-function decodePatterns(encoded: Encoded, file: string, shapes: readonly DecodedShape[]): PatternSpec[] {
+/** A body's pattern specs as stored, and as resolved for the project, in one pass. */
+interface DecodedPatterns {
+  readonly specs: PatternSpec[];
+  readonly split: ResolvedSplit;
+}
+
+function decodePatterns(
+  encoded: Encoded,
+  body: BodyFileReader,
+  shapes: readonly DecodedShape[],
+): DecodedPatterns {
+  const { file, root } = body;
   const items = encoded as (number | string)[];
   const specs: PatternSpec[] = [];
+  const split: ResolvedSplit = { included: [], excluded: [] };
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    if (typeof item === "string") {
-      specs.push(decodeCompact(item) as PatternSpec);
-      continue;
+    let spec: PatternSpec;
+    let isGlob: boolean | undefined;
+    if (typeof item === "string") spec = decodeCompact(item) as PatternSpec;
+    else {
+      const { text, exclude, located } = shapes[item];
+      isGlob = shapes[item].isGlob;
+      if (located === null) spec = { text, exclude };
+      else {
+        const line = items[++index] as number;
+        const { path, column, length, lineText } = located;
+        spec = { text, exclude, location: { path: path ?? file, line, column, length, lineText } };
+      }
     }
-    const { text, exclude, located } = shapes[item];
-    if (located === null) {
-      specs.push({ text, exclude });
-      continue;
-    }
-    const line = items[++index] as number;
-    const { path, column, length, lineText } = located;
-    specs.push({ text, exclude, location: { path: path ?? file, line, column, length, lineText } });
+    specs.push(spec);
+    (spec.exclude ? split.excluded : split.included).push(resolvePattern(spec, root, isGlob));
   }
-  return specs;
+  return { specs, split };
 }
 
 /** A location with exactly a path, line, column, length and line text (the common one). */
@@ -335,16 +356,23 @@ function encodeBody(body: TaskBody, shapes: PatternShapes): Encoded {
   return tuple;
 }
 
-function decodeBody(encoded: Encoded, shapes: readonly DecodedShape[]): TaskBody {
-  if (typeof encoded === "string") return decodeCompact(encoded) as TaskBody;
+/** A decoded body, with its patterns resolved for the owning project when they were stored as shapes. */
+function decodeBody(
+  encoded: Encoded,
+  shapes: readonly DecodedShape[],
+  root: string,
+): { body: TaskBody; resolved?: ResolvedPatterns } {
+  if (typeof encoded === "string") return { body: decodeCompact(encoded) as TaskBody };
   const tuple = encoded as unknown[];
   const file = tuple[12] as string;
-  const reader: BodyFileReader = { file, lines: tuple[15] as string[] };
+  const reader: BodyFileReader = { file, lines: tuple[15] as string[], root };
+  const inputs = tuple[2] === null ? null : decodePatterns(tuple[2], reader, shapes);
+  const outputs = decodePatterns(tuple[3], reader, shapes);
   const body: TaskBody & { location?: DiagnosticLocation } = {
     name: tuple[0] as string,
     action: decodeAction(tuple[1]),
-    inputs: tuple[2] === null ? null : decodePatterns(tuple[2], file, shapes),
-    outputs: decodePatterns(tuple[3], file, shapes),
+    inputs: inputs?.specs ?? null,
+    outputs: outputs.specs,
     deps: (tuple[4] as Encoded[]).map((declared) => decodeDeclared(declared, reader)),
     weakDeps: (tuple[5] as Encoded[]).map((declared) => decodeDeclared(declared, reader)),
     mutex: tuple[6] === null ? null : decodeCompact(tuple[6] as string) as TaskBody["mutex"],
@@ -356,7 +384,10 @@ function decodeBody(encoded: Encoded, shapes: readonly DecodedShape[]): TaskBody
     file,
     overlay: tuple[13] as string | null,
   };
-  return located(body, decodeLocation(tuple[14], reader));
+  return {
+    body: located(body, decodeLocation(tuple[14], reader)),
+    resolved: { inputs: inputs?.split ?? null, outputs: outputs.split },
+  };
 }
 
 const EDGE_KINDS = ["hard", "soft", "producer"] as const;
@@ -415,7 +446,8 @@ function decodeProject(
   const owner = { name, root, tags };
   const tasks = new Map<string, TaskDefinition>();
   for (let index = 0; index < bodies.length; index++) {
-    const task = instantiateTask(decodeBody(bodies[index][1], shapes), owner);
+    const { body, resolved } = decodeBody(bodies[index][1], shapes, root);
+    const task = instantiateTask(body, owner, resolved);
     tasks.set(bodies[index][0], task);
     numbered.push(task);
   }
