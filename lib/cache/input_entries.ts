@@ -35,6 +35,7 @@ import type { HashAlgorithm } from "./hash_algorithm.ts";
 import { type HashedInput, hashInputs } from "./input_hashing.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { FrameWriter } from "./key_frame.ts";
+import { PathOrder, type PathRank } from "./path_order.ts";
 
 /** The framed entries of one inclusion, shared by every key that includes it. */
 interface InclusionEntries {
@@ -48,6 +49,9 @@ interface InclusionEntries {
   readonly ends: Uint32Array;
   /** A path holds a surrogate, so UTF-16 order may differ from byte order. */
   readonly surrogates: boolean;
+  /** The run-wide ranks of the first and last path; null when there are no files. */
+  readonly first: PathRank | null;
+  readonly last: PathRank | null;
 }
 
 /** Section `I` of a key: its input files and their framed entries in order. */
@@ -75,7 +79,21 @@ const FAILED: InclusionEntries = {
   bytes: new Uint8Array(0),
   ends: new Uint32Array(0),
   surrogates: false,
+  first: null,
+  last: null,
 };
+
+/** The order of the paths of each run's entries, by the run's observations. */
+const pathOrders = new WeakMap<FileObservations, PathOrder>();
+
+function pathOrderOf(observations: FileObservations): PathOrder {
+  let order = pathOrders.get(observations);
+  if (order === undefined) {
+    order = new PathOrder();
+    pathOrders.set(observations, order);
+  }
+  return order;
+}
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -221,7 +239,7 @@ function hashedNow(files: readonly InputFile[], request: SharedInputRequest): In
     if (content === null) return null;
     inputs.push({ path: file.path, hostPath: file.hostPath, ...content });
   }
-  return framedEntries(inputs);
+  return framedEntries(inputs, observations);
 }
 
 async function literalEntries(request: SharedInputRequest, canonical: string): Promise<InclusionEntries> {
@@ -229,7 +247,7 @@ async function literalEntries(request: SharedInputRequest, canonical: string): P
   const checked = checkLiteralInput(workspaceRoot, canonical, observations);
   if (isInputFailure(checked)) return FAILED;
   const hashed = await hashInputs([checked], request.hash, request.inputDigests, observations);
-  return hashed.ok ? framedEntries(hashed.inputs) : FAILED;
+  return hashed.ok ? framedEntries(hashed.inputs, observations) : FAILED;
 }
 
 async function globEntries(request: SharedInputRequest, glob: SharedGlob): Promise<InclusionEntries> {
@@ -237,11 +255,11 @@ async function globEntries(request: SharedInputRequest, glob: SharedGlob): Promi
   const walked = knownWalk(glob, observations) ?? await walkShared(workspaceRoot, glob, observations);
   if (walked.failed) return FAILED;
   const hashed = await hashInputs(walked.files, request.hash, request.inputDigests, observations);
-  return hashed.ok ? framedEntries(hashed.inputs) : FAILED;
+  return hashed.ok ? framedEntries(hashed.inputs, observations) : FAILED;
 }
 
 /** Frames inputs given in byte order of path, unique. */
-function framedEntries(inputs: readonly HashedInput[]): InclusionEntries {
+function framedEntries(inputs: readonly HashedInput[], observations: FileObservations): InclusionEntries {
   const out = new FrameWriter(80 * inputs.length);
   const ends = new Uint32Array(inputs.length);
   let surrogates = false;
@@ -252,7 +270,10 @@ function framedEntries(inputs: readonly HashedInput[]): InclusionEntries {
     ends[index] = out.length;
     surrogates ||= SURROGATE.test(path);
   }
-  return { failed: false, inputs, bytes: out.bytes(), ends, surrogates };
+  const order = pathOrderOf(observations);
+  const first = inputs.length === 0 ? null : order.place(inputs[0].path);
+  const last = inputs.length === 0 ? null : order.place(inputs[inputs.length - 1].path);
+  return { failed: false, inputs, bytes: out.bytes(), ends, surrogates, first, last };
 }
 
 /**
@@ -260,7 +281,7 @@ function framedEntries(inputs: readonly HashedInput[]): InclusionEntries {
  * taken whole, in order; overlapping ones are merged entry by entry.
  */
 function assembleSection(all: readonly InclusionEntries[]): InputSection {
-  let ranges: InclusionEntries[] = [];
+  const ranges: InclusionEntries[] = [];
   let surrogates = false;
   for (const entries of all) {
     if (entries.inputs.length === 0) continue;
@@ -268,17 +289,22 @@ function assembleSection(all: readonly InclusionEntries[]): InputSection {
     surrogates ||= entries.surrogates;
   }
   if (ranges.length === 0) return { inputs: [], framed: [] };
-  const compare = surrogates ? compareBytes : compareUnits;
-  const ordered = orderedDisjoint(ranges, compare);
-  if (ordered === OVERLAPPING) return mergedSection(ranges, compare);
-  if (ordered === null) {
-    sortNearlySorted(ranges, (a, b) => compare(firstPath(a), firstPath(b)));
+  if (surrogates) {
+    // Byte order differs from UTF-16 order (the ranks' order) for some path: compare the paths.
+    sortNearlySorted(ranges, (a, b) => compareBytes(firstPath(a), firstPath(b)));
     for (let index = 1; index < ranges.length; index++) {
-      if (compare(firstPath(ranges[index]), lastPath(ranges[index - 1])) <= 0) {
-        return mergedSection(ranges, compare);
+      if (compareBytes(firstPath(ranges[index]), lastPath(ranges[index - 1])) <= 0) {
+        return mergedSection(ranges, compareBytes);
       }
     }
-  } else ranges = ordered;
+  } else {
+    sortNearlySorted(ranges, (a, b) => a.first!.rank - b.first!.rank);
+    for (let index = 1; index < ranges.length; index++) {
+      if (ranges[index].first!.rank <= ranges[index - 1].last!.rank) {
+        return mergedSection(ranges, compareUnits);
+      }
+    }
+  }
   const inputs: HashedInput[] = [];
   const framed: Uint8Array[] = new Array(ranges.length);
   for (let index = 0; index < ranges.length; index++) {
@@ -287,54 +313,6 @@ function assembleSection(all: readonly InclusionEntries[]): InputSection {
     framed[index] = entries.bytes;
   }
   return { inputs, framed };
-}
-
-const OVERLAPPING = "overlapping";
-/** At most this many ascending runs are put in order by insertion; more take the general sort. */
-const MAX_RUNS = 8;
-
-/**
- * The ranges ordered by first path when they split into a few runs that are each ascending and
- * disjoint (an imported task lists its own package's inclusions first, then its closure's in
- * order): the longest run is kept and every other range is placed by binary search, so a key of 300
- * inclusions costs about 300 comparisons instead of an insertion sort's and the overlap check's.
- * `OVERLAPPING` when two ranges share a path span (the entries are then merged one by one); null
- * when there are too many runs.
- */
-function orderedDisjoint(
-  ranges: readonly InclusionEntries[],
-  compare: (a: string, b: string) => number,
-): InclusionEntries[] | typeof OVERLAPPING | null {
-  const starts = [0];
-  for (let index = 1; index < ranges.length; index++) {
-    if (compare(firstPath(ranges[index]), lastPath(ranges[index - 1])) > 0) continue;
-    if (starts.push(index) > MAX_RUNS) return null;
-  }
-  if (starts.length === 1) return ranges as InclusionEntries[];
-  starts.push(ranges.length);
-  let longest = 0;
-  for (let run = 1; run < starts.length - 1; run++) {
-    if (starts[run + 1] - starts[run] > starts[longest + 1] - starts[longest]) longest = run;
-  }
-  const ordered = ranges.slice(starts[longest], starts[longest + 1]);
-  for (let run = 0; run < starts.length - 1; run++) {
-    if (run === longest) continue;
-    for (let index = starts[run]; index < starts[run + 1]; index++) {
-      const range = ranges[index];
-      const first = firstPath(range);
-      let low = 0;
-      let high = ordered.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if (compare(firstPath(ordered[middle]), first) < 0) low = middle + 1;
-        else high = middle;
-      }
-      if (low > 0 && compare(first, lastPath(ordered[low - 1])) <= 0) return OVERLAPPING;
-      if (low < ordered.length && compare(lastPath(range), firstPath(ordered[low])) >= 0) return OVERLAPPING;
-      ordered.splice(low, 0, range);
-    }
-  }
-  return ordered;
 }
 
 function firstPath(entries: InclusionEntries): string {

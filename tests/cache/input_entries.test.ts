@@ -29,8 +29,8 @@ const CASES: readonly (readonly string[])[] = [
   // Disjoint ranges far out of order: the insertion sort gives up and the general sort takes over.
   MANY.toReversed(),
   [...MANY.slice(20), "/package.json", ...MANY.slice(0, 20), "src/x{,/**}"],
-  // A few ascending runs (an imported task's own package first): ranges placed by binary search,
-  // disjoint, overlapping the range before the place found, and overlapping the one after it.
+  // Out of order (an imported task's own package first): disjoint, and overlapping ranges whose
+  // first paths sort before or after the range they overlap.
   [
     "src/x{,/**}",
     "package.json",
