@@ -280,14 +280,17 @@ function framedEntries(inputs: readonly HashedInput[], observations: FileObserva
  * The union of the inclusions' entries in byte order of path, unique: ranges that do not overlap are
  * taken whole, in order; overlapping ones are merged entry by entry.
  */
-function assembleSection(all: readonly InclusionEntries[]): InputSection {
-  const ranges: InclusionEntries[] = [];
+function assembleSection(ranges: InclusionEntries[]): InputSection {
+  // The caller's list, compacted in place to the inclusions that have files.
+  let kept = 0;
   let surrogates = false;
-  for (const entries of all) {
+  for (let index = 0; index < ranges.length; index++) {
+    const entries = ranges[index];
     if (entries.inputs.length === 0) continue;
-    ranges.push(entries);
+    ranges[kept++] = entries;
     surrogates ||= entries.surrogates;
   }
+  ranges.length = kept;
   if (ranges.length === 0) return { inputs: [], framed: [] };
   if (surrogates) {
     // Byte order differs from UTF-16 order (the ranks' order) for some path: compare the paths.
