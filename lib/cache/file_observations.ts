@@ -59,6 +59,10 @@ function sharedSpaces<T>(): Record<ShareSpace, Map<string, Results<T>>> {
   return { walk: new Map(), entries: new Map(), "literal-entries": new Map() };
 }
 
+function plainSpaces(): Record<ShareSpace, Map<string, unknown>> {
+  return { walk: new Map(), entries: new Map(), "literal-entries": new Map() };
+}
+
 function resultsOf<T>(results: Map<string, Results<T>>, first: string): Results<T> {
   let held = results.get(first);
   if (held === undefined) {
@@ -111,6 +115,11 @@ export class FileObservations implements FileLookups {
   #settled = new Map<string, FileDigest>();
   #shared = sharedSpaces<Promise<unknown>>();
   #sharedSettled = sharedSpaces<unknown>();
+  /**
+   * The settled results of an empty `second` (a pattern no exclusion meets), by `first` alone: a
+   * cached run of an imported workspace asks for them by the hundred thousand.
+   */
+  #plainSettled = plainSpaces();
   /** Shared results by the host path of each root they walked from. */
   #sharedAt = new Map<string, SharedKey[]>();
   /** Directory → the paths below it that hold an answer (directly or further down). */
@@ -206,12 +215,11 @@ export class FileObservations implements FileLookups {
     const held = this.#shared[space].get(first)?.get(second) as Promise<T> | undefined;
     if (held !== undefined) return held;
     const shared = this.#shared[space];
-    const settled = this.#sharedSettled[space];
     const promise = compute();
     this.#hold(space, first, second, roots, promise);
     promise.then((value) => {
       if (shared === this.#shared[space] && shared.get(first)?.get(second) === promise) {
-        resultsOf(settled, first).set(second, value);
+        this.#settle(space, first, second, value);
       }
     }, () => undefined);
     return promise;
@@ -224,7 +232,12 @@ export class FileObservations implements FileLookups {
   shareNow<T>(space: ShareSpace, first: string, second: string, roots: readonly string[], value: T): void {
     if (this.#shared[space].get(first)?.get(second) !== undefined) return;
     this.#hold(space, first, second, roots, Promise.resolve(value));
-    resultsOf(this.#sharedSettled[space], first).set(second, value);
+    this.#settle(space, first, second, value);
+  }
+
+  #settle(space: ShareSpace, first: string, second: string, value: unknown): void {
+    if (second === "") this.#plainSettled[space].set(first, value);
+    else resultsOf(this.#sharedSettled[space], first).set(second, value);
   }
 
   #hold(
@@ -245,7 +258,10 @@ export class FileObservations implements FileLookups {
 
   /** A result {@linkcode share} already holds, without waiting. */
   knownShare<T>(space: ShareSpace, first: string, second: string): T | undefined {
-    return this.#sharedSettled[space].get(first)?.get(second) as T | undefined;
+    const held = second === ""
+      ? this.#plainSettled[space].get(first)
+      : this.#sharedSettled[space].get(first)?.get(second);
+    return held as T | undefined;
   }
 
   /** Drops every answer: files may have changed anywhere. */
@@ -257,6 +273,7 @@ export class FileObservations implements FileLookups {
     this.#settled = new Map();
     this.#shared = sharedSpaces();
     this.#sharedSettled = sharedSpaces();
+    this.#plainSettled = plainSpaces();
     this.#sharedAt = new Map();
     this.#children = new Map();
     this.#throughLink = false;
@@ -296,7 +313,8 @@ export class FileObservations implements FileLookups {
     this.#settled.delete(hostPath);
     for (const { space, first, second } of this.#sharedAt.get(hostPath) ?? []) {
       this.#shared[space].get(first)?.delete(second);
-      this.#sharedSettled[space].get(first)?.delete(second);
+      if (second === "") this.#plainSettled[space].delete(first);
+      else this.#sharedSettled[space].get(first)?.delete(second);
     }
     this.#sharedAt.delete(hostPath);
   }
