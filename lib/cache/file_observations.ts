@@ -15,8 +15,11 @@ import { nodeFsPromises } from "../util/builtin_modules.ts";
 
 /** The reads a walk makes; each throws the `node:fs` error as the call it stands for does. */
 export interface FileLookups {
-  /** `lstatSync`. */
-  lstat(hostPath: string): Stats;
+  /**
+   * `lstatSync`, undefined when nothing is there (a missing input is common: no exception is built
+   * for it); other failures throw.
+   */
+  lstatIfPresent(hostPath: string): Stats | undefined;
   /** `statSync` (through symlinks), with nanosecond times (the stat cache compares them). */
   stat(hostPath: string): BigIntStats;
   /** `readdir` with file types. */
@@ -28,16 +31,65 @@ export interface FileLookups {
  *
  * @example
  * ```ts
- * DIRECT_LOOKUPS.lstat("/work/web/src").isDirectory(); // true
+ * DIRECT_LOOKUPS.lstatIfPresent("/work/web/src")?.isDirectory(); // true
  * ```
  */
 export const DIRECT_LOOKUPS: FileLookups = {
-  lstat: (hostPath) => lstatSync(hostPath),
+  lstatIfPresent: (hostPath) => lstatSync(hostPath, { throwIfNoEntry: false }),
   stat: (hostPath) => statSync(hostPath, { bigint: true }),
   readdir: (hostPath) => nodeFsPromises().readdir(hostPath, { withFileTypes: true }),
 };
 
 type Answer<T> = { readonly value: T } | { readonly error: unknown };
+
+/**
+ * What {@linkcode FileObservations.share} holds: the walks of input patterns, and the hashed and
+ * framed key entries of an input pattern (built on its walk).
+ */
+export type ShareSpace = "walk" | "entries";
+
+interface SharedKey {
+  readonly space: ShareSpace;
+  readonly first: string;
+  readonly second: string;
+}
+
+function sharedSpaces<T>(): Record<ShareSpace, Map<string, Results<T>>> {
+  return { walk: new Map(), entries: new Map() };
+}
+
+function resultsOf<T>(results: Map<string, Results<T>>, first: string): Results<T> {
+  let held = results.get(first);
+  if (held === undefined) {
+    held = new Results();
+    results.set(first, held);
+  }
+  return held;
+}
+
+/**
+ * The results held for one `first` key, by `second`. The empty `second` (a pattern no exclusion
+ * meets) is kept apart from a map: a cached run of an imported workspace asks for it by the hundred
+ * thousand.
+ */
+class Results<T> {
+  #plain: T | undefined = undefined;
+  #others: Map<string, T> | null = null;
+
+  get(second: string): T | undefined {
+    return second === "" ? this.#plain : this.#others?.get(second);
+  }
+
+  set(second: string, value: T): void {
+    if (second === "") this.#plain = value;
+    else (this.#others ??= new Map()).set(second, value);
+  }
+
+  delete(second: string): void {
+    if (second === "") this.#plain = undefined;
+    else this.#others?.delete(second);
+  }
+}
 
 /**
  * One run's shared answers: stats, directory listings, input digests and pattern walks by host path.
@@ -51,22 +103,27 @@ type Answer<T> = { readonly value: T } | { readonly error: unknown };
  * ```
  */
 export class FileObservations implements FileLookups {
-  #lstats = new Map<string, Answer<Stats>>();
+  #lstats = new Map<string, Answer<Stats | undefined>>();
   #stats = new Map<string, Answer<BigIntStats>>();
   #listings = new Map<string, Promise<Dirent[]>>();
   #digests = new Map<string, Promise<FileDigest>>();
   #settled = new Map<string, FileDigest>();
-  #shared = new Map<string, Map<string, Promise<unknown>>>();
-  #sharedSettled = new Map<string, Map<string, unknown>>();
+  #shared = sharedSpaces<Promise<unknown>>();
+  #sharedSettled = sharedSpaces<unknown>();
   /** Shared results by the host path of each root they walked from. */
-  #sharedAt = new Map<string, { readonly first: string; readonly second: string }[]>();
+  #sharedAt = new Map<string, SharedKey[]>();
   /** Directory → the paths below it that hold an answer (directly or further down). */
   #children = new Map<string, Set<string>>();
   /** An input reached through a symlink: a write elsewhere can change it, so writes forget all. */
   #throughLink = false;
 
-  lstat(hostPath: string): Stats {
-    return answer(this.#lstats, hostPath, () => lstatSync(hostPath), () => this.#register(hostPath));
+  lstatIfPresent(hostPath: string): Stats | undefined {
+    return answer(
+      this.#lstats,
+      hostPath,
+      () => lstatSync(hostPath, { throwIfNoEntry: false }),
+      () => this.#register(hostPath),
+    );
   }
 
   stat(hostPath: string): BigIntStats {
@@ -110,49 +167,84 @@ export class FileObservations implements FileLookups {
     return digest;
   }
 
+  /**
+   * {@linkcode digest} without waiting: the digest this run holds, or the one `hash` computes now
+   * (kept); null when `hash` cannot answer without waiting, or the digest is being computed. Throws
+   * what `hash` throws (nothing is kept then).
+   */
+  digestNow(hostPath: string, hash: () => FileDigest | null): FileDigest | null {
+    const known = this.#settled.get(hostPath);
+    if (known !== undefined) return known;
+    if (this.#digests.has(hostPath)) return null;
+    const value = hash();
+    if (value === null) return null;
+    if (!this.#throughLink && this.#reachedThroughLink(hostPath)) this.#throughLink = true;
+    this.#digests.set(hostPath, Promise.resolve(value));
+    this.#settled.set(hostPath, value);
+    this.#register(hostPath);
+    return value;
+  }
+
   /** A digest already computed by {@linkcode digest}, without waiting. */
   knownDigest(hostPath: string): FileDigest | undefined {
     return this.#settled.get(hostPath);
   }
 
   /**
-   * The result of `compute` for the key `(first, second)`, computed on the first request (a walk of
-   * one input pattern, `first`, with the exclusions that meet it, `second`, from the host paths `roots`).
+   * The result of `compute` for the key `(first, second)` of `space`, computed on the first request
+   * (for example the walk of one input pattern, `first`, with the exclusions that meet it, `second`),
+   * and dropped with the answers at or below `roots` (host paths).
    */
-  share<T>(first: string, second: string, roots: readonly string[], compute: () => Promise<T>): Promise<T> {
-    let results = this.#shared.get(first);
-    if (results === undefined) {
-      results = new Map();
-      this.#shared.set(first, results);
-    }
-    let result = results.get(second) as Promise<T> | undefined;
-    if (result === undefined) {
-      const settled = this.#sharedSettled;
-      const promise = compute();
-      result = promise;
-      results.set(second, promise);
-      for (const root of roots) {
-        const at = this.#sharedAt.get(root);
-        if (at === undefined) this.#sharedAt.set(root, [{ first, second }]);
-        else at.push({ first, second });
-        this.#register(root);
+  share<T>(
+    space: ShareSpace,
+    first: string,
+    second: string,
+    roots: readonly string[],
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    const held = this.#shared[space].get(first)?.get(second) as Promise<T> | undefined;
+    if (held !== undefined) return held;
+    const shared = this.#shared[space];
+    const settled = this.#sharedSettled[space];
+    const promise = compute();
+    this.#hold(space, first, second, roots, promise);
+    promise.then((value) => {
+      if (shared === this.#shared[space] && shared.get(first)?.get(second) === promise) {
+        resultsOf(settled, first).set(second, value);
       }
-      promise.then((value) => {
-        if (this.#shared.get(first)?.get(second) !== promise) return;
-        let values = settled.get(first);
-        if (values === undefined) {
-          values = new Map();
-          settled.set(first, values);
-        }
-        values.set(second, value);
-      }, () => undefined);
+    }, () => undefined);
+    return promise;
+  }
+
+  /**
+   * Holds `value`, computed by the caller without waiting, as the result for `(first, second)` of
+   * `space` (see {@linkcode share}), unless one is held already.
+   */
+  shareNow<T>(space: ShareSpace, first: string, second: string, roots: readonly string[], value: T): void {
+    if (this.#shared[space].get(first)?.get(second) !== undefined) return;
+    this.#hold(space, first, second, roots, Promise.resolve(value));
+    resultsOf(this.#sharedSettled[space], first).set(second, value);
+  }
+
+  #hold(
+    space: ShareSpace,
+    first: string,
+    second: string,
+    roots: readonly string[],
+    promise: Promise<unknown>,
+  ) {
+    resultsOf(this.#shared[space], first).set(second, promise);
+    for (const root of roots) {
+      const at = this.#sharedAt.get(root);
+      if (at === undefined) this.#sharedAt.set(root, [{ space, first, second }]);
+      else at.push({ space, first, second });
+      this.#register(root);
     }
-    return result;
   }
 
   /** A result {@linkcode share} already holds, without waiting. */
-  knownShare<T>(first: string, second: string): T | undefined {
-    return this.#sharedSettled.get(first)?.get(second) as T | undefined;
+  knownShare<T>(space: ShareSpace, first: string, second: string): T | undefined {
+    return this.#sharedSettled[space].get(first)?.get(second) as T | undefined;
   }
 
   /** Drops every answer: files may have changed anywhere. */
@@ -162,8 +254,8 @@ export class FileObservations implements FileLookups {
     this.#listings = new Map();
     this.#digests = new Map();
     this.#settled = new Map();
-    this.#shared = new Map();
-    this.#sharedSettled = new Map();
+    this.#shared = sharedSpaces();
+    this.#sharedSettled = sharedSpaces();
     this.#sharedAt = new Map();
     this.#children = new Map();
     this.#throughLink = false;
@@ -201,9 +293,9 @@ export class FileObservations implements FileLookups {
     this.#listings.delete(hostPath);
     this.#digests.delete(hostPath);
     this.#settled.delete(hostPath);
-    for (const { first, second } of this.#sharedAt.get(hostPath) ?? []) {
-      this.#shared.get(first)?.delete(second);
-      this.#sharedSettled.get(first)?.delete(second);
+    for (const { space, first, second } of this.#sharedAt.get(hostPath) ?? []) {
+      this.#shared[space].get(first)?.delete(second);
+      this.#sharedSettled[space].get(first)?.delete(second);
     }
     this.#sharedAt.delete(hostPath);
   }
@@ -212,7 +304,7 @@ export class FileObservations implements FileLookups {
   #reachedThroughLink(hostPath: string): boolean {
     for (let path = hostPath; dirname(path) !== path; path = dirname(path)) {
       try {
-        if (this.lstat(path).isSymbolicLink()) return true;
+        if (this.lstatIfPresent(path)?.isSymbolicLink()) return true;
       } catch {
         // `hash` reports what cannot be read.
       }

@@ -52,7 +52,8 @@ export type OutputResolution = { ok: true; paths: string[] } | { ok: false; erro
 type SpecialKind = "fifo" | "socket" | "block device" | "character device";
 type EntryKind = "directory" | "file" | "symlink" | "missing" | SpecialKind;
 
-interface Failure {
+/** A path that failed enumeration and the CACHE-029 message naming it. */
+export interface Failure {
   readonly path: string;
   readonly message: string;
 }
@@ -112,6 +113,18 @@ function isFailure(value: unknown): value is Failure {
   return typeof value === "object" && value !== null && "message" in value;
 }
 
+/**
+ * Whether a result of {@linkcode checkLiteralInput} is a failure.
+ *
+ * @example
+ * ```ts
+ * isInputFailure({ path: "/web/x", message: "input `/web/x` does not exist" }); // true
+ * ```
+ */
+export function isInputFailure(value: InputFile | Failure): value is Failure {
+  return isFailure(value);
+}
+
 function hostPathOf(workspaceRoot: string, path: string): string {
   return path === "/" ? workspaceRoot : join(workspaceRoot, path);
 }
@@ -136,7 +149,8 @@ function entryKind(path: string, hostPath: string, lookups: FileLookups): EntryK
   try {
     // Synchronous: a local lstat costs microseconds, a promise round trip far more, and every task's
     // outputs are resolved (and their ancestors checked) right after it exits.
-    return kindOfStats(lookups.lstat(hostPath)) ?? "missing";
+    const info = lookups.lstatIfPresent(hostPath);
+    return info === undefined ? "missing" : kindOfStats(info) ?? "missing";
   } catch (error) {
     if (isMissing(error)) return "missing";
     return { path, message: `cannot read \`${path}\`: ${ioFailureReason(error)}` };
@@ -190,8 +204,29 @@ function runPool<T>(
   });
 }
 
+interface WalkResult {
+  readonly paths: string[];
+  readonly failures: WalkFailure[];
+}
+
 /** Walks the roots of a request and returns every kept path (unsorted) and every failure. */
-async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: WalkFailure[] }> {
+async function walk(request: WalkRequest): Promise<WalkResult> {
+  const started = startWalk(request);
+  await started.rest();
+  return started.result;
+}
+
+/**
+ * {@linkcode walk} without waiting, when no directory has to be listed (each root is a file, or
+ * missing); null otherwise.
+ */
+function walkNow(request: WalkRequest): WalkResult | null {
+  const started = startWalk(request);
+  return started.done ? started.result : null;
+}
+
+/** A walk's synchronous start (the roots and their ancestors), and the listing of directories left. */
+function startWalk(request: WalkRequest): { result: WalkResult; done: boolean; rest: () => Promise<void> } {
   const paths: string[] = [];
   const failures: WalkFailure[] = [];
   const directories: DirectoryNode[] = [];
@@ -295,8 +330,11 @@ async function walk(request: WalkRequest): Promise<{ paths: string[]; failures: 
   };
 
   request.roots.forEach(start);
-  await runPool(directories, WALK_CONCURRENCY, visit);
-  return { paths, failures };
+  return {
+    result: { paths, failures },
+    done: directories.length === 0,
+    rest: () => runPool(directories, WALK_CONCURRENCY, visit),
+  };
 }
 
 /** The alternatives of glob patterns, each labelled with its pattern. */
@@ -340,8 +378,21 @@ function firstFailure<T extends Failure>(failures: readonly T[]): T {
   return [...failures].sort((a, b) => compareBytes(a.path, b.path))[0];
 }
 
-/** PATH-020 for one literal input: a regular file, or a symlink resolving to one (a synchronous stat). */
-function checkLiteralInput(workspaceRoot: string, path: string, lookups: FileLookups): InputFile | Failure {
+/**
+ * PATH-020 for one literal input: a regular file, or a symlink resolving to one (a synchronous stat);
+ * otherwise the failure naming it.
+ *
+ * @example
+ * ```ts
+ * const checked = checkLiteralInput("/work", "/web/package.json", DIRECT_LOOKUPS);
+ * if (!isInputFailure(checked)) checked.stat?.size; // 2n
+ * ```
+ */
+export function checkLiteralInput(
+  workspaceRoot: string,
+  path: string,
+  lookups: FileLookups,
+): InputFile | Failure {
   const hostPath = hostPathOf(workspaceRoot, path);
   try {
     const stat = lookups.stat(hostPath);
@@ -405,20 +456,15 @@ export async function enumerateInputs(
 ): Promise<InputEnumeration> {
   const literal = enumerateLiteralInputs(workspaceRoot, inclusions, exclusions, lookups);
   if (literal !== null) return literal;
-  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
-  const literals = inclusions.filter((pattern) =>
-    !pattern.isGlob &&
-    !exclusionAlternatives.some((alternative) => alternativeMatches(alternative, pattern.canonical))
-  );
   if (lookups instanceof FileObservations) {
-    const globs = inclusions.filter((pattern) => pattern.isGlob);
-    const walked = await sharedWalks(workspaceRoot, globs, exclusionAlternatives, lookups);
+    const shared = sharedInclusions(inclusions, exclusions);
+    const walked = await sharedWalks(workspaceRoot, shared.globs, lookups);
     if (walked !== null) {
       const byPath = new Map<string, InputFile>();
-      for (const pattern of literals) {
+      for (const pattern of shared.literals) {
         const checked = checkLiteralInput(workspaceRoot, pattern.canonical, lookups);
         if (isFailure(checked)) {
-          const failures = literals.map((literal) =>
+          const failures = shared.literals.map((literal) =>
             checkLiteralInput(workspaceRoot, literal.canonical, lookups)
           );
           return { ok: false, message: firstFailure(failures.filter(isFailure)).message };
@@ -429,6 +475,11 @@ export async function enumerateInputs(
       return { ok: true, files: sortedUnique(byPath.keys()).map((path) => byPath.get(path)!) };
     }
   }
+  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
+  const literals = inclusions.filter((pattern) =>
+    !pattern.isGlob &&
+    !exclusionAlternatives.some((alternative) => alternativeMatches(alternative, pattern.canonical))
+  );
   const [checked, walked] = await Promise.all([
     Promise.all(literals.map((pattern) => checkLiteralInput(workspaceRoot, pattern.canonical, lookups))),
     walk({
@@ -453,44 +504,24 @@ export async function enumerateInputs(
 
 /**
  * The files of each glob inclusion, walked once per run for each pattern and the exclusions that can
- * meet it (those whose literal prefix lies above or below one of its roots: no other can match or
- * prune anything there), so every task naming the same pattern shares the walk. Null when a walk
- * failed: the caller then enumerates the task's inputs on its own, for the exact failure message.
+ * meet it (see {@linkcode sharedInclusions}), so every task naming the same pattern shares the walk.
+ * Null when a walk failed: the caller then enumerates the task's inputs on its own, for the exact
+ * failure message.
  */
 async function sharedWalks(
   workspaceRoot: string,
-  globs: readonly PathPattern[],
-  exclusions: readonly CompiledAlternative[],
+  globs: readonly SharedGlob[],
   observations: FileObservations,
 ): Promise<InputFile[] | null> {
-  const index = new AlternativeIndex(exclusions);
   const files: InputFile[] = [];
   const waiting: Promise<SharedWalk>[] = [];
-  for (const pattern of globs) {
-    const roots = patternRoots(pattern);
-    const relevant = index.meeting(roots);
-    const second = relevant.length === 0 ? "" : relevant.map(alternativeId).join(",");
+  for (const glob of globs) {
     // Most walks are done by an earlier task of the run: taken as they are, without a round trip.
-    const known = observations.knownShare<SharedWalk>(pattern.canonical, second);
+    const known = knownWalk(glob, observations);
     if (known !== undefined) {
       if (known.failed) return null;
       for (const file of known.files) files.push(file);
-      continue;
-    }
-    const hostRoots = roots.map((root) => hostPathOf(workspaceRoot, root.path));
-    waiting.push(observations.share(pattern.canonical, second, hostRoots, async (): Promise<SharedWalk> => {
-      const walked = await walk({
-        workspaceRoot,
-        roots,
-        exclusions: relevant,
-        symlinksMustReachFiles: true,
-        lookups: observations,
-      });
-      return {
-        failed: walked.failures.length > 0,
-        files: walked.paths.map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
-      };
-    }));
+    } else waiting.push(walkShared(workspaceRoot, glob, observations));
   }
   for (const result of await Promise.all(waiting)) {
     if (result.failed) return null;
@@ -499,10 +530,171 @@ async function sharedWalks(
   return files;
 }
 
-/** One pattern's walk as tasks share it. */
-interface SharedWalk {
+/** One glob pattern's walk as the tasks of a run share it: its files in byte order of path. */
+export interface SharedWalk {
   readonly failed: boolean;
   readonly files: readonly InputFile[];
+}
+
+/** A glob inclusion of a task with the exclusions that can meet it (see {@linkcode sharedInclusions}). */
+export interface SharedGlob {
+  readonly pattern: PathPattern;
+  /** The ids of the relevant exclusion alternatives, comma-separated: part of the sharing key. */
+  readonly exclusionIds: string;
+  readonly exclusions: readonly CompiledAlternative[];
+}
+
+const NO_EXCLUSIONS: readonly CompiledAlternative[] = [];
+
+/** A task's inclusions as a run shares them: literal paths and globs (see {@linkcode SharedGlob}). */
+export interface SharedInclusions {
+  /** Literal inclusions no exclusion removes, in declaration order. */
+  readonly literals: readonly PathPattern[];
+  readonly globs: readonly SharedGlob[];
+}
+
+/**
+ * Splits a task's inclusions for sharing: literals that no exclusion removes (PATH-021: an excluded
+ * literal is never checked), and each glob with the exclusions whose literal prefix lies above or
+ * below one of its walk roots (no other can match or prune anything there), so two tasks with the
+ * same glob and the same relevant exclusions see the same files.
+ *
+ * @example
+ * ```ts
+ * const { literals, globs } = sharedInclusions(task.inputs!, task.inputExclusions);
+ * globs[0].exclusionIds; // "" when no exclusion meets the first glob
+ * ```
+ */
+export function sharedInclusions(
+  inclusions: readonly PathPattern[],
+  exclusions: readonly PathPattern[],
+): SharedInclusions {
+  const literals: PathPattern[] = [];
+  const globs: SharedGlob[] = [];
+  if (exclusions.length === 0) {
+    for (const pattern of inclusions) {
+      if (!pattern.isGlob) literals.push(pattern);
+      else globs.push({ pattern, exclusionIds: "", exclusions: NO_EXCLUSIONS });
+    }
+    return { literals, globs };
+  }
+  const exclusionAlternatives = exclusions.flatMap(coverageAlternatives);
+  const index = new AlternativeIndex(exclusionAlternatives);
+  for (const pattern of inclusions) {
+    if (!pattern.isGlob) {
+      const excluded = exclusionAlternatives.some((alternative) =>
+        alternativeMatches(alternative, pattern.canonical)
+      );
+      if (!excluded) literals.push(pattern);
+      continue;
+    }
+    const roots = patternRoots(pattern);
+    const relevant = index.meeting(roots);
+    const exclusionIds = relevant.length === 0 ? "" : relevant.map(alternativeId).join(",");
+    globs.push({ pattern, exclusionIds, exclusions: relevant });
+  }
+  return { literals, globs };
+}
+
+/**
+ * The host paths of a shared glob's walk roots: what a write must touch (at, above or below) to
+ * change its files.
+ *
+ * @example
+ * ```ts
+ * globRootHostPaths("/work", glob); // ["/work/web/src"] for `src/**` of `/web`
+ * ```
+ */
+export function globRootHostPaths(workspaceRoot: string, glob: SharedGlob): string[] {
+  return patternRoots(glob.pattern).map((root) => hostPathOf(workspaceRoot, root.path));
+}
+
+/**
+ * The walk of a shared glob if this run already finished it.
+ *
+ * @example
+ * ```ts
+ * knownWalk(glob, observations)?.files.length; // 3, or undefined before the first walk
+ * ```
+ */
+export function knownWalk(glob: SharedGlob, observations: FileObservations): SharedWalk | undefined {
+  return observations.knownShare<SharedWalk>("walk", glob.pattern.canonical, glob.exclusionIds);
+}
+
+/**
+ * {@linkcode walkShared} without waiting: the walk this run holds, or one done now when it lists no
+ * directory (a root that is a file or missing); null when a directory has to be listed.
+ *
+ * @example
+ * ```ts
+ * walkSharedNow("/work", glob, observations)?.files.length; // 1 for `src/x{,/**}` naming a file
+ * ```
+ */
+export function walkSharedNow(
+  workspaceRoot: string,
+  glob: SharedGlob,
+  observations: FileObservations,
+): SharedWalk | null {
+  const known = knownWalk(glob, observations);
+  if (known !== undefined) return known;
+  const walked = walkNow(globWalkRequest(workspaceRoot, glob, observations));
+  if (walked === null) return null;
+  const shared = sharedWalkOf(workspaceRoot, walked);
+  observations.shareNow(
+    "walk",
+    glob.pattern.canonical,
+    glob.exclusionIds,
+    globRootHostPaths(workspaceRoot, glob),
+    shared,
+  );
+  return shared;
+}
+
+function globWalkRequest(
+  workspaceRoot: string,
+  glob: SharedGlob,
+  observations: FileObservations,
+): WalkRequest {
+  return {
+    workspaceRoot,
+    roots: patternRoots(glob.pattern),
+    exclusions: glob.exclusions,
+    symlinksMustReachFiles: true,
+    lookups: observations,
+  };
+}
+
+function sharedWalkOf(workspaceRoot: string, walked: WalkResult): SharedWalk {
+  return {
+    failed: walked.failures.length > 0,
+    files: sortedUnique(walked.paths).map((path) => ({ path, hostPath: hostPathOf(workspaceRoot, path) })),
+  };
+}
+
+/**
+ * The walk of a shared glob, once per run (until a write there makes the run forget it); its files
+ * in byte order of path. A walk that met an unreadable path is `failed` (the caller's own
+ * enumeration then reports it).
+ *
+ * @example
+ * ```ts
+ * const walked = await walkShared("/work", glob, observations);
+ * if (!walked.failed) walked.files.map((file) => file.path); // ["/web/src/a.ts", …]
+ * ```
+ */
+export function walkShared(
+  workspaceRoot: string,
+  glob: SharedGlob,
+  observations: FileObservations,
+): Promise<SharedWalk> {
+  const hostRoots = globRootHostPaths(workspaceRoot, glob);
+  return observations.share(
+    "walk",
+    glob.pattern.canonical,
+    glob.exclusionIds,
+    hostRoots,
+    async () => sharedWalkOf(workspaceRoot, await walk(globWalkRequest(workspaceRoot, glob, observations))),
+  );
 }
 
 /** The walk roots of one glob pattern (memoised: the same patterns recur in every run). */

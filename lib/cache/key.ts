@@ -11,12 +11,17 @@ import { isEnvWildcard, matchingEnvNames } from "../domain/env_pattern.ts";
 import { coverageMatchesPath } from "../domain/glob.ts";
 import { compareBytes, comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { TaskAction, TaskDefinition } from "../domain/workspace.ts";
-import { enumerateInputs, enumerateLiteralInputs, type InputFile } from "./file_walk.ts";
-import { type FileDigest, hashFile, hashFileNow } from "./file_hash.ts";
+import { enumerateInputs, enumerateLiteralInputs } from "./file_walk.ts";
+import { type FileDigest, hashFileNow } from "./file_hash.ts";
 import type { FileObservations } from "./file_observations.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import { type InputSection, sharedInputSection, sharedInputSectionNow } from "./input_entries.ts";
+import { type HashedInput, hashInputs } from "./input_hashing.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
 import { errorMessage } from "./io_error.ts";
+import { FrameWriter } from "./key_frame.ts";
+
+export type { HashedInput } from "./input_hashing.ts";
 
 /** The schema revision fed first (CACHE-003); the manifest's `schema` carries the same number. */
 export const SCHEMA_REVISION = 1;
@@ -48,18 +53,11 @@ export interface KeyRequest {
   observations?: FileObservations;
 }
 
-/** One input file as hashed for the key, with the metadata CACHE-035 compares before a store. */
-export interface HashedInput {
-  path: string;
-  hostPath: string;
-  digest: string;
-  size: number;
-  mtimeNs: bigint;
-  ino: bigint;
-}
-
 /** The key, or the CACHE-029 reason why it cannot be derived. */
-export type KeyResult = { ok: true; key: string; inputs: HashedInput[] } | { ok: false; message: string };
+export type KeyResult = { ok: true; key: string; inputs: readonly HashedInput[] } | {
+  ok: false;
+  message: string;
+};
 
 /** The values of the seven key sections (CACHE-004); lists are sorted and de-duplicated on encoding. */
 export interface KeyComponents {
@@ -84,9 +82,6 @@ export interface KeyComponents {
   readonly services?: readonly { readonly id: string; readonly startKey: string }[];
 }
 
-/** How many input files are hashed at once. */
-const HASH_CONCURRENCY = 8;
-
 /**
  * Derives a task's cache key: enumerates and hashes its input files (streamed), then hashes the
  * framed components (CACHE-003..009). Failures are CACHE-029 values naming the path.
@@ -103,7 +98,11 @@ const HASH_CONCURRENCY = 8;
 export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
   const predecessors = predecessorComponents(request);
   if (!Array.isArray(predecessors)) return predecessors;
-  const { task } = request;
+  const { task, observations } = request;
+  if (observations !== undefined) {
+    const section = await sharedInputSection({ ...request, observations });
+    if (section !== null) return finishKey(request, predecessors, section);
+  }
   const enumeration = await enumerateInputs(
     request.workspaceRoot,
     task.inputs!,
@@ -118,7 +117,7 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
     request.observations,
   );
   if (!hashed.ok) return hashed;
-  return finishKey(request, predecessors, hashed.inputs);
+  return finishKey(request, predecessors, framedSection(hashed.inputs));
 }
 
 /**
@@ -137,7 +136,11 @@ export async function buildCacheKey(request: KeyRequest): Promise<KeyResult> {
 export function buildCacheKeyNow(request: KeyRequest): KeyResult | null {
   const predecessors = predecessorComponents(request);
   if (!Array.isArray(predecessors)) return predecessors;
-  const { task } = request;
+  const { task, observations } = request;
+  if (observations !== undefined) {
+    const section = sharedInputSectionNow({ ...request, observations });
+    if (section !== null) return finishKey(request, predecessors, section);
+  }
   const enumeration = enumerateLiteralInputs(request.workspaceRoot, task.inputs!, task.inputExclusions);
   if (enumeration === null) return null;
   if (!enumeration.ok) return { ok: false, message: enumeration.message };
@@ -153,7 +156,7 @@ export function buildCacheKeyNow(request: KeyRequest): KeyResult | null {
     if (content === null) return null;
     inputs.push({ path: file.path, hostPath: file.hostPath, ...content });
   }
-  return finishKey(request, predecessors, inputs);
+  return finishKey(request, predecessors, framedSection(inputs));
 }
 
 type PredecessorComponent = KeyComponents["predecessors"][number];
@@ -176,14 +179,31 @@ function predecessorComponents(request: KeyRequest): PredecessorComponent[] | { 
   return predecessors;
 }
 
-/** Hashes the framed components once the inputs are hashed. */
+/** Section `I` of inputs in byte order of path, unique (as the enumeration gives them). */
+function framedSection(inputs: readonly HashedInput[]): InputSection {
+  const unique = uniqueSorted(inputs, (input) => input.path);
+  return { inputs: unique, framed: [framedEntries(unique)] };
+}
+
+/** `str(path) digest(content)` of each input, in the given order. */
+function framedEntries(inputs: readonly { readonly path: string; readonly digest: string }[]): Uint8Array {
+  // A path of a few dozen bytes and its 32-byte digest per input.
+  const out = new FrameWriter(96 * inputs.length);
+  for (const input of inputs) {
+    out.str(input.path);
+    out.digest(input.digest);
+  }
+  return out.bytes();
+}
+
+/** Hashes the framed components once the inputs are hashed and framed. */
 function finishKey(
   request: KeyRequest,
   predecessors: readonly PredecessorComponent[],
-  inputs: HashedInput[],
+  section: InputSection,
 ): KeyResult {
   const { task } = request;
-  const components: KeyComponents = {
+  const components: Omit<KeyComponents, "inputs"> = {
     action: task.action!,
     workdir: task.projectRoot,
     // Output exclusions enter with their `!` (ADOPT-100); without them the section is unchanged.
@@ -191,16 +211,20 @@ function finishKey(
       ...task.outputs.map((pattern) => pattern.canonical),
       ...(task.outputExclusions ?? []).map((pattern) => `!${pattern.canonical}`),
     ],
-    inputs,
     predecessors,
     env: hashedEnvironment(task, request.hostEnv),
     platform: request.platform ?? { os: process.platform, arch: process.arch },
     services: [...(request.services ?? new Map()).entries()].map(([id, startKey]) => ({ id, startKey })),
   };
   const hasher = request.hash.create();
-  hasher.update(encodeKeyComponents(components, request.hash));
-  return { ok: true, key: hasher.digestHex(), inputs };
+  KEY_WRITER.reset();
+  writeKey(KEY_WRITER, components, request.hash, { count: section.inputs.length, framed: section.framed });
+  hasher.update(KEY_WRITER.view());
+  return { ok: true, key: hasher.digestHex(), inputs: section.inputs };
 }
+
+/** Reused by every key of the process: each is written and hashed synchronously, then let go. */
+const KEY_WRITER = new FrameWriter(64 * 1024);
 
 /**
  * The framed byte stream of CACHE-009 (prefix and seven sections, then `V` when there are services) for the given components. Lists
@@ -213,8 +237,20 @@ function finishKey(
  * ```
  */
 export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorithm): Uint8Array {
-  // A path of a few dozen bytes and its 32-byte digest per input.
-  const out = new FrameWriter(1024 + 96 * components.inputs.length);
+  const inputs = uniqueSorted(components.inputs, (input) => input.path);
+  const framed = framedEntries(inputs);
+  const out = new FrameWriter(1024 + framed.length);
+  writeKey(out, components, hash, { count: inputs.length, framed: [framed] });
+  return out.bytes();
+}
+
+/** Writes the stream of CACHE-009 with section `I` given framed: its count, then its entries. */
+function writeKey(
+  out: FrameWriter,
+  components: Omit<KeyComponents, "inputs">,
+  hash: HashAlgorithm,
+  inputs: { readonly count: number; readonly framed: readonly Uint8Array[] },
+): void {
   out.u8(SCHEMA_REVISION);
   out.u8(hash.id);
 
@@ -236,10 +272,8 @@ export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorit
   out.list(uniqueSorted(components.outputs, (text) => text), (text) => out.str(text));
 
   out.u8(0x49);
-  out.list(uniqueSorted(components.inputs, (input) => input.path), (input) => {
-    out.str(input.path);
-    out.digest(input.digest);
-  });
+  out.u32(inputs.count);
+  for (const part of inputs.framed) out.framed(part);
 
   out.u8(0x50);
   const predecessors = uniqueSorted(
@@ -277,7 +311,6 @@ export function encodeKeyComponents(components: KeyComponents, hash: HashAlgorit
       out.digest(service.startKey);
     });
   }
-  return out.bytes();
 }
 
 /** Reason of the CACHE-035 store warning. */
@@ -336,51 +369,6 @@ function hashedEnvironment(
   ];
 }
 
-/** Hashes input files with bounded concurrency; the result keeps the enumeration order. */
-async function hashInputs(
-  files: readonly InputFile[],
-  hash: HashAlgorithm,
-  memo: InputDigestMemo | undefined,
-  observations: FileObservations | undefined,
-): Promise<{ ok: true; inputs: HashedInput[] } | { ok: false; message: string }> {
-  if (files.length === 1 && observations === undefined) {
-    // One input (a common shape): no workers.
-    const [file] = files;
-    try {
-      const content = await hashFile(file.hostPath, hash, memo, file.stat);
-      return { ok: true, inputs: [{ path: file.path, hostPath: file.hostPath, ...content }] };
-    } catch (error) {
-      return { ok: false, message: `cannot read input \`${file.path}\`: ${errorMessage(error)}` };
-    }
-  }
-  const inputs: HashedInput[] = new Array(files.length);
-  // Digests this run already knows are taken without a round trip; the others are hashed.
-  const pending: number[] = [];
-  for (const [index, file] of files.entries()) {
-    const known = observations?.knownDigest(file.hostPath);
-    if (known === undefined) pending.push(index);
-    else inputs[index] = { path: file.path, hostPath: file.hostPath, ...known };
-  }
-  let failure: string | null = null;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < pending.length) {
-      const index = pending[next++];
-      const file = files[index];
-      try {
-        const content = observations === undefined
-          ? await hashFile(file.hostPath, hash, memo, file.stat)
-          : await observations.digest(file.hostPath, () => hashFile(file.hostPath, hash, memo, file.stat));
-        inputs[index] = { path: file.path, hostPath: file.hostPath, ...content };
-      } catch (error) {
-        failure ??= `cannot read input \`${file.path}\`: ${errorMessage(error)}`;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, pending.length) }, worker));
-  return failure === null ? { ok: true, inputs } : { ok: false, message: failure };
-}
-
 /** Sorts by `keyOf` (byte order unless told) and keeps the first item of each key. */
 function uniqueSorted<T>(
   items: readonly T[],
@@ -401,71 +389,3 @@ function uniqueSorted<T>(
     entry.item
   );
 }
-
-/** Accumulates the CACHE-009 primitives in one growing buffer (a key is derived per task). */
-class FrameWriter {
-  #buffer: Uint8Array;
-  #view: DataView;
-  #length = 0;
-
-  /** `capacity`: the expected size, so a long input list is not copied through every doubling. */
-  constructor(capacity: number) {
-    this.#buffer = new Uint8Array(Math.max(512, capacity));
-    this.#view = new DataView(this.#buffer.buffer);
-  }
-
-  u8(value: number): void {
-    this.#reserve(1);
-    this.#buffer[this.#length++] = value;
-  }
-
-  u32(value: number): void {
-    // Unreachable for JavaScript strings and arrays, whose lengths stay far below 2^32.
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-      throw new RangeError(`cache key field length ${value} does not fit in u32`);
-    }
-    this.#reserve(4);
-    this.#view.setUint32(this.#length, value);
-    this.#length += 4;
-  }
-
-  str(text: string): void {
-    // At most three UTF-8 bytes per UTF-16 unit; TextEncoder writes a lone surrogate as U+FFFD,
-    // as CACHE-009 requires.
-    this.#reserve(4 + 3 * text.length);
-    const { written } = ENCODER.encodeInto(text, this.#buffer.subarray(this.#length + 4));
-    this.u32(written);
-    this.#length += written;
-  }
-
-  digest(hex: string): void {
-    // Lowercase only (03-cache.md §0). Checked and decoded natively: a key holds a digest per input
-    // and two per predecessor, and a cached run derives every task's key in cold code.
-    if (!LOWER_HEX_DIGEST.test(hex)) throw new TypeError(`not a 64-hex digest: ${hex}`);
-    this.#reserve(32);
-    this.#buffer.set(Buffer.from(hex, "hex"), this.#length);
-    this.#length += 32;
-  }
-
-  list<T>(items: readonly T[], encodeItem: (item: T) => void): void {
-    this.u32(items.length);
-    for (const item of items) encodeItem(item);
-  }
-
-  bytes(): Uint8Array {
-    return this.#buffer.slice(0, this.#length);
-  }
-
-  #reserve(extra: number): void {
-    if (this.#length + extra <= this.#buffer.length) return;
-    const grown = new Uint8Array(Math.max(2 * this.#buffer.length, this.#length + extra));
-    grown.set(this.#buffer.subarray(0, this.#length));
-    this.#buffer = grown;
-    this.#view = new DataView(grown.buffer);
-  }
-}
-
-const ENCODER = new TextEncoder();
-
-/** A digest as CACHE-009 frames it: 64 lowercase hex digits. */
-const LOWER_HEX_DIGEST = /^[0-9a-f]{64}$/;

@@ -459,9 +459,35 @@ function finishAlternative(raw: readonly GlobSegment[]): CompiledAlternative {
  * ```
  */
 export function compileAlternative(alternative: string): CompiledAlternative {
+  if (alternative.includes("\\") || alternative.includes("[")) {
+    return finishAlternative(tokeniseAlternative(alternative).map(compiledSegment));
+  }
+  // Without escapes and classes a segment ends at every `/`: names without glob characters (most of
+  // them) become shared literal segments, the others are tokenised alone.
+  const body = alternative.startsWith("/") ? alternative.slice(1) : alternative;
   return finishAlternative(
-    tokeniseAlternative(alternative).map(({ tokens, globstar }) => globstar ? GLOBSTAR : makeSegment(tokens)),
+    body.split("/").map((segment) =>
+      GLOB_SPECIAL.test(segment)
+        ? compiledSegment(tokeniseAlternative(segment)[0])
+        : sharedLiteralSegment(segment)
+    ),
   );
+}
+
+function compiledSegment(raw: { tokens: GlobToken[]; globstar: boolean }): GlobSegment {
+  return raw.globstar ? GLOBSTAR : makeSegment(raw.tokens);
+}
+
+/** Literal segments by name: an imported workspace compiles the same directory names thousands of times. */
+const literalSegments = new Map<string, GlobSegment>();
+
+function sharedLiteralSegment(name: string): GlobSegment {
+  let segment = literalSegments.get(name);
+  if (segment === undefined) {
+    segment = literalSegment(name);
+    literalSegments.set(name, segment);
+  }
+  return segment;
 }
 
 /**

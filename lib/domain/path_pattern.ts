@@ -127,8 +127,12 @@ function uncachedCheckPattern(text: string): PatternProblem | null {
  * ```
  */
 export function canonicalPattern(text: string, projectRoot: string): string {
+  return canonicalText(text, projectRoot, isGlobPattern(text));
+}
+
+function canonicalText(text: string, projectRoot: string, isGlob: boolean): string {
   if (text.startsWith("/")) return text;
-  const root = isGlobPattern(text) ? escapeGlob(projectRoot) : projectRoot;
+  const root = isGlob ? escapeGlob(projectRoot) : projectRoot;
   return root === "/" ? `/${text}` : `${root}/${text}`;
 }
 
@@ -143,8 +147,8 @@ export function canonicalPattern(text: string, projectRoot: string): string {
  */
 export function resolvePattern(spec: PatternSpec, projectRoot: string): PathPattern {
   const written = spec.text;
-  const canonical = canonicalPattern(written, projectRoot);
   const isGlob = isGlobPattern(written);
+  const canonical = canonicalText(written, projectRoot, isGlob);
   return spec.location === undefined
     ? { written, canonical, isGlob }
     : { written, canonical, isGlob, location: spec.location };

@@ -5,14 +5,15 @@
  * @module
  */
 
-import { exclusionMatchesPath, expandBraces, patternMatches, staticPrefix } from "../domain/glob.ts";
+import { compileGlobAlternatives, exclusionMatchesPath, patternMatches } from "../domain/glob.ts";
 import { comparePrintedIds, parseTaskId } from "../domain/task_id.ts";
 import type { PathPattern, TaskGraph } from "../domain/workspace.ts";
 import type { RuntimeInvariantViolation } from "./records.ts";
 
-interface IndexedPattern {
-  readonly task: string;
+/** One glob inclusion (by canonical text) and the run-set tasks declaring it. */
+interface GlobInclusion {
   readonly pattern: PathPattern;
+  readonly tasks: string[];
 }
 
 /**
@@ -32,8 +33,10 @@ export class RuntimeChecks {
   readonly #claims = new Map<string, string>();
   /** Literal inclusion text → tasks declaring it. */
   readonly #literalInputs = new Map<string, string[]>();
-  /** Static prefix of a glob alternative → the inclusion patterns with that prefix. */
-  readonly #globInputs = new Map<string, IndexedPattern[]>();
+  /** Canonical text of a glob inclusion → the tasks declaring it (an imported workspace repeats each). */
+  readonly #globInclusions = new Map<string, GlobInclusion>();
+  /** Static prefix of a glob alternative → the glob inclusions with that prefix. */
+  readonly #globInputs = new Map<string, GlobInclusion[]>();
   /** `from\0to` for every static edge, any kind, and every runtime edge added so far. */
   readonly #edges = new Set<string>();
   readonly #successors = new Map<string, string[]>();
@@ -123,15 +126,22 @@ export class RuntimeChecks {
       append(this.#literalInputs, pattern.canonical, task);
       return;
     }
-    for (const prefix of globPrefixes(pattern.canonical)) append(this.#globInputs, prefix, { task, pattern });
+    let inclusion = this.#globInclusions.get(pattern.canonical);
+    if (inclusion === undefined) {
+      inclusion = { pattern, tasks: [] };
+      this.#globInclusions.set(pattern.canonical, inclusion);
+      for (const prefix of globPrefixes(pattern.canonical)) append(this.#globInputs, prefix, inclusion);
+    }
+    inclusion.tasks.push(task);
   }
 
   /** Run-set tasks whose inputs match `path` (PATH-021: an inclusion and no exclusion), canonical order. */
   #consumersOf(path: string): string[] {
     const candidates = new Set<string>(this.#literalInputs.get(path) ?? []);
     for (const prefix of ancestorsAndSelf(path)) {
-      for (const { task, pattern } of this.#globInputs.get(prefix) ?? []) {
-        if (!candidates.has(task) && patternMatches(pattern, path)) candidates.add(task);
+      for (const { pattern, tasks } of this.#globInputs.get(prefix) ?? []) {
+        if (!patternMatches(pattern, path)) continue;
+        for (const task of tasks) candidates.add(task);
       }
     }
     const consumers: string[] = [];
@@ -175,11 +185,17 @@ function reach(start: string, adjacency: ReadonlyMap<string, readonly string[]>,
 /** The distinct static prefixes of a glob's alternatives, by canonical text. */
 const prefixesOfGlob = new Map<string, readonly string[]>();
 
-/** Memoised: an imported workspace repeats each input pattern in a hundred tasks. */
+/**
+ * Memoised: the same patterns recur in every run of a process (`haz watch`). Every path an
+ * alternative matches lies at or below its literal prefix; the compiled alternatives are those the
+ * run's keys were derived with.
+ */
 function globPrefixes(canonical: string): readonly string[] {
   let prefixes = prefixesOfGlob.get(canonical);
   if (prefixes === undefined) {
-    prefixes = [...new Set(expandBraces(canonical).map(staticPrefix))];
+    prefixes = [
+      ...new Set(compileGlobAlternatives(canonical).map((alternative) => alternative.literalPrefix)),
+    ];
     prefixesOfGlob.set(canonical, prefixes);
   }
   return prefixes;

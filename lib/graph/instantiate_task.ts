@@ -7,7 +7,14 @@
 
 import { resolvePattern } from "../domain/path_pattern.ts";
 import { compareBytes } from "../domain/task_id.ts";
-import type { MutexDecl, MutexSpec, TaskBody, TaskDefinition } from "../domain/workspace.ts";
+import type {
+  MutexDecl,
+  MutexSpec,
+  PathPattern,
+  PatternSpec,
+  TaskBody,
+  TaskDefinition,
+} from "../domain/workspace.ts";
 
 /** The project a body is instantiated for. */
 export interface OwningProject {
@@ -28,20 +35,18 @@ export interface OwningProject {
  * ```
  */
 export function instantiateTask(body: TaskBody, project: OwningProject): TaskDefinition {
-  const inclusions = body.inputs?.filter((spec) => !spec.exclude) ?? null;
-  const exclusions = body.inputs?.filter((spec) => spec.exclude) ?? [];
+  const inputs = body.inputs === null ? null : resolveSplit(body.inputs, project.root);
+  const outputs = resolveSplit(body.outputs, project.root);
   return {
     id: { project: project.name, task: body.name },
     key: `${project.name}:${body.name}`,
     projectRoot: project.root,
     tags: [...project.tags].sort(compareBytes),
     action: body.action,
-    inputs: inclusions?.map((spec) => resolvePattern(spec, project.root)) ?? null,
-    inputExclusions: exclusions.map((spec) => resolvePattern(spec, project.root)),
-    outputs: body.outputs.filter((spec) => !spec.exclude).map((spec) => resolvePattern(spec, project.root)),
-    outputExclusions: body.outputs.filter((spec) => spec.exclude).map((spec) =>
-      resolvePattern(spec, project.root)
-    ),
+    inputs: inputs?.included ?? null,
+    inputExclusions: inputs?.excluded ?? [],
+    outputs: outputs.included,
+    outputExclusions: outputs.excluded,
     deps: body.deps,
     weakDeps: body.weakDeps,
     mutex: body.mutex === null ? null : resolveMutex(body.mutex, project.name),
@@ -52,6 +57,17 @@ export function instantiateTask(body: TaskBody, project: OwningProject): TaskDef
     service: body.service,
     body,
   };
+}
+
+/** Inclusions and exclusions resolved in one pass (an imported task lists a few hundred inputs). */
+function resolveSplit(
+  specs: readonly PatternSpec[],
+  root: string,
+): { included: PathPattern[]; excluded: PathPattern[] } {
+  const included: PathPattern[] = [];
+  const excluded: PathPattern[] = [];
+  for (const spec of specs) (spec.exclude ? excluded : included).push(resolvePattern(spec, root));
+  return { included, excluded };
 }
 
 function resolveMutex(mutex: MutexDecl, projectName: string): MutexSpec {

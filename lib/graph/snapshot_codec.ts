@@ -4,7 +4,9 @@
  * Only what cannot be re-derived cheaply is stored: per project its fields and the task bodies as
  * written, with every location as a short tuple; the graph's node order and its sorted edges. Reading
  * re-instantiates each {@linkcode TaskDefinition} from its body (as the fresh load does) and rebuilds the
- * graph's maps from the edges. The common shapes are written as tuples; anything else (a service, an
+ * graph's maps from the edges. Path pattern specs, which an imported workspace holds by the hundred
+ * thousand, are numbers into one table of distinct texts and locations (see `PatternShapes`), so equal
+ * texts decode as one shared string. The common shapes are written as tuples; anything else (a service, an
  * environment, a location of an unusual shape) goes through the generic {@linkcode encodeCompact}, so an
  * unforeseen field costs speed, never correctness.
  *
@@ -61,10 +63,7 @@ interface BodyFileReader {
  */
 function encodeLocation(location: DiagnosticLocation | undefined, body: BodyFileWriter): Encoded {
   if (location === undefined) return 0;
-  if (
-    Object.keys(location).length === 5 && location.line !== undefined && location.column !== undefined &&
-    location.length !== undefined && location.lineText !== undefined
-  ) {
+  if (isLineLocation(location)) {
     if (location.path !== body.file) {
       return [location.path, location.line, location.column, location.length, location.lineText];
     }
@@ -102,21 +101,121 @@ function located<T extends { location?: DiagnosticLocation }>(
   return value;
 }
 
-function encodePattern(spec: PatternSpec, body: BodyFileWriter): Encoded {
-  const keys = Object.keys(spec).length;
-  if (keys === 2 && spec.location === undefined || keys === 3 && spec.location !== undefined) {
-    return [spec.text, spec.exclude ? 1 : 0, encodeLocation(spec.location, body)];
+/**
+ * The pattern specs of one snapshot: each distinct text, flag and location apart from the line (a
+ * "shape") is stored once, and a spec is its shape number followed by its line. An imported
+ * workspace names the same few thousand patterns in hundreds of thousands of specs.
+ */
+class PatternShapes {
+  readonly #strings: string[] = [];
+  readonly #stringIds = new Map<string, number>();
+  readonly #shapes: number[][] = [];
+  readonly #shapeIds = new Map<string, number>();
+
+  /** The shape table and its strings, for the payload. */
+  table(): Encoded {
+    return [this.#strings, this.#shapes];
   }
-  return encodeCompact(spec);
+
+  /** `[shape, line, shape, line, …]` with a generic string for a spec of another shape. */
+  encode(specs: readonly PatternSpec[], file: string): Encoded {
+    const encoded: (number | string)[] = [];
+    for (const spec of specs) {
+      const keys = Object.keys(spec).length;
+      const { location } = spec;
+      if (keys === 2 && location === undefined) {
+        encoded.push(this.#shape([this.#string(spec.text), spec.exclude ? 1 : 0]));
+      } else if (keys === 3 && location !== undefined && isLineLocation(location)) {
+        encoded.push(
+          this.#shape([
+            this.#string(spec.text),
+            spec.exclude ? 1 : 0,
+            location.path === file ? -1 : this.#string(location.path),
+            location.column,
+            location.length,
+            this.#string(location.lineText),
+          ]),
+          location.line,
+        );
+      } else encoded.push(encodeCompact(spec));
+    }
+    return encoded;
+  }
+
+  #string(text: string): number {
+    let id = this.#stringIds.get(text);
+    if (id === undefined) {
+      id = this.#strings.length;
+      this.#strings.push(text);
+      this.#stringIds.set(text, id);
+    }
+    return id;
+  }
+
+  #shape(shape: number[]): number {
+    const key = shape.join(",");
+    let id = this.#shapeIds.get(key);
+    if (id === undefined) {
+      id = this.#shapes.length;
+      this.#shapes.push(shape);
+      this.#shapeIds.set(key, id);
+    }
+    return id;
+  }
 }
 
-function decodePattern(encoded: Encoded, body: BodyFileReader): PatternSpec {
-  if (typeof encoded === "string") return decodeCompact(encoded) as PatternSpec;
-  const [text, exclude, location] = encoded as [string, number, Encoded];
-  return located<{ text: string; exclude: boolean; location?: DiagnosticLocation }>(
-    { text, exclude: exclude === 1 },
-    decodeLocation(location, body),
-  );
+/** A stored shape: every string shared by the specs that have it. */
+interface DecodedShape {
+  readonly text: string;
+  readonly exclude: boolean;
+  /** Null: no location. */
+  readonly located: {
+    readonly path: string | null;
+    readonly column: number;
+    readonly length: number;
+    readonly lineText: string;
+  } | null;
+}
+
+function decodeShapes(encoded: Encoded): DecodedShape[] {
+  const [strings, shapes] = encoded as [string[], number[][]];
+  return shapes.map((shape) => ({
+    text: strings[shape[0]],
+    exclude: shape[1] === 1,
+    located: shape.length === 2 ? null : {
+      path: shape[2] === -1 ? null : strings[shape[2]],
+      column: shape[3],
+      length: shape[4],
+      lineText: strings[shape[5]],
+    },
+  }));
+}
+
+function decodePatterns(encoded: Encoded, file: string, shapes: readonly DecodedShape[]): PatternSpec[] {
+  const items = encoded as (number | string)[];
+  const specs: PatternSpec[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    if (typeof item === "string") {
+      specs.push(decodeCompact(item) as PatternSpec);
+      continue;
+    }
+    const { text, exclude, located } = shapes[item];
+    if (located === null) {
+      specs.push({ text, exclude });
+      continue;
+    }
+    const line = items[++index] as number;
+    const { path, column, length, lineText } = located;
+    specs.push({ text, exclude, location: { path: path ?? file, line, column, length, lineText } });
+  }
+  return specs;
+}
+
+/** A location with exactly a path, line, column, length and line text (the common one). */
+function isLineLocation(location: DiagnosticLocation): location is Required<DiagnosticLocation> {
+  return Object.keys(location).length === 5 && location.line !== undefined && location.column !== undefined &&
+    location.length !== undefined && location.lineText !== undefined;
 }
 
 function encodeRef(ref: TaskRef): Encoded {
@@ -207,7 +306,7 @@ function decodeEnv(encoded: Encoded): TaskEnv {
 /** Number of keys of a {@linkcode TaskBody} without its optional `location`. */
 const BODY_KEYS = 14;
 
-function encodeBody(body: TaskBody): Encoded {
+function encodeBody(body: TaskBody, shapes: PatternShapes): Encoded {
   const keys = Object.keys(body).length;
   const plainTimeout = body.timeoutMs === null || Number.isFinite(body.timeoutMs);
   // JSON holds no NaN or infinity: such a body (never produced by validation) takes the generic path.
@@ -218,8 +317,8 @@ function encodeBody(body: TaskBody): Encoded {
   const tuple = [
     body.name,
     encodeAction(body.action),
-    body.inputs === null ? null : body.inputs.map((spec) => encodePattern(spec, writer)),
-    body.outputs.map((spec) => encodePattern(spec, writer)),
+    body.inputs === null ? null : shapes.encode(body.inputs, body.file),
+    shapes.encode(body.outputs, body.file),
     body.deps.map((declared) => encodeDeclared(declared, writer)),
     body.weakDeps.map((declared) => encodeDeclared(declared, writer)),
     body.mutex === null ? null : encodeCompact(body.mutex),
@@ -236,7 +335,7 @@ function encodeBody(body: TaskBody): Encoded {
   return tuple;
 }
 
-function decodeBody(encoded: Encoded): TaskBody {
+function decodeBody(encoded: Encoded, shapes: readonly DecodedShape[]): TaskBody {
   if (typeof encoded === "string") return decodeCompact(encoded) as TaskBody;
   const tuple = encoded as unknown[];
   const file = tuple[12] as string;
@@ -244,8 +343,8 @@ function decodeBody(encoded: Encoded): TaskBody {
   const body: TaskBody & { location?: DiagnosticLocation } = {
     name: tuple[0] as string,
     action: decodeAction(tuple[1]),
-    inputs: tuple[2] === null ? null : (tuple[2] as Encoded[]).map((spec) => decodePattern(spec, reader)),
-    outputs: (tuple[3] as Encoded[]).map((spec) => decodePattern(spec, reader)),
+    inputs: tuple[2] === null ? null : decodePatterns(tuple[2], file, shapes),
+    outputs: decodePatterns(tuple[3], file, shapes),
     deps: (tuple[4] as Encoded[]).map((declared) => decodeDeclared(declared, reader)),
     weakDeps: (tuple[5] as Encoded[]).map((declared) => decodeDeclared(declared, reader)),
     mutex: tuple[6] === null ? null : decodeCompact(tuple[6] as string) as TaskBody["mutex"],
@@ -289,18 +388,26 @@ function decodeEdge(encoded: Encoded, order: readonly string[]): Edge {
  * `[name, dir, root, file, tags, [task name, body][]]`; each task gets the next number in `numbers`
  * (the graph's node order is stored as these numbers, so reading needs no lookup by printed id).
  */
-function encodeProject(project: Project, numbers: Map<TaskDefinition, number>): Encoded {
+function encodeProject(
+  project: Project,
+  numbers: Map<TaskDefinition, number>,
+  shapes: PatternShapes,
+): Encoded {
   if (Object.keys(project).length !== 6) throw new TypeError("snapshot: a project of an unknown shape");
   const tasks: Encoded[] = [];
   for (const [name, task] of project.tasks) {
     numbers.set(task, numbers.size);
-    tasks.push([name, encodeBody(task.body)]);
+    tasks.push([name, encodeBody(task.body, shapes)]);
   }
   return [project.name, project.dir, project.root, project.file, project.tags, tasks];
 }
 
 /** Decodes one project, appending its task definitions to `numbered` in their stored order. */
-function decodeProject(encoded: Encoded, numbered: TaskDefinition[]): Project {
+function decodeProject(
+  encoded: Encoded,
+  numbered: TaskDefinition[],
+  shapes: readonly DecodedShape[],
+): Project {
   const [name, dir, root, file, tags, bodies] = encoded as [string, string, string, string, string[], [
     string,
     Encoded,
@@ -308,7 +415,7 @@ function decodeProject(encoded: Encoded, numbered: TaskDefinition[]): Project {
   const owner = { name, root, tags };
   const tasks = new Map<string, TaskDefinition>();
   for (let index = 0; index < bodies.length; index++) {
-    const task = instantiateTask(decodeBody(bodies[index][1]), owner);
+    const task = instantiateTask(decodeBody(bodies[index][1], shapes), owner);
     tasks.set(bodies[index][0], task);
     numbered.push(task);
   }
@@ -330,7 +437,8 @@ export function encodeSnapshotContent(content: SnapshotContent): string {
   const rank = indexByKey(graph.order);
   if (Object.keys(workspace).length !== 3) throw new TypeError("snapshot: a workspace of an unknown shape");
   const numbers = new Map<TaskDefinition, number>();
-  const projects = workspace.projects.map((project) => encodeProject(project, numbers));
+  const shapes = new PatternShapes();
+  const projects = workspace.projects.map((project) => encodeProject(project, numbers, shapes));
   const order: number[] = [];
   for (const task of graph.tasks.values()) {
     const number = numbers.get(task);
@@ -343,6 +451,7 @@ export function encodeSnapshotContent(content: SnapshotContent): string {
     order,
     graph.edges.map((edge) => encodeEdge(edge, rank)),
     encodeCompact(warnings),
+    shapes.table(),
   ]);
 }
 
@@ -357,15 +466,17 @@ export function encodeSnapshotContent(content: SnapshotContent): string {
  * ```
  */
 export function decodeSnapshotContent(text: string, root: string): SnapshotContent {
-  const [settings, projects, order, edges, warnings] = JSON.parse(text) as [
+  const [settings, projects, order, edges, warnings, patternShapes] = JSON.parse(text) as [
     string,
     Encoded[],
     number[],
     Encoded[],
     string,
+    Encoded,
   ];
+  const shapes = decodeShapes(patternShapes);
   const numbered: TaskDefinition[] = [];
-  const decodedProjects = projects.map((project) => decodeProject(project, numbered));
+  const decodedProjects = projects.map((project) => decodeProject(project, numbered, shapes));
   const workspace: Workspace = {
     root,
     settings: decodeCompact(settings) as Workspace["settings"],

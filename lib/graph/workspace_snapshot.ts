@@ -21,7 +21,7 @@ import { fileIdentity, isSettled } from "../util/file_identity.ts";
 import { checksum32, stateDirOf, writeStateFile } from "../util/state_file.ts";
 
 /** Bumped whenever the header or the payload's shape changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 /** The file name of the snapshot inside the state directory. */
 export const SNAPSHOT_FILE = "workspace.snapshot";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  compileAlternative,
   compileGlob,
   coverageMatchesPath,
   expandBraces,
@@ -133,6 +134,22 @@ describe("PATH-013 expandBraces", () => {
   test("PATH-013 expansion may yield 256 alternatives", () => {
     assert.equal(expandBraces("/" + "{a,b}".repeat(8)).length, 256);
   });
+});
+
+describe("PATH-014 compiled alternatives", () => {
+  // An escape sends an alternative through the tokeniser; without one, plain names are shared segments.
+  const rows: [string, string][] = [
+    ["/w/a*b/c", "/w/a*b/\\c"],
+    ["/w/**/c.d", "/\\w/**/c.d"],
+    ["/w//x/*", "/w//\\x/*"],
+    ["/packages/p0001/src/x/**", "/packages/p0001/src/\\x/**"],
+    ["w/?/***", "\\w/?/***"],
+  ];
+  for (const [plain, escaped] of rows) {
+    test(`PATH-014 \`${plain}\` compiles as \`${escaped}\` does`, () => {
+      assert.deepEqual(compileAlternative(plain), compileAlternative(escaped));
+    });
+  }
 });
 
 describe("PATH-016 staticPrefix", () => {
