@@ -5,9 +5,9 @@
  */
 
 import { chmodSync, closeSync, fstatSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { CHUNK_BYTES } from "./file_hash.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
+import { nodeFsPromises } from "../util/builtin_modules.ts";
 
 /** What a copy saw: the content digest and length, and the source's permission bits. */
 export interface CopyResult {
@@ -41,10 +41,10 @@ export interface CopyOptions {
 export async function copyHashing(options: CopyOptions): Promise<CopyResult> {
   const small = copySmallHashing(options);
   if (small !== null) return small;
-  const input = await open(options.source, "r");
+  const input = await nodeFsPromises().open(options.source, "r");
   try {
     const mode = (await input.stat()).mode & 0o777;
-    const output = await open(options.destination, "wx", options.destinationMode);
+    const output = await nodeFsPromises().open(options.destination, "wx", options.destinationMode);
     try {
       const hasher = options.hash.create();
       const buffer = new Uint8Array(CHUNK_BYTES);

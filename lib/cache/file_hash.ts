@@ -5,10 +5,10 @@
  */
 
 import { type BigIntStats, readFileSync, statSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { fileIdentity, identityOf } from "../util/file_identity.ts";
 import type { HashAlgorithm } from "./hash_algorithm.ts";
 import type { InputDigestMemo } from "./input_stat_cache.ts";
+import { nodeFsPromises } from "../util/builtin_modules.ts";
 
 /** Size of one read; also the replay chunk limit (CACHE-019). */
 export const CHUNK_BYTES = 64 * 1024;
@@ -94,7 +94,7 @@ function rememberDigest(
 }
 
 async function hashStreamed(hostPath: string, hash: HashAlgorithm): Promise<FileDigest> {
-  const handle = await open(hostPath, "r");
+  const handle = await nodeFsPromises().open(hostPath, "r");
   try {
     const stat = await handle.stat({ bigint: true });
     const hasher = hash.create();
@@ -126,7 +126,7 @@ async function hashStreamed(hostPath: string, hash: HashAlgorithm): Promise<File
  * ```
  */
 export async function readChunks(hostPath: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
-  const handle = await open(hostPath, "r");
+  const handle = await nodeFsPromises().open(hostPath, "r");
   try {
     for (;;) {
       const buffer = new Uint8Array(CHUNK_BYTES);

@@ -9,9 +9,9 @@
  */
 
 import { type BigIntStats, type Dirent, lstatSync, type Stats, statSync } from "node:fs";
-import { readdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FileDigest } from "./file_hash.ts";
+import { nodeFsPromises } from "../util/builtin_modules.ts";
 
 /** The reads a walk makes; each throws the `node:fs` error as the call it stands for does. */
 export interface FileLookups {
@@ -37,7 +37,7 @@ export interface FileLookups {
 export const DIRECT_LOOKUPS: FileLookups = {
   lstatIfPresent: (hostPath) => lstatSync(hostPath, { throwIfNoEntry: false }),
   stat: (hostPath) => statSync(hostPath, { bigint: true }),
-  readdir: (hostPath) => readdir(hostPath, { withFileTypes: true }),
+  readdir: (hostPath) => nodeFsPromises().readdir(hostPath, { withFileTypes: true }),
 };
 
 type Answer<T> = { readonly value: T } | { readonly error: unknown };
@@ -148,7 +148,7 @@ export class FileObservations implements FileLookups {
   readdir(hostPath: string): Promise<Dirent[]> {
     let listing = this.#listings.get(hostPath);
     if (listing === undefined) {
-      listing = readdir(hostPath, { withFileTypes: true });
+      listing = nodeFsPromises().readdir(hostPath, { withFileTypes: true });
       this.#listings.set(hostPath, listing);
       this.#register(hostPath);
     }

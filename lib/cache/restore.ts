@@ -124,18 +124,9 @@ export async function restoreEntry(
       return { result: { kind: "needs-writes" }, streams: null };
     }
     const entry = entryPath(context.root, manifest.key);
-    const staged: StagedOutput[] = [];
-    if (pending.length > 0) {
-      const directory = join(context.root, restoreDirName(manifest.key));
-      // A vanished cache root means the entry vanished too (CACHE-038).
-      fromEntrySync(() => mkdirSync(directory), pending[0].path);
-      staging = directory;
-      for (const [index, output] of pending.entries()) {
-        const path = join(directory, String(index));
-        await stage(context, entry, output, path);
-        staged.push({ output, staged: path });
-      }
-    }
+    const { directory, staged } = openStaging(context, manifest.key, pending);
+    staging = directory;
+    for (const item of staged) await stage(context, entry, item.output, item.staged);
     for (const stream of ["stdout", "stderr"] as const) {
       const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/${stream}`;
       streams.hold(stream, await verifyStream(context, join(entry, stream), manifest[stream], display));
@@ -187,18 +178,9 @@ export function restoreAndReplayNow(
     const pending = planNow(context, manifest, options.onlyIfUpToDate === true)!;
     if (options.onlyIfUpToDate && pending.length > 0) return { kind: "needs-writes" };
     const entry = entryPath(context.root, manifest.key);
-    const staged: StagedOutput[] = [];
-    if (pending.length > 0) {
-      const directory = join(context.root, restoreDirName(manifest.key));
-      // A vanished cache root means the entry vanished too (CACHE-038).
-      fromEntrySync(() => mkdirSync(directory), pending[0].path);
-      staging = directory;
-      for (const [index, output] of pending.entries()) {
-        const path = join(directory, String(index));
-        stageNow(context, entry, output, path);
-        staged.push({ output, staged: path });
-      }
-    }
+    const { directory, staged } = openStaging(context, manifest.key, pending);
+    staging = directory;
+    for (const item of staged) stageNow(context, entry, item.output, item.staged);
     const display = `${CACHE_ROOT_DISPLAY}/${shardOf(manifest.key)}/${manifest.key}/`;
     stdout = verifyStreamNow(context, join(entry, "stdout"), manifest.stdout, `${display}stdout`);
     stderr = verifyStreamNow(context, join(entry, "stderr"), manifest.stderr, `${display}stderr`);
@@ -487,6 +469,25 @@ function lstatOrNull(path: string): BigIntStats | null {
     if (isNotFound(error)) return null;
     throw error;
   }
+}
+
+/**
+ * Creates the restore's staging directory (CACHE-020) and gives each pending output its place in it;
+ * nothing to write creates nothing (`directory` null).
+ */
+function openStaging(
+  context: CacheContext,
+  key: string,
+  pending: readonly ManifestOutput[],
+): { readonly directory: string | null; readonly staged: StagedOutput[] } {
+  if (pending.length === 0) return { directory: null, staged: [] };
+  const directory = join(context.root, restoreDirName(key));
+  // A vanished cache root means the entry vanished too (CACHE-038).
+  fromEntrySync(() => mkdirSync(directory), pending[0].path);
+  return {
+    directory,
+    staged: pending.map((output, index) => ({ output, staged: join(directory, String(index)) })),
+  };
 }
 
 /** Step 3 for one output: re-check the ancestors, create missing parents, rename onto the path. */

@@ -18,7 +18,6 @@ import {
   write,
   writeFileSync,
 } from "node:fs";
-import { lstat, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { compareBytes } from "../domain/task_id.ts";
 import { checkAncestors } from "./ancestor_check.ts";
@@ -35,6 +34,7 @@ import { entryPath, MANIFEST_FILE, OUTPUTS_DIR, randomSuffix, shardOf, storeDirN
 import { lookupEntry } from "./lookup.ts";
 import { type Manifest, type ManifestOutput, serializeManifest } from "./manifest.ts";
 import { isRestorablePath } from "./manifest_path.ts";
+import { nodeFsPromises } from "../util/builtin_modules.ts";
 
 /** Where the cache lives and how it hashes. */
 export interface CacheContext {
@@ -424,7 +424,7 @@ async function destinationOccupied(error: unknown, destination: string): Promise
   if (code === "EEXIST" || code === "ENOTEMPTY") return true;
   if (code !== "ENOTDIR" && code !== "EPERM" && code !== "EACCES") return false;
   try {
-    await lstat(destination);
+    await nodeFsPromises().lstat(destination);
     return true;
   } catch {
     return false;
@@ -432,5 +432,5 @@ async function destinationOccupied(error: unknown, destination: string): Promise
 }
 
 async function removeQuietly(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true }).catch(() => {});
+  await nodeFsPromises().rm(path, { recursive: true, force: true }).catch(() => {});
 }

@@ -9,7 +9,7 @@
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { nodeUrl } from "../util/builtin_modules.ts";
 import { fileIdentity } from "../util/file_identity.ts";
 import type { RuntimeInfo } from "./command_context.ts";
 
@@ -52,7 +52,9 @@ export function codeFingerprint(runtime: RuntimeInfo): string {
   parts.push(fileIdentity(process.execPath).key);
   const url = import.meta.url;
   if (url.startsWith("file:")) {
-    const path = fileURLToPath(url);
+    // `import.meta.filename` is that path where the runtime provides it (Deno, Bun, Node >= 20.11),
+    // which spares evaluating `node:url`.
+    const path = import.meta.filename ?? nodeUrl().fileURLToPath(url);
     if (path.endsWith(".ts")) {
       const lib = dirname(dirname(path));
       parts.push(treeFingerprint(lib), fileIdentity(join(dirname(lib), "cli.ts")).key);

@@ -28,7 +28,6 @@ import { type RunReports, writeRunReports } from "./run_reports.ts";
 import { type RunOptions, runOptions } from "./run_options.ts";
 import { cacheLine, type RunRemote } from "./remote_report.ts";
 import { resolveRemoteConfig } from "../cache/remote/remote_config.ts";
-import { RemoteSession } from "../cache/remote/remote_session.ts";
 import { cacheRootOf } from "../cache/layout.ts";
 import type { HashAlgorithm } from "../cache/hash_algorithm.ts";
 import type { WorkspaceSettings } from "../domain/workspace.ts";
@@ -141,7 +140,7 @@ export async function runCommand(context: CommandContext, parsed: ParsedCommandL
       referenceNs: epochMsToNs(Date.now()),
     });
     control = createRunControl();
-    const remote = runRemote({
+    const remote = await runRemote({
       context,
       options,
       settings,
@@ -268,14 +267,16 @@ interface RunRemoteInputs {
 
 /**
  * REMOTE-020: the run's remote, with a session when its mode is not `off`; null without a configured
- * remote. Warnings go to the presenter as they happen (REMOTE-081).
+ * remote. Warnings go to the presenter as they happen (REMOTE-081). The session's module (HTTP client,
+ * gzip, streams) is imported only here: evaluating `node:http` and `node:zlib` is a noticeable share of
+ * a fully cached run's start-up, and most runs have no remote.
  *
  * @example
  * ```ts
- * const remote = runRemote(inputs); // { config, session } or null
+ * const remote = await runRemote(inputs); // { config, session } or null
  * ```
  */
-export function runRemote(inputs: RunRemoteInputs): RunRemote | null {
+export async function runRemote(inputs: RunRemoteInputs): Promise<RunRemote | null> {
   const config = resolveRemoteConfig({
     settings: inputs.settings.remote,
     env: inputs.context.env,
@@ -284,6 +285,7 @@ export function runRemote(inputs: RunRemoteInputs): RunRemote | null {
   });
   if (config === null) return null;
   if (config.mode === "off") return { config, session: null };
+  const { RemoteSession } = await import("../cache/remote/remote_session.ts");
   const session = new RemoteSession({
     config,
     context: {

@@ -5,14 +5,14 @@
  * @module
  */
 
-import { realpath, stat } from "node:fs/promises";
+import { realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Diagnostic, errorDiagnostic } from "../domain/diagnostic.ts";
 
 /** Whether `path` is a regular file (a symlink to one counts). */
-async function isRegularFile(path: string): Promise<boolean> {
+function isRegularFile(path: string): boolean {
   try {
-    return (await stat(path)).isFile();
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -20,16 +20,19 @@ async function isRegularFile(path: string): Promise<boolean> {
 
 /**
  * The real path of a start directory (DISC-002); the path as given, made absolute, when it cannot be
- * resolved (the CLI reports a missing `-C` directory before loading).
+ * resolved (the CLI reports a missing `-C` directory before loading). Discovery uses synchronous calls:
+ * these few are the only file-system work of a command with a valid snapshot that would otherwise go
+ * through the runtime's thread pool, whose start-up and round trips cost a fully cached run several
+ * milliseconds.
  *
  * @example
  * ```ts
- * await realStartDir("."); // e.g. "/home/me/shop"
+ * realStartDir("."); // e.g. "/home/me/shop"
  * ```
  */
-export async function realStartDir(startDir: string): Promise<string> {
+export function realStartDir(startDir: string): string {
   try {
-    return await realpath(startDir);
+    return realpathSync.native(startDir);
   } catch {
     return resolve(startDir);
   }
@@ -52,11 +55,13 @@ export interface WorkspaceLocation {
  * await locateWorkspace("/tmp/shop/web"); // { startDir: "/tmp/shop/web", root: "/tmp/shop" }
  * ```
  */
-export async function locateWorkspace(startDir: string): Promise<WorkspaceLocation> {
-  const start = await realStartDir(startDir);
+export function locateWorkspace(startDir: string): Promise<WorkspaceLocation> {
+  const start = realStartDir(startDir);
   for (let dir = start;; dir = dirname(dir)) {
-    if (await isRegularFile(join(dir, ".haz", "workspace.yml"))) return { startDir: start, root: dir };
-    if (dirname(dir) === dir) return { startDir: start, root: null };
+    if (isRegularFile(join(dir, ".haz", "workspace.yml"))) {
+      return Promise.resolve({ startDir: start, root: dir });
+    }
+    if (dirname(dir) === dir) return Promise.resolve({ startDir: start, root: null });
   }
 }
 

@@ -4,9 +4,8 @@
  * @module
  */
 
-import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { nodeCrypto } from "./builtin_modules.ts";
+import { nodeCrypto, nodeFsPromises } from "./builtin_modules.ts";
 import { syncDirectory } from "./fsync_path.ts";
 
 /**
@@ -21,20 +20,20 @@ import { syncDirectory } from "./fsync_path.ts";
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const directory = dirname(path);
   const temp = join(directory, `.${basename(path)}.haz-${nodeCrypto().randomBytes(8).toString("hex")}`);
-  const handle = await open(temp, "wx", mode);
+  const handle = await nodeFsPromises().open(temp, "wx", mode);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {
     await handle.close();
-    await rm(temp, { force: true });
+    await nodeFsPromises().rm(temp, { force: true });
     throw error;
   }
   await handle.close();
   try {
-    await rename(temp, path);
+    await nodeFsPromises().rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await nodeFsPromises().rm(temp, { force: true });
     throw error;
   }
   await syncDirectory(directory);

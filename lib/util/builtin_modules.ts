@@ -3,7 +3,9 @@
  * static import of a built-in to the top of the single output file, so it is evaluated at start-up
  * even when only a lazily imported command needs it; in the compiled Bun binary `node:crypto`,
  * `node:stream` and `node:child_process` bring in the whole stream machinery, which used to be the
- * larger part of `haz --version` (06-architecture.md §5); `node:os` computes values as it loads.
+ * larger part of `haz --version` (06-architecture.md §5); `node:os` computes values as it loads;
+ * `node:fs/promises` and `node:url` each take about a millisecond to evaluate there, which a fully
+ * cached run, needing neither, need not pay.
  *
  * @module
  */
@@ -74,4 +76,28 @@ export function nodeStream(): typeof import("node:stream") {
  */
 export function nodeNet(): typeof import("node:net") {
   return requireBuiltin("node:net") as typeof import("node:net");
+}
+
+/**
+ * `node:fs/promises`, loaded on the first call.
+ *
+ * @example
+ * ```ts
+ * const handle = await nodeFsPromises().open("/tmp/x", "r");
+ * ```
+ */
+export function nodeFsPromises(): typeof import("node:fs/promises") {
+  return requireBuiltin("node:fs/promises") as typeof import("node:fs/promises");
+}
+
+/**
+ * `node:url`, loaded on the first call.
+ *
+ * @example
+ * ```ts
+ * nodeUrl().fileURLToPath("file:///tmp/x"); // "/tmp/x"
+ * ```
+ */
+export function nodeUrl(): typeof import("node:url") {
+  return requireBuiltin("node:url") as typeof import("node:url");
 }

@@ -6,10 +6,9 @@
  */
 
 import { closeSync, openSync, unlinkSync, writeSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
-import { nodeCrypto } from "../../util/builtin_modules.ts";
+import { nodeCrypto, nodeFsPromises } from "../../util/builtin_modules.ts";
 
 /** Bytes per task and stream kept in memory before spilling: 1 MiB. */
 export const SPILL_THRESHOLD_BYTES = 1024 * 1024;
@@ -114,7 +113,7 @@ export class SpillBuffer {
   async copyTo(write: (bytes: Uint8Array) => void): Promise<void> {
     const file = this.#file;
     if (file !== null) {
-      const handle = await open(file.path, "r");
+      const handle = await nodeFsPromises().open(file.path, "r");
       try {
         let position = 0;
         while (position < file.bytes) {
