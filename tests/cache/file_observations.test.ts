@@ -5,10 +5,9 @@ import { after, before, describe, test } from "node:test";
 import { FileObservations } from "../../lib/cache/file_observations.ts";
 import { enumerateInputs } from "../../lib/cache/file_walk.ts";
 import { buildCacheKey } from "../../lib/cache/key.ts";
-import { sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { webInputPatterns } from "../support/input_patterns.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
-import { cacheTask } from "../support/cache_fixtures.ts";
+import { cacheTask, keyRequestFor } from "../support/cache_fixtures.ts";
 
 /** The same enumeration with direct reads and through shared observations. */
 async function bothWays(root: string, observations: FileObservations, texts: readonly string[]) {
@@ -89,14 +88,7 @@ describe("CACHE-006 inputs shared by the tasks of one run", () => {
       name: "build",
       inputs: ["src/**", "package.json", "!src/deep/**"],
     });
-    const request = {
-      workspaceRoot: fixture.root,
-      task,
-      hostEnv: new Map<string, string>(),
-      predecessors: new Map(),
-      hardPredecessors: [],
-      hash: sha256,
-    };
+    const request = keyRequestFor(fixture.root, task);
     const direct = await buildCacheKey(request);
     const shared = await buildCacheKey({ ...request, observations });
     const again = await buildCacheKey({ ...request, observations });
@@ -141,15 +133,7 @@ describe("CACHE-006 inputs shared by the tasks of one run", () => {
   test("CACHE-020 an input reached through a symlink makes any write forget everything", async () => {
     const observations = new FileObservations();
     const task = cacheTask({ project: "web", name: "build", inputs: ["src/lib/s.ts"] });
-    const request = {
-      workspaceRoot: fixture.root,
-      task,
-      hostEnv: new Map<string, string>(),
-      predecessors: new Map(),
-      hardPredecessors: [],
-      hash: sha256,
-      observations,
-    };
+    const request = keyRequestFor(fixture.root, task, observations);
     const before = await buildCacheKey(request);
     await writeFile(join(fixture.root, "shared", "s.ts"), "changed through the link");
     try {

@@ -3,10 +3,9 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { FileObservations } from "../../lib/cache/file_observations.ts";
-import { sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { buildCacheKey, buildCacheKeyNow, type KeyRequest, type KeyResult } from "../../lib/cache/key.ts";
 import type { TaskDefinition } from "../../lib/domain/workspace.ts";
-import { cacheTask } from "../support/cache_fixtures.ts";
+import { cacheTask, keyRequestFor } from "../support/cache_fixtures.ts";
 import { createWorkspaceFixture, type WorkspaceFixture } from "../support/workspace_fixture.ts";
 
 const LINUX = { os: "linux", arch: "x64" };
@@ -70,16 +69,7 @@ describe("CACHE-009 keys from input entries shared by the tasks of a run", () =>
   after(async () => await fixture.remove());
 
   function request(task: TaskDefinition, observations?: FileObservations): KeyRequest {
-    return {
-      workspaceRoot: fixture.root,
-      task,
-      hostEnv: new Map(),
-      predecessors: new Map(),
-      hardPredecessors: [],
-      hash: sha256,
-      platform: LINUX,
-      ...(observations === undefined ? {} : { observations }),
-    };
+    return { ...keyRequestFor(fixture.root, task, observations), platform: LINUX };
   }
 
   function comparable(result: KeyResult | null) {

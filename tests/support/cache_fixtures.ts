@@ -13,6 +13,8 @@ import process from "node:process";
 import { resolvePattern } from "../../lib/domain/path_pattern.ts";
 import type { TaskAction, TaskDefinition } from "../../lib/domain/workspace.ts";
 import type { CacheHandle } from "../../lib/cache/cache_handle.ts";
+import type { FileObservations } from "../../lib/cache/file_observations.ts";
+import type { KeyRequest } from "../../lib/cache/key.ts";
 import { type HashAlgorithm, loadHashAlgorithm, sha256 } from "../../lib/cache/hash_algorithm.ts";
 import { openCache } from "../../lib/cache/local_cache.ts";
 import { systemClock } from "../../lib/util/system_clock.ts";
@@ -129,6 +131,26 @@ export function streamDigest(hash: HashAlgorithm, bytes: Uint8Array): { hash: st
   const hasher = hash.create();
   hasher.update(bytes);
   return { hash: hasher.digestHex(), bytes: bytes.length };
+}
+
+/**
+ * The key request of `task` in a workspace with no predecessors and no host variables, under SHA-256,
+ * through the run's shared `observations` when given.
+ */
+export function keyRequestFor(
+  workspaceRoot: string,
+  task: TaskDefinition,
+  observations?: FileObservations,
+): KeyRequest {
+  return {
+    workspaceRoot,
+    task,
+    hostEnv: new Map(),
+    predecessors: new Map(),
+    hardPredecessors: [],
+    hash: sha256,
+    ...(observations === undefined ? {} : { observations }),
+  };
 }
 
 /** What {@link captureAndStore} records. */
